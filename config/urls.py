@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.db import transaction
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from allauth.account.views import SignupView
+
+from registro.accounts.urls import account_urlpatterns
+from registro.api import views as api_views
+from registro.api.api import api
+
+admin.site.site_header = "Registro SECOP – Administración"
+admin.site.site_title = "Registro SECOP"
+
+urlpatterns = [
+    path("", include("registro.core.urls")),
+    # "Registrar usuario" in one transaction: the user, the e-mail address and the queued e-mail.
+    path("cuentas/signup/", transaction.atomic(SignupView.as_view()), name="account_signup"),
+    path("cuentas/", include(account_urlpatterns)),
+    path("cuentas/", include("allauth.urls")),
+    path("usuario/", include("registro.accounts.urls")),
+    path("entidades/", include("registro.entities.urls")),
+    path("api/v1/auth/openapi.json", api_views.auth_openapi_json, name="auth_openapi_json"),
+    path("api/v1/auth/openapi.yaml", api_views.auth_openapi_yaml, name="auth_openapi_yaml"),
+    path("api/v1/auth/", include("allauth.headless.urls")),
+    path("api/v1/", api.urls),
+    path(
+        "terminos/",
+        TemplateView.as_view(template_name="accounts/terms_text.html"),
+        name="terms_text",
+    ),
+    # Answers 404 unless DEV_OUTBOX is on.
+    path("dev/correos/", include("registro.notifications.urls")),
+    path("admin/", admin.site.urls),
+]

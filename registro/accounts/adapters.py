@@ -1,0 +1,52 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from registro.notifications.services import email_queue_message
+
+from . import devices, selectors, services
+from .models import AccessEvent
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Rendered now (the request is here), sent by the worker after the transaction commits.
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        email_queue_message(message=message, template=template_prefix)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        login = credentials.get("email", credentials.get("username", ""))
+        user = selectors.user_get_by_login(login=login) if devices.device_for(request) else None
+        device_id = devices.trusted_device_id(request, user.pk) if user else None
+        return f"{key}:device:{device_id}" if device_id else key
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except Exception:
+            login = credentials.get("email", credentials.get("username", ""))
+            user = selectors.user_get_by_login(login=login)
+            services.access_event_record(
+                user=user,
+                kind=AccessEvent.Kind.LOGIN_BLOCKED,
+                client=services.ClientInfo.from_request(request),
+                identifier="" if user else login,
+            )
+            raise
+
+    def respond_email_verification_sent(self, request, user):
+        if request.path == reverse("account_login"):
+            messages.warning(
+                request,
+                _("Su usuario aún no está confirmado. Le enviamos de nuevo el correo de confirmación: "
+                  "siga el enlace que contiene (revise también la carpeta de correo no deseado o spam)."),
+            )
+        return super().respond_email_verification_sent(request, user)

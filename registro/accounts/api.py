@@ -1,0 +1,90 @@
+from django.conf import settings
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from registro.api.auth import require_terms, user_auth
+
+from . import selectors, services
+from .models import DocumentType
+from .schemas import (
+    AccessEventOut,
+    ChoiceOut,
+    ProfileIn,
+    ProfileOut,
+    TermsAcceptIn,
+    TermsStatusOut,
+    UsernameChangeIn,
+)
+from .timezones import time_zone_choices
+
+router = Router(tags=["Usuario"])
+reference_router = Router(tags=["Referencia"])
+
+
+@router.get("/me", response=ProfileOut, auth=user_auth, summary="Configuración del usuario: datos personales")
+def me(request):
+    require_terms(request)
+    return request.auth
+
+
+@router.patch("/me", response=ProfileOut, auth=user_auth, summary="Editar datos personales")
+def me_update(request, payload: ProfileIn):
+    require_terms(request)
+    return services.user_update_profile(
+        user=request.auth, data=payload.dict(), client=services.ClientInfo.from_request(request)
+    )
+
+
+@router.post("/me/username", response=ProfileOut, auth=user_auth, summary="Cambiar el nombre de usuario")
+def me_change_username(request, payload: UsernameChangeIn):
+    require_terms(request)
+    return services.user_change_username(
+        user=request.auth,
+        new_username=payload.new_username,
+        current_password=payload.current_password,
+        client=services.ClientInfo.from_request(request),
+        request=request if request.user.is_authenticated and request.user.pk == request.auth.pk else None,
+    )
+
+
+@router.get("/me/access-events", response=list[AccessEventOut], auth=user_auth, summary="Accesos del usuario: historial")
+@paginate(PageNumberPagination, page_size=25)
+def me_access_events(request):
+    require_terms(request)
+    return selectors.access_event_list(user=request.auth)
+
+
+@router.get("/me/terms", response=TermsStatusOut, auth=user_auth, summary="Estado de aceptación de los términos")
+def me_terms(request):
+    version = selectors.terms_current_version()
+    latest = selectors.terms_latest_acceptance(user=request.auth)
+    accepted = latest is not None and latest.version == version
+    return {
+        "current_version": version,
+        "accepted": accepted,
+        "accepted_at": latest.accepted_at if accepted else None,
+        "terms_url": settings.TERMS_URL,
+    }
+
+
+@router.post("/me/terms", response=TermsStatusOut, auth=user_auth, summary="Aceptar los términos y condiciones vigentes")
+def me_accept_terms(request, payload: TermsAcceptIn):
+    acceptance = services.terms_accept(
+        user=request.auth, version=payload.version, client=services.ClientInfo.from_request(request)
+    )
+    return {
+        "current_version": acceptance.version,
+        "accepted": True,
+        "accepted_at": acceptance.accepted_at,
+        "terms_url": settings.TERMS_URL,
+    }
+
+
+@reference_router.get("/document-types", response=list[ChoiceOut], auth=None, summary="Tipos de documento")
+def document_types(request):
+    return [{"value": value, "label": str(label)} for value, label in DocumentType.choices]
+
+
+@reference_router.get("/time-zones", response=list[ChoiceOut], auth=None, summary="Zonas horarias")
+def time_zones(request):
+    return [{"value": value, "label": label} for value, label in time_zone_choices()]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "registro.accounts"
+    label = "accounts"
+    verbose_name = "Usuarios"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,50 @@
+import zoneinfo
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from . import devices, selectors
+
+
+class UserTimezoneMiddleware:
+    """Shows every time in the user's own time zone (R1.3); the default one otherwise."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.time_zone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        response = self.get_response(request)
+        devices.write_cookie(request, response)
+        return response
+
+
+SESSION_KEY = "registro_terms_version"
+EXEMPT_PREFIXES = ("/cuentas/", "/static/", "/healthz", "/api/", "/dev/correos/", "/admin/")
+
+
+class TermsAcceptanceMiddleware:
+    """Sends a logged-in user who has not accepted the current terms to accept them (R1.5). The API
+    answers `terms_not_accepted` on its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
+            version = selectors.terms_current_version()
+            if request.session.get(SESSION_KEY) != version:
+                if not selectors.terms_is_accepted(user=user, version=version):
+                    return redirect(f"{reverse('accounts_terms')}?{urlencode({'next': request.get_full_path()})}")
+                request.session[SESSION_KEY] = version
+        return self.get_response(request)

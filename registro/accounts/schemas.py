@@ -1,0 +1,67 @@
+from datetime import datetime
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+from .timezones import user_zone
+
+
+class ProfileOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    document_type: str
+    document_number: str
+    phone: str
+    time_zone: str
+    entity_name: str
+    entity_nit: str
+    date_joined: datetime
+
+
+class ProfileIn(Schema):
+    first_name: str = Field(max_length=150)
+    last_name: str = Field(max_length=150)
+    document_type: str = Field(max_length=3)
+    document_number: str = Field(max_length=20)
+    phone: str = Field("", max_length=20)
+    time_zone: str = Field("America/Bogota", max_length=64)
+
+
+class UsernameChangeIn(Schema):
+    new_username: str = Field(max_length=150)
+    current_password: str = Field(max_length=4096)
+
+
+class AccessEventOut(Schema):
+    kind: str
+    label: str
+    created_at: datetime = Field(description="En la zona horaria del usuario")
+    ip: str | None
+    user_agent: str
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_created_at(obj, context) -> datetime:
+        return timezone.localtime(obj.created_at, timezone=user_zone(context["request"].auth))
+
+
+class TermsStatusOut(Schema):
+    current_version: str
+    accepted: bool
+    accepted_at: datetime | None
+    terms_url: str
+
+
+class TermsAcceptIn(Schema):
+    version: str = Field(max_length=32)
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str

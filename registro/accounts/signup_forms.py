@@ -1,0 +1,82 @@
+"""Fields of "Registrar usuario" that allauth's signup form inherits. This module must not import
+allauth's forms: allauth imports it while building its own."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registro.core.errors import ApplicationError
+
+from . import services
+from .models import DEFAULT_TIME_ZONE, DocumentType
+from .timezones import time_zone_choices
+
+PROFILE_FIELDS = ("first_name", "last_name", "document_type", "document_number", "phone", "time_zone")
+
+
+def add_application_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Puts a service's field errors on the form, and anything else as a form-wide error."""
+    fields = exc.detail.get("fields") or {}
+    for field, messages in fields.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not fields:
+        form.add_error(None, exc.message)
+
+
+class ProfileFieldsMixin(forms.Form):
+    first_name = forms.CharField(label=_("Nombres"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label=_("Apellidos"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    document_type = forms.ChoiceField(label=_("Tipo de documento"), choices=[("", _("Seleccione…"))] + DocumentType.choices)
+    document_number = forms.CharField(label=_("Número de documento"), max_length=20)
+    phone = forms.CharField(
+        label=_("Teléfono"),
+        max_length=20,
+        required=False,
+        help_text=_("Celular o fijo de 10 dígitos, sin extensión."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    time_zone = forms.ChoiceField(label=_("Zona horaria"), choices=time_zone_choices, initial=DEFAULT_TIME_ZONE)
+
+    def clean_profile(self, user=None) -> None:
+        data = {name: self.cleaned_data.get(name, "") for name in PROFILE_FIELDS}
+        if any(name in self.errors for name in PROFILE_FIELDS):
+            return
+        try:
+            self.cleaned_data.update(services.user_profile_clean(data=data, user=user))
+        except ApplicationError as exc:
+            add_application_error(self, exc)
+
+
+class RegistrarUsuarioForm(ProfileFieldsMixin):
+    """Custom fields of "Registrar usuario" (R1.3); allauth adds username, e-mail and passwords."""
+
+    field_order = [
+        "first_name", "last_name", "document_type", "document_number", "email", "phone",
+        "username", "password1", "password2", "time_zone", "entity_name", "entity_nit",
+    ]
+
+    entity_name = forms.CharField(
+        label=_("Nombre de la Entidad"),
+        max_length=255,
+        help_text=_("Si va a solicitar acceso, elija la Entidad de la lista. Si va a registrar una Entidad "
+                    "que aún no está en la plataforma, escriba su nombre."),
+    )
+    entity_nit = forms.RegexField(regex=r"^\d{5,15}$", required=False, widget=forms.HiddenInput,
+                                  error_messages={"invalid": _("La Entidad elegida no es válida; búsquela de nuevo.")})
+
+    def clean_entity_name(self):
+        name = " ".join(self.cleaned_data["entity_name"].split())
+        if "<" in name or ">" in name:
+            raise forms.ValidationError(_("El nombre de la Entidad no puede contener los caracteres < >."))
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_profile()
+        return cleaned
+
+    def signup(self, request, user):
+        # Called by allauth inside the signup transaction, after the user row exists.
+        for name in PROFILE_FIELDS + ("entity_name", "entity_nit"):
+            setattr(user, name, self.cleaned_data.get(name) or "")
+        user.save()

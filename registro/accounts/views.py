@@ -1,0 +1,146 @@
+from allauth.account.internal.flows.email_verification import send_verification_email_for_user
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.account.views import ConfirmEmailView
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from registro.core.errors import ApplicationError
+
+from . import selectors, services
+from .forms import ProfileForm, ResendConfirmationForm, TermsForm, UsernameChangeForm
+from .middleware import SESSION_KEY
+from .signup_forms import PROFILE_FIELDS, add_application_error
+
+HISTORY_PAGE_SIZE = 25
+
+
+class ConfirmarRegistroView(ConfirmEmailView):
+    """Section 2, "Confirmar registro": following the e-mail's link and confirming accepts the
+    terms and conditions, recorded with their version (R1.5)."""
+
+    template_name = "account/email_confirm.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("terms_form", TermsForm())
+        ctx["terms_version"] = selectors.terms_current_version()
+        return ctx
+
+    def post(self, *args, **kwargs):
+        try:
+            self.object = confirmation = self.get_object()
+        except Http404:
+            # Used, expired or mistyped link: the page says so and offers a new one.
+            self.object = None
+            return self.render_to_response(self.get_context_data(), status=400)
+        form = TermsForm(self.request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(terms_form=form), status=400)
+        address = confirmation.email_address
+        with transaction.atomic():
+            response = super().post(*args, **kwargs)
+            if EmailAddress.objects.filter(pk=address.pk, verified=True).exists():
+                # Single use: the link stops working once it has confirmed the address.
+                EmailConfirmation.objects.filter(email_address=address).delete()
+                services.terms_accept(
+                    user=address.user,
+                    version=selectors.terms_current_version(),
+                    client=services.ClientInfo.from_request(self.request),
+                )
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def resend_confirmation(request):
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = selectors.user_get_by_login(login=form.cleaned_data["login"])
+        if user is not None and not EmailAddress.objects.filter(user=user, verified=True).exists():
+            send_verification_email_for_user(request, user)
+        # Same answer whether or not the account exists.
+        messages.info(
+            request,
+            _("Si hay un usuario sin confirmar con esos datos, le enviamos un nuevo correo de confirmación. "
+              "Revise también la carpeta de correo no deseado o spam."),
+        )
+        return redirect("account_login")
+    return render(request, "accounts/resend_confirmation.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def terms(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("home")
+    form = TermsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        version = selectors.terms_current_version()
+        services.terms_accept(user=request.user, version=version, client=services.ClientInfo.from_request(request))
+        request.session[SESSION_KEY] = version
+        return redirect(next_url)
+    return render(
+        request,
+        "accounts/terms.html",
+        {"form": form, "next": next_url, "terms_version": selectors.terms_current_version(),
+         "previous": selectors.terms_latest_acceptance(user=request.user)},
+    )
+
+
+@login_required
+def user_settings(request):
+    return render(request, "accounts/settings.html", {"profile_user": request.user})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    user = request.user
+    initial = {name: getattr(user, name) for name in PROFILE_FIELDS}
+    form = ProfileForm(request.POST or None, initial=initial, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=user,
+                data={name: form.cleaned_data[name] for name in PROFILE_FIELDS},
+                client=services.ClientInfo.from_request(request),
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Sus datos personales fueron actualizados."))
+            return redirect("accounts:settings")
+    return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accesses(request):
+    form = UsernameChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change_username(
+                user=request.user,
+                new_username=form.cleaned_data["new_username"],
+                current_password=form.cleaned_data["current_password"],
+                client=services.ClientInfo.from_request(request),
+                request=request,
+            )
+        except ApplicationError as exc:
+            detail = exc.detail.get("fields") or {}
+            if "username" in detail:
+                exc.detail["fields"]["new_username"] = detail.pop("username")
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Su nombre de usuario ahora es «%(username)s».") % {"username": request.user.username})
+            return redirect("accounts:accesses")
+    page = Paginator(selectors.access_event_list(user=request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "accounts/accesses.html", {"form": form, "page": page})

@@ -1,0 +1,48 @@
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from registro.accounts.api import reference_router
+from registro.accounts.api import router as accounts_router
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.api import router as entities_router
+
+api = NinjaAPI(
+    title="Registro SECOP API",
+    version="1.0.0",
+    description=(
+        "API JSON de Registro SECOP. El registro, la confirmación, el inicio y cierre de sesión, el cambio y la "
+        "recuperación de contraseña están en la API de autenticación (`/api/v1/auth/openapi.json`, documentada en "
+        "`/api/v1/auth/openapi.html`). Autenticación: cookie de sesión con CSRF o cabecera `X-Session-Token`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("", accounts_router)
+api.add_router("/reference", reference_router)
+api.add_router("", entities_router)
+
+
+def _error(request, status: int, code: str, message: str, detail: dict | None = None):
+    return api.create_response(request, {"code": code, "message": message, "detail": detail or {}}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request, exc: ApplicationError):
+    return _error(request, exc.status_code, exc.code, exc.message, exc.detail)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return _error(request, 422, ErrorCode.VALIDATION, _("Revise los datos enviados."), {"errors": exc.errors})
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return _error(request, 401, "not_authenticated", _("Debe iniciar sesión."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))

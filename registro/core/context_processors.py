@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "SITE_NAME": "Registro SECOP",
+        "DEV_OUTBOX": settings.DEV_OUTBOX,
+        "TERMS_URL": settings.TERMS_URL,
+        "EMAIL_CONFIRMATION_EXPIRE_DAYS": settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
+        "expire_days": settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS,
+    }

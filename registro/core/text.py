@@ -1,0 +1,12 @@
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Upper case without accents or punctuation, single spaces: the form names are compared in.
+    Ñ is a letter in Spanish, so it survives."""
+    text = (text or "").upper().replace("Ñ", "\0")
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = text.replace("\0", "Ñ")
+    text = re.sub(r"[^A-ZÑ0-9]+", " ", text)
+    return " ".join(text.split())
