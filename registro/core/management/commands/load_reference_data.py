@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from registro.core.services import reference_data_load
+
+
+class Command(BaseCommand):
+    help = "Carga los datos de referencia: DIVIPOLA y las listas de clasificación de Entidades."
+
+    def handle(self, *args, **options):
+        result = reference_data_load()
+        self.stdout.write(
+            f"Departamentos: {result.departamentos}; municipios: {result.municipios}; "
+            f"valores de clasificación nuevos: {result.clasificaciones_nuevas}"
+        )

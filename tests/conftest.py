@@ -1,0 +1,56 @@
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.DEV_OUTBOX = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def client_logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Runs what the request queued after commit (e-mail tasks) and returns the sent messages."""
+
+    class Sent:
+        def __call__(self, fn, *args, **kwargs):
+            with django_capture_on_commit_callbacks(execute=True):
+                return fn(*args, **kwargs)
+
+        @property
+        def messages(self):
+            return mail.outbox
+
+    return Sent()

@@ -1,0 +1,45 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from registro.accounts.models import DocumentType, TermsAcceptance, User
+from registro.entities.models import Entidad
+
+PASSWORD = "Clave#Segura2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"usuario{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@entidad.gov.co")
+    first_name = "Ana María"
+    last_name = "Pérez Gómez"
+    document_type = DocumentType.CEDULA_CIUDADANIA
+    document_number = factory.Sequence(lambda n: str(1020300000 + n))
+    phone = "3001234567"
+    time_zone = "America/Bogota"
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # A confirmed user with the current terms accepted, unless told otherwise.
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+            from django.conf import settings
+
+            TermsAcceptance.objects.create(user=obj, version=settings.TERMS_VERSION)
+
+
+class EntidadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entidad
+
+    nombre = factory.Sequence(lambda n: f"ALCALDIA MUNICIPAL DE PRUEBA {n}")
+    nit = factory.Sequence(lambda n: str(890000000 + n))
