@@ -1,0 +1,99 @@
+"""Fixtures for the browser tests: a real SMTP server the site sends to, and a headless Chromium."""
+
+import email
+import os
+import socket
+import time
+from email import policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+class _Collect:
+    """aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.original_content or envelope.content)
+        return "250 Message accepted for delivery"
+
+
+class SmtpSink:
+    def __init__(self, handler: _Collect):
+        self._handler = handler
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [email.message_from_bytes(raw, policy=policy.default) for raw in list(self._handler.messages)]
+
+    def wait_for(self, *, to: str, timeout: float = 10.0) -> EmailMessage:
+        """The first message sent to `to`; polls because the site sends after its transaction commits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.messages:
+                if to in str(message["To"]):
+                    return message
+            if time.monotonic() > deadline:
+                received = [str(m["To"]) for m in self.messages]
+                raise AssertionError(f"No e-mail to {to} within {timeout}s; received: {received}")
+            time.sleep(0.1)
+
+
+def _free_port() -> int:
+    # aiosmtpd's Controller checks the server by connecting to the port it was given, so it
+    # cannot be 0: ask the OS for a free one first.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A local SMTP server, and Django's real SMTP backend pointed at it for this test."""
+    handler = _Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    # Requested after tests/conftest.py's autouse fixture, so this wins over its locmem backend.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield SmtpSink(handler)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A fresh headless Chromium page (Debian's browser; Playwright's own download is never used)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium package "
+            "(apt-get install chromium; CI installs it in .ci/run).",
+            pytrace=False,
+        )
+    # Playwright's sync API keeps an asyncio loop in this thread, which makes Django refuse ORM
+    # calls here (fixture teardown flushes the database) unless told the use is safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
