@@ -10,3 +10,9 @@ os.environ["DEV_OUTBOX"] = "1"
 os.environ.pop("EMAIL_HOST", None)
 
 from .settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared-cache memory: concurrent tests then see SQLite's real locking.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"registro-test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -3,9 +3,8 @@ from django.db import transaction
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from allauth.account.views import SignupView
-
 from registro.accounts.urls import account_urlpatterns
+from registro.accounts.views import RegistrarUsuarioView
 from registro.api import views as api_views
 from registro.api.api import api
 
@@ -15,7 +14,7 @@ admin.site.site_title = "Registro SECOP"
 urlpatterns = [
     path("", include("registro.core.urls")),
     # "Registrar usuario" in one transaction: the user, the e-mail address and the queued e-mail.
-    path("cuentas/signup/", transaction.atomic(SignupView.as_view()), name="account_signup"),
+    path("cuentas/signup/", transaction.atomic(RegistrarUsuarioView.as_view()), name="account_signup"),
     path("cuentas/", include(account_urlpatterns)),
     path("cuentas/", include("allauth.urls")),
     path("usuario/", include("registro.accounts.urls")),

@@ -46,7 +46,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if request.path == reverse("account_login"):
             messages.warning(
                 request,
-                _("Su usuario aún no está confirmado. Le enviamos de nuevo el correo de confirmación: "
-                  "siga el enlace que contiene (revise también la carpeta de correo no deseado o spam)."),
+                _(
+                    "Su usuario aún no está confirmado. Le enviamos de nuevo el correo de confirmación: "
+                    "siga el enlace que contiene (revise también la carpeta de correo no deseado o spam)."
+                ),
             )
         return super().respond_email_verification_sent(request, user)

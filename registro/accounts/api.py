@@ -47,7 +47,9 @@ def me_change_username(request, payload: UsernameChangeIn):
     )
 
 
-@router.get("/me/access-events", response=list[AccessEventOut], auth=user_auth, summary="Accesos del usuario: historial")
+@router.get(
+    "/me/access-events", response=list[AccessEventOut], auth=user_auth, summary="Accesos del usuario: historial"
+)
 @paginate(PageNumberPagination, page_size=25)
 def me_access_events(request):
     require_terms(request)
@@ -67,7 +69,9 @@ def me_terms(request):
     }
 
 
-@router.post("/me/terms", response=TermsStatusOut, auth=user_auth, summary="Aceptar los términos y condiciones vigentes")
+@router.post(
+    "/me/terms", response=TermsStatusOut, auth=user_auth, summary="Aceptar los términos y condiciones vigentes"
+)
 def me_accept_terms(request, payload: TermsAcceptIn):
     acceptance = services.terms_accept(
         user=request.auth, version=payload.version, client=services.ClientInfo.from_request(request)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .signup_forms import ProfileFieldsMixin
 
+
 class RegistroSignupForm(SignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,9 +41,7 @@ class User(AbstractUser):
         verbose_name_plural = _("usuarios")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
-            models.UniqueConstraint(
-                Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")
-            ),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")),
             models.UniqueConstraint(
                 fields=["document_type", "document_number"],
                 name="user_document_unique",
@@ -105,3 +103,6 @@ class TermsAcceptance(models.Model):
         verbose_name = _("aceptación de términos")
         verbose_name_plural = _("aceptaciones de términos")
         constraints = [models.UniqueConstraint(fields=["user", "version"], name="terms_user_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.version}"

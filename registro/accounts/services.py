@@ -78,8 +78,10 @@ def user_profile_clean(*, data: dict, user: User | None = None) -> dict:
             others = others.exclude(pk=user.pk)
         if others.exists():
             errors.setdefault("document_number", []).append(
-                _("Ya existe un usuario registrado con este documento. Cada persona se registra una sola vez; "
-                  "si olvidó su usuario, use «¿Olvidó su contraseña?».")
+                _(
+                    "Ya existe un usuario registrado con este documento. Cada persona se registra una sola vez; "
+                    "si olvidó su usuario, use «¿Olvidó su contraseña?»."
+                )
             )
     if errors:
         raise _validation_error(errors)
@@ -96,7 +98,9 @@ def user_update_profile(*, user: User, data: dict, client: ClientInfo) -> User:
         with transaction.atomic():
             user.save(update_fields=list(cleaned))
     except IntegrityError:
-        raise _validation_error({"document_number": [_("Ya existe un usuario registrado con este documento.")]}) from None
+        raise _validation_error(
+            {"document_number": [_("Ya existe un usuario registrado con este documento.")]}
+        ) from None
     if changed:
         access_event_record(user=user, kind=AccessEvent.Kind.PROFILE_UPDATED, client=client, detail={"fields": changed})
     return user

@@ -54,6 +54,11 @@ def on_password_reset(sender, request, user, **kwargs):
 
 @receiver(allauth_signals.email_changed)
 def on_email_changed(sender, request, user, from_email_address=None, to_email_address=None, **kwargs):
+    # With ACCOUNT_CHANGE_EMAIL allauth also sends this on the first confirmation after
+    # "Registrar usuario" (no previous address): that is not a change, and is recorded as
+    # "Confirmación del correo electrónico" already.
+    if from_email_address is None:
+        return
     services.access_event_record(
         user=user,
         kind=AccessEvent.Kind.EMAIL_CHANGED,

@@ -24,9 +24,15 @@ def add_application_error(form: forms.Form, exc: ApplicationError) -> None:
 
 
 class ProfileFieldsMixin(forms.Form):
-    first_name = forms.CharField(label=_("Nombres"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Apellidos"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    document_type = forms.ChoiceField(label=_("Tipo de documento"), choices=[("", _("Seleccione…"))] + DocumentType.choices)
+    first_name = forms.CharField(
+        label=_("Nombres"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Apellidos"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    document_type = forms.ChoiceField(
+        label=_("Tipo de documento"), choices=[("", _("Seleccione…"))] + DocumentType.choices
+    )
     document_number = forms.CharField(label=_("Número de documento"), max_length=20)
     phone = forms.CharField(
         label=_("Teléfono"),
@@ -51,18 +57,34 @@ class RegistrarUsuarioForm(ProfileFieldsMixin):
     """Custom fields of "Registrar usuario" (R1.3); allauth adds username, e-mail and passwords."""
 
     field_order = [
-        "first_name", "last_name", "document_type", "document_number", "email", "phone",
-        "username", "password1", "password2", "time_zone", "entity_name", "entity_nit",
+        "first_name",
+        "last_name",
+        "document_type",
+        "document_number",
+        "email",
+        "phone",
+        "username",
+        "password1",
+        "password2",
+        "time_zone",
+        "entity_name",
+        "entity_nit",
     ]
 
     entity_name = forms.CharField(
         label=_("Nombre de la Entidad"),
         max_length=255,
-        help_text=_("Si va a solicitar acceso, elija la Entidad de la lista. Si va a registrar una Entidad "
-                    "que aún no está en la plataforma, escriba su nombre."),
+        help_text=_(
+            "Si va a solicitar acceso, elija la Entidad de la lista. Si va a registrar una Entidad "
+            "que aún no está en la plataforma, escriba su nombre."
+        ),
     )
-    entity_nit = forms.RegexField(regex=r"^\d{5,15}$", required=False, widget=forms.HiddenInput,
-                                  error_messages={"invalid": _("La Entidad elegida no es válida; búsquela de nuevo.")})
+    entity_nit = forms.RegexField(
+        regex=r"^\d{5,15}$",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("La Entidad elegida no es válida; búsquela de nuevo.")},
+    )
 
     def clean_entity_name(self):
         name = " ".join(self.cleaned_data["entity_name"].split())

@@ -19,9 +19,13 @@ class CharacterClassesValidator:
     def validate(self, password, user=None):
         errors = []
         if not any(ch.isalpha() for ch in password):
-            errors.append(ValidationError(_("La contraseña debe incluir al menos una letra."), code="password_no_letter"))
+            errors.append(
+                ValidationError(_("La contraseña debe incluir al menos una letra."), code="password_no_letter")
+            )
         if not any(ch.isdigit() for ch in password):
-            errors.append(ValidationError(_("La contraseña debe incluir al menos un número."), code="password_no_number"))
+            errors.append(
+                ValidationError(_("La contraseña debe incluir al menos un número."), code="password_no_number")
+            )
         if not any(_is_special(ch) for ch in password):
             errors.append(
                 ValidationError(
@@ -52,10 +56,24 @@ username_validators = [
 # cédulas are short, those issued since 2003 have 10). Cédula de extranjería: 3 to 7 digits.
 # Pasaporte: 5 to 20 letters or digits. PPT: 5 to 10 digits.
 _DOCUMENT_RULES = {
-    DocumentType.CEDULA_CIUDADANIA: (re.compile(r"[1-9]\d{2,9}"), gettext_lazy("La cédula de ciudadanía debe tener entre 3 y 10 dígitos, sin puntos ni espacios, y no puede empezar por 0.")),
-    DocumentType.CEDULA_EXTRANJERIA: (re.compile(r"\d{3,7}"), gettext_lazy("La cédula de extranjería debe tener entre 3 y 7 dígitos.")),
-    DocumentType.PASAPORTE: (re.compile(r"[A-Z0-9]{5,20}"), gettext_lazy("El pasaporte debe tener entre 5 y 20 letras o números, sin espacios ni símbolos.")),
-    DocumentType.PPT: (re.compile(r"\d{5,10}"), gettext_lazy("El Permiso por Protección Temporal debe tener entre 5 y 10 dígitos.")),
+    DocumentType.CEDULA_CIUDADANIA: (
+        re.compile(r"[1-9]\d{2,9}"),
+        gettext_lazy(
+            "La cédula de ciudadanía debe tener entre 3 y 10 dígitos, sin puntos ni espacios, y no puede empezar por 0."
+        ),
+    ),
+    DocumentType.CEDULA_EXTRANJERIA: (
+        re.compile(r"\d{3,7}"),
+        gettext_lazy("La cédula de extranjería debe tener entre 3 y 7 dígitos."),
+    ),
+    DocumentType.PASAPORTE: (
+        re.compile(r"[A-Z0-9]{5,20}"),
+        gettext_lazy("El pasaporte debe tener entre 5 y 20 letras o números, sin espacios ni símbolos."),
+    ),
+    DocumentType.PPT: (
+        re.compile(r"\d{5,10}"),
+        gettext_lazy("El Permiso por Protección Temporal debe tener entre 5 y 10 dígitos."),
+    ),
 }
 
 
@@ -103,7 +121,9 @@ def normalize_phone(value: str) -> str:
     if re.search(r"(?i)ext|x\s*\d|#", raw):
         raise ValidationError(_("Escriba el teléfono sin extensión."), code="phone_extension")
     if not re.fullmatch(r"[+\d\s().-]+", raw):
-        raise ValidationError(_("El teléfono solo puede contener números, espacios, guiones y el prefijo +57."), code="phone_invalid")
+        raise ValidationError(
+            _("El teléfono solo puede contener números, espacios, guiones y el prefijo +57."), code="phone_invalid"
+        )
     digits = re.sub(r"\D", "", raw)
     if raw.startswith("+") or (len(digits) == 12 and digits.startswith("57")):
         if not digits.startswith("57"):

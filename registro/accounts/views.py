@@ -1,10 +1,10 @@
 from allauth.account.internal.flows.email_verification import send_verification_email_for_user
 from allauth.account.models import EmailAddress, EmailConfirmation
-from allauth.account.views import ConfirmEmailView
+from allauth.account.views import ConfirmEmailView, SignupView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,26 @@ from .middleware import SESSION_KEY
 from .signup_forms import PROFILE_FIELDS, add_application_error
 
 HISTORY_PAGE_SIZE = 25
+
+
+class RegistrarUsuarioView(SignupView):
+    """Section 1, "Registrar usuario". Runs in one transaction (see config/urls.py); when a
+    simultaneous registration takes the same username, e-mail or document first, the database
+    constraint decides and this one gets a clear error instead of a server error."""
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except IntegrityError:
+            form.add_error(
+                None,
+                _(
+                    "Otra persona acaba de registrar el mismo nombre de usuario, correo electrónico o documento. "
+                    "Revise sus datos e intente de nuevo."
+                ),
+            )
+            return self.form_invalid(form)
 
 
 class ConfirmarRegistroView(ConfirmEmailView):
@@ -68,8 +88,10 @@ def resend_confirmation(request):
         # Same answer whether or not the account exists.
         messages.info(
             request,
-            _("Si hay un usuario sin confirmar con esos datos, le enviamos un nuevo correo de confirmación. "
-              "Revise también la carpeta de correo no deseado o spam."),
+            _(
+                "Si hay un usuario sin confirmar con esos datos, le enviamos un nuevo correo de confirmación. "
+                "Revise también la carpeta de correo no deseado o spam."
+            ),
         )
         return redirect("account_login")
     return render(request, "accounts/resend_confirmation.html", {"form": form})
@@ -90,8 +112,12 @@ def terms(request):
     return render(
         request,
         "accounts/terms.html",
-        {"form": form, "next": next_url, "terms_version": selectors.terms_current_version(),
-         "previous": selectors.terms_latest_acceptance(user=request.user)},
+        {
+            "form": form,
+            "next": next_url,
+            "terms_version": selectors.terms_current_version(),
+            "previous": selectors.terms_latest_acceptance(user=request.user),
+        },
     )
 
 
@@ -140,7 +166,11 @@ def accesses(request):
                 exc.detail["fields"]["new_username"] = detail.pop("username")
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Su nombre de usuario ahora es «%(username)s».") % {"username": request.user.username})
+            messages.success(
+                request, _("Su nombre de usuario ahora es «%(username)s».") % {"username": request.user.username}
+            )
             return redirect("accounts:accesses")
-    page = Paginator(selectors.access_event_list(user=request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = Paginator(selectors.access_event_list(user=request.user), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("pagina")
+    )
     return render(request, "accounts/accesses.html", {"form": form, "page": page})

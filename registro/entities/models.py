@@ -22,9 +22,9 @@ class Entidad(models.Model):
         verbose_name_plural = _("Entidades Estatales")
         ordering = ["nombre"]
 
+    def __str__(self) -> str:
+        return f"{self.nombre} ({self.nit})"
+
     def save(self, *args, **kwargs):
         self.nombre_busqueda = fold(self.nombre)
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.nombre} ({self.nit})"

@@ -10,7 +10,13 @@ from .models import OutboundEmail
 
 
 def email_queue(
-    *, to: list[str], subject: str, text_body: str, html_body: str = "", template: str = "", from_email: str = "",
+    *,
+    to: list[str],
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    template: str = "",
+    from_email: str = "",
     headers: dict | None = None,
 ) -> OutboundEmail:
     """Stores the message and has the worker send it once the current transaction commits."""
@@ -35,8 +41,13 @@ def email_queue_message(*, message: EmailMessage, template: str = "") -> Outboun
     elif getattr(message, "content_subtype", "") == "html":
         html, text = message.body, ""
     return email_queue(
-        to=message.to, subject=message.subject, text_body=text, html_body=html, template=template,
-        from_email=message.from_email, headers=dict(message.extra_headers or {}),
+        to=message.to,
+        subject=message.subject,
+        text_body=text,
+        html_body=html,
+        template=template,
+        from_email=message.from_email,
+        headers=dict(message.extra_headers or {}),
     )
 
 
@@ -45,14 +56,21 @@ def email_queue_template(*, to: list[str], template: str, context: dict) -> Outb
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}_message.txt", context).strip()
     html = render_to_string(f"{template}_message.html", context).strip()
-    return email_queue(to=to, subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, text_body=text,
-                       html_body=html, template=template)
+    return email_queue(
+        to=to,
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        text_body=text,
+        html_body=html,
+        template=template,
+    )
 
 
 def _enqueue(email_id: int, run_after=None) -> None:
     from .tasks import send_email
 
-    task = send_email.using(run_after=run_after) if run_after else send_email
+    task = send_email
+    if run_after is not None and send_email.get_backend().supports_defer:
+        task = send_email.using(run_after=run_after)
     task.enqueue(email_id)
 
 
@@ -65,7 +83,10 @@ def email_send(*, email_id: int) -> OutboundEmail:
             return email
         email.attempts += 1
         message = EmailMultiAlternatives(
-            subject=email.subject, body=email.text_body, from_email=email.from_email, to=email.to,
+            subject=email.subject,
+            body=email.text_body,
+            from_email=email.from_email,
+            to=email.to,
             headers=email.headers or None,
         )
         if email.html_body:

@@ -39,5 +39,7 @@ def outbox_html(request, email_id: int):
         raise Http404
     response = HttpResponse(email.html_body, content_type="text/html; charset=utf-8")
     # The message's own HTML, shown in a sandboxed frame: no scripts run.
-    response["Content-Security-Policy"] = "sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    response["Content-Security-Policy"] = (
+        "sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
     return response

@@ -25,7 +25,9 @@ def test_login_page_uses_the_guides_words(client):
     assert '<label for="id_password">Contraseña' in html
 
 
-@pytest.mark.parametrize("identifier", ["MariaGomez", "mariagomez", "MARIAGOMEZ", "maria@entidad.gov.co", "MARIA@ENTIDAD.GOV.CO"])
+@pytest.mark.parametrize(
+    "identifier", ["MariaGomez", "mariagomez", "MARIAGOMEZ", "maria@entidad.gov.co", "MARIA@ENTIDAD.GOV.CO"]
+)
 def test_login_by_username_or_email_in_any_case(client, identifier):
     UserFactory(username="MariaGomez", email="maria@entidad.gov.co")
     response = login(client, identifier)

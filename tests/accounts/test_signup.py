@@ -42,9 +42,19 @@ def counts():
 def test_signup_page_uses_the_guides_words_and_labels_every_field(client):
     html = client.get(SIGNUP_URL).content.decode()
     assert "Registrar usuario" in html and ">Continuar<" in html
-    for label in ["Nombres", "Apellidos", "Tipo de documento", "Número de documento", "Correo electrónico", "Teléfono",
-                  "Nombre de usuario", "Contraseña", "Confirmación de la contraseña", "Zona horaria",
-                  "Nombre de la Entidad"]:
+    for label in [
+        "Nombres",
+        "Apellidos",
+        "Tipo de documento",
+        "Número de documento",
+        "Correo electrónico",
+        "Teléfono",
+        "Nombre de usuario",
+        "Contraseña",
+        "Confirmación de la contraseña",
+        "Zona horaria",
+        "Nombre de la Entidad",
+    ]:
         assert re.search(rf"<label for=\"id_\w+\">{label}", html), label
     assert "(UTC-05:00) Bogotá, Lima, Quito" in html
     for kind in ["Cédula de ciudadanía", "Cédula de extranjería", "Pasaporte", "Permiso por Protección Temporal"]:

@@ -97,9 +97,7 @@ def test_password_change_ends_other_sessions_but_not_this_one(user):
     new = "Otra#Clave-2027"
     page = here.get("/cuentas/password/change/").content.decode()
     assert "Cambiar contraseña" in page
-    response = here.post(
-        "/cuentas/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new}
-    )
+    response = here.post("/cuentas/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
     assert response.status_code == 302
     assert here.get("/usuario/accesos/").status_code == 200
     assert elsewhere.get("/usuario/accesos/").status_code == 302  # sent to log in again
@@ -108,7 +106,8 @@ def test_password_change_ends_other_sessions_but_not_this_one(user):
 
 def test_password_change_requires_the_current_password_and_the_policy(client_logged_in):
     bad_current = client_logged_in.post(
-        "/cuentas/password/change/", {"oldpassword": "mal", "password1": "Otra#Clave-2027", "password2": "Otra#Clave-2027"}
+        "/cuentas/password/change/",
+        {"oldpassword": "mal", "password1": "Otra#Clave-2027", "password2": "Otra#Clave-2027"},
     )
     assert bad_current.status_code == 200
     weak = client_logged_in.post(
@@ -150,7 +149,9 @@ def test_history_shows_only_the_users_own_events(client_logged_in, user):
     assert {e.user_id for e in page.object_list} == {user.pk}
 
 
-@pytest.mark.parametrize("url", ["/usuario/configuracion/", "/usuario/configuracion/editar/", "/usuario/accesos/", "/entidades/"])
+@pytest.mark.parametrize(
+    "url", ["/usuario/configuracion/", "/usuario/configuracion/editar/", "/usuario/accesos/", "/entidades/"]
+)
 def test_pages_need_login(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/cuentas/login/")

@@ -20,9 +20,18 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, no_worker, **options):
         python = sys.executable
         web = [
-            python, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            python,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
         ]
         processes = [subprocess.Popen(web)]
         if not no_worker:
