@@ -183,7 +183,7 @@ ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Registro SECOP] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("HTTP_PROTOCOL", "http")
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "30/m/ip"),
     # Per IP and per account; a browser that has logged in to the account before has its own
     # per-account budget (see accounts/adapters.py), so an attacker cannot lock the owner out.
     "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
