@@ -20,7 +20,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	touch $@
 
 setup: $(VENV)/.runtime
-	mkdir -p var
+	mkdir -p $${VAR_DIR:-var}
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 	$(RUN_ENV) $(BIN)/python manage.py load_reference_data

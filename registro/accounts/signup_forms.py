@@ -44,13 +44,15 @@ class ProfileFieldsMixin(forms.Form):
     time_zone = forms.ChoiceField(label=_("Zona horaria"), choices=time_zone_choices, initial=DEFAULT_TIME_ZONE)
 
     def clean_profile(self, user=None) -> None:
+        # Runs even when some fields already failed, so every problem is listed at once.
         data = {name: self.cleaned_data.get(name, "") for name in PROFILE_FIELDS}
-        if any(name in self.errors for name in PROFILE_FIELDS):
-            return
         try:
             self.cleaned_data.update(services.user_profile_clean(data=data, user=user))
         except ApplicationError as exc:
-            add_application_error(self, exc)
+            for field, messages in (exc.detail.get("fields") or {}).items():
+                if field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
 
 
 class RegistrarUsuarioForm(ProfileFieldsMixin):

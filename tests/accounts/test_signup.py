@@ -175,11 +175,11 @@ def test_missing_csrf_token_is_refused_and_saves_nothing():
 def test_all_errors_are_listed_at_once_with_values_kept(client):
     before = counts()
     response = client.post(
-        SIGNUP_URL, form_data(document_number="abc", password2="x", phone="12", first_name="Ana María")
+        SIGNUP_URL, form_data(document_number="abc", password2="x", phone="12", last_name="<b>x</b>", username="")
     )
     errors = response.context["form"].errors
-    assert {"document_number", "password2", "phone"} <= set(errors)
+    assert {"document_number", "password2", "phone", "last_name", "username"} <= set(errors)
     assert counts() == before
     html = response.content.decode()
-    assert 'value="ana.perez@alcaldia.gov.co"' in html and 'value="anaperez"' in html
-    assert 'value="Pérez Gómez"' in html
+    assert 'value="ana.perez@alcaldia.gov.co"' in html and 'value="Ana María"' in html
+    assert 'value="&lt;b&gt;x&lt;/b&gt;"' in html
