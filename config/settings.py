@@ -159,6 +159,7 @@ ACCOUNT_SIGNUP_FORM_CLASS = "registro.accounts.signup_forms.RegistrarUsuarioForm
 ACCOUNT_FORMS = {
     "login": "registro.accounts.forms.EntrarForm",
     "signup": "registro.accounts.forms.RegistroSignupForm",
+    "add_email": "registro.accounts.forms.CambiarCorreoForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

@@ -1,4 +1,4 @@
-from allauth.account.forms import LoginForm, SignupForm
+from allauth.account.forms import AddEmailForm, LoginForm, SignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +61,10 @@ class TermsForm(forms.Form):
 
 class ResendConfirmationForm(forms.Form):
     login = forms.CharField(label=_("Usuario o correo electrónico"), max_length=254)
+
+
+class CambiarCorreoForm(AddEmailForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Correo electrónico nuevo")
+        self.fields["email"].widget.attrs.pop("placeholder", None)

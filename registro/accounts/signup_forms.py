@@ -2,12 +2,13 @@
 allauth's forms: allauth imports it while building its own."""
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from registro.core.errors import ApplicationError
 
 from . import services
-from .models import DEFAULT_TIME_ZONE, DocumentType
+from .models import DEFAULT_TIME_ZONE, DocumentType, User
 from .timezones import time_zone_choices
 
 PROFILE_FIELDS = ("first_name", "last_name", "document_type", "document_number", "phone", "time_zone")
@@ -97,7 +98,38 @@ class RegistrarUsuarioForm(ProfileFieldsMixin):
     def clean(self):
         cleaned = super().clean()
         self.clean_profile()
+        self._clean_email_any_case()
+        self._clean_password_similarity()
         return cleaned
+
+    def _clean_email_any_case(self) -> None:
+        # allauth compares e-mails in lower case only; an account stored with capitals (createsuperuser,
+        # shell) would otherwise reach the database constraint and fail with a server error.
+        email = self.cleaned_data.get("email")
+        if email and User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", _("Ya hay registrado un usuario con esta dirección de correo electrónico."))
+
+    def _clean_password_similarity(self) -> None:
+        # AUTH_PASSWORD_VALIDATORS compare the password with the person's data (R1.4). allauth's web form
+        # ("password1") compares it only with username and e-mail; its headless API input ("password") with
+        # nothing at all.
+        field = "password" if "password" in self.fields else "password1"
+        password = self.cleaned_data.get(field)
+        if not password:
+            return
+        names = ["first_name", "last_name", "document_number"]
+        if field == "password":
+            names += ["username", "email"]
+        user = User(**{name: self.cleaned_data.get(name) or "" for name in names})
+        validators = [
+            validator
+            for validator in password_validation.get_default_password_validators()
+            if isinstance(validator, password_validation.UserAttributeSimilarityValidator)
+        ]
+        try:
+            password_validation.validate_password(password, user, password_validators=validators)
+        except forms.ValidationError as exc:
+            self.add_error(field, exc)
 
     def signup(self, request, user):
         # Called by allauth inside the signup transaction, after the user row exists.
