@@ -465,43 +465,73 @@ def fmt(value, spec: str = ".1f", unit: str = "") -> str:
     return "n/a" if value is None else f"{value:{spec}}{unit}"
 
 
+def _pct(cpu_seconds_: float | None, seconds: float) -> str:
+    return fmt(None if cpu_seconds_ is None else cpu_seconds_ / seconds * 100, ".0f", " %")
+
+
+def _other(busy: float | None, *own: float | None) -> float | None:
+    if busy is None or any(v is None for v in own):
+        return None
+    return max(0.0, busy - sum(own))
+
+
 def report(info: dict, args, login: dict, argon2_2: dict, argon2_1: dict) -> None:
+    seconds = args.seconds
     ratio = login["rate"] / argon2_2["rate"] if argon2_2["rate"] else 0.0
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     lat = login["latencies"]
-    per_login_web = login["web_cpu"] / login["count"] if login["count"] and login["web_cpu"] is not None else None
-    per_verify = argon2_2["cpu"] / argon2_2["count"] if argon2_2["count"] else None
+    web_ms = login["web_cpu"] / login["count"] * 1000 if login["count"] and login["web_cpu"] is not None else None
+    verify_ms = argon2_2["cpu"] / argon2_2["count"] * 1000 if argon2_2["count"] else None
+    client_ms = login["client_cpu"] / login["count"] * 1000 if login["count"] and login["client_cpu"] else None
+    others = {
+        "login": _other(login["busy"], login["web_cpu"], login["client_cpu"]),
+        "argon2 x2": _other(argon2_2["busy"], argon2_2["proc_cpu"]),
+        "argon2 x1": _other(argon2_1["busy"], argon2_1["proc_cpu"]),
+    }
     rows = [
         ("Argon2 parameters", f"argon2id t={info['time_cost']} m={info['memory_cost']} KiB p={info['parallelism']}"),
         ("Hasher", info["hasher"]),
         ("Database / cache", f"{info['database']} / {info['cache']}"),
         ("Web server", f"gunicorn config.wsgi:application, {WEB_WORKERS} workers (manage.py serve --no-worker)"),
-        ("Load", f"{args.concurrency} logins in flight, {args.seconds:g} s after {args.warmup:g} s warm-up"),
+        (
+            "Load",
+            f"{args.concurrency} logins in flight by {args.login_with}, {seconds:g} s after {args.warmup:g} s warm-up",
+        ),
         ("CPUs on this machine", str(os.cpu_count())),
         ("", ""),
-        ("Logins/s via gunicorn", f"{login['rate']:.2f}  ({login['count']} ok, {login['failed']} failed)"),
-        ("Argon2 verifications/s, 2 procs", f"{argon2_2['rate']:.2f}  ({argon2_2['count']} in {args.seconds:g} s)"),
-        ("Argon2 verifications/s, 1 proc", f"{argon2_1['rate']:.2f}  (reference)"),
+        ("Logins/s via gunicorn (2 workers)", f"{login['rate']:.2f}  ({login['count']} ok, {login['failed']} failed)"),
+        ("Argon2 verifications/s (2 procs)", f"{argon2_2['rate']:.2f}  ({argon2_2['count']} in {seconds:g} s)"),
+        ("Argon2 verifications/s (1 proc)", f"{argon2_1['rate']:.2f}  (reference)"),
         ("Ratio logins/s / argon2/s", f"{ratio:.3f}  (target >= {TARGET_RATIO})  {verdict}"),
-        ("Login latency p50 / p95 / max", f"{fmt(percentile(lat, 0.5), '.0f')} / {fmt(percentile(lat, 0.95), '.0f')}"
-         f" / {fmt(lat[-1] if lat else None, '.0f')} ms  (GET + POST)"),
+        (
+            "Login latency p50 / p95 / max",
+            f"{fmt(percentile(lat, 0.5), '.0f')} / {fmt(percentile(lat, 0.95), '.0f')} / "
+            f"{fmt(lat[-1] if lat else None, '.0f')} ms  (GET + POST, {args.concurrency} in flight)",
+        ),
         ("", ""),
-        ("CPU per login, web workers", fmt(per_login_web and per_login_web * 1000, ".1f", " ms")),
-        ("CPU per verification, alone", fmt(per_verify and per_verify * 1000, ".1f", " ms")),
-        ("CPU per login, load generator", fmt(login["client_cpu"] and login["client_cpu"] / max(login["count"], 1) * 1000, ".1f", " ms")),
-        ("Machine CPU busy, login phase", fmt(login["busy"] and login["busy"] / args.seconds * 100, ".0f", f" % of 1 core (max {os.cpu_count() * 100} %)")),
-        ("  of which web workers", fmt(login["web_cpu"] and login["web_cpu"] / args.seconds * 100, ".0f", " %")),
-        ("  of which load generator", fmt(login["client_cpu"] and login["client_cpu"] / args.seconds * 100, ".0f", " %")),
+        ("CPU per login, web workers", fmt(web_ms, ".1f", " ms")),
+        ("CPU per verification, alone", fmt(verify_ms, ".1f", " ms")),
+        ("CPU per login, load generator", fmt(client_ms, ".1f", " ms")),
+        ("Login phase CPU: web workers", _pct(login["web_cpu"], seconds) + " of one core"),
+        ("Login phase CPU: load generator", _pct(login["client_cpu"], seconds)),
+        ("CPU of other processes", " / ".join(f"{k}: {_pct(v, seconds)}" for k, v in others.items())),
     ]
     if login["failures"]:
         rows.append(("Failures", ", ".join(f"{k}: {v}" for k, v in sorted(login["failures"].items()))))
     width = max(len(k) for k, _ in rows)
+    line = "=" * (width + 62)
     print()
     print("Login benchmark (benchmarks/login.py)")
-    print("=" * (width + 60))
+    print(line)
     for key, value in rows:
-        print(f"{key:<{width}}  {value}" if key else "-" * (width + 60))
-    print("=" * (width + 60))
+        print(f"{key:<{width}}  {value}" if key else "-" * len(line))
+    print(line)
+    noisy = [k for k, v in others.items() if v is not None and v / seconds > 0.15]
+    if noisy:
+        print(
+            f"Note: other processes used more than 15 % of a core during {', '.join(noisy)}; "
+            "the figures are disturbed (run again on a quiet machine)."
+        )
 
 
 # --- Main -----------------------------------------------------------------------------------
@@ -518,7 +548,9 @@ def main(argv=None) -> int:
     try:
         if args.database_url:
             database_url, admin_url = bench_database_url(args.database_url)
-            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB_NAME}")
+            pg_admin(
+                admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB_NAME}"
+            )
             pg_created = True
         env = build_env(tmp / "var", database_url)
         (tmp / "var").mkdir()
@@ -566,11 +598,17 @@ def main(argv=None) -> int:
         argon2 = {}
         for procs in (2, 1):
             print(f"Argon2 alone: {procs} process(es) for {args.seconds:g} s ...", flush=True)
-            collected, _ = run_phase(
+            collected, cpu = run_phase(
                 ctx, argon2_worker, lambda i: (env, info["encoded"]), procs, args.warmup, args.seconds
             )
             count = sum(r["count"] for r in collected)
-            argon2[procs] = {"count": count, "rate": count / args.seconds, "cpu": sum(r["cpu"] for r in collected)}
+            argon2[procs] = {
+                "count": count,
+                "rate": count / args.seconds,
+                "cpu": sum(r["cpu"] for r in collected),
+                "proc_cpu": cpu["workers"].processes,
+                "busy": cpu["workers"].machine,
+            }
 
         report(info, args, login, argon2[2], argon2[1])
         return 0

@@ -16,6 +16,11 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
+        user = context.get("user")
+        if template_prefix == "account/email/email_confirmation" and user is not None and user.pk:
+            # Resent to someone who never finished registering: it is still "Confirmar registro".
+            if not selectors.terms_latest_acceptance(user=user):
+                template_prefix = "account/email/email_confirmation_signup"
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)

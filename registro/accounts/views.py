@@ -48,10 +48,15 @@ class ConfirmarRegistroView(ConfirmEmailView):
 
     template_name = "account/email_confirm.html"
 
+    def _needs_terms(self, confirmation) -> bool:
+        # A later e-mail change is confirmed by someone who already accepted the current terms.
+        return confirmation is None or not selectors.terms_is_accepted(user=confirmation.email_address.user)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx.setdefault("terms_form", TermsForm())
         ctx["terms_version"] = selectors.terms_current_version()
+        ctx["needs_terms"] = self._needs_terms(self.object)
         return ctx
 
     def post(self, *args, **kwargs):
@@ -61,8 +66,9 @@ class ConfirmarRegistroView(ConfirmEmailView):
             # Used, expired or mistyped link: the page says so and offers a new one.
             self.object = None
             return self.render_to_response(self.get_context_data(), status=400)
+        needs_terms = self._needs_terms(confirmation)
         form = TermsForm(self.request.POST)
-        if not form.is_valid():
+        if needs_terms and not form.is_valid():
             return self.render_to_response(self.get_context_data(terms_form=form), status=400)
         address = confirmation.email_address
         with transaction.atomic():
@@ -70,11 +76,12 @@ class ConfirmarRegistroView(ConfirmEmailView):
             if EmailAddress.objects.filter(pk=address.pk, verified=True).exists():
                 # Single use: the link stops working once it has confirmed the address.
                 EmailConfirmation.objects.filter(email_address=address).delete()
-                services.terms_accept(
-                    user=address.user,
-                    version=selectors.terms_current_version(),
-                    client=services.ClientInfo.from_request(self.request),
-                )
+                if needs_terms:
+                    services.terms_accept(
+                        user=address.user,
+                        version=selectors.terms_current_version(),
+                        client=services.ClientInfo.from_request(self.request),
+                    )
         return response
 
 

@@ -84,6 +84,7 @@ def test_resend_from_the_login_page(client, sent, settings):
     response = sent(client.post, "/cuentas/reenviar-confirmacion/", {"login": "ANA.PEREZ@alcaldia.gov.co"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert "Confirme su registro" in mail.outbox[0].subject and "anaperez" in mail.outbox[0].body
     # The new link works.
     new = last_confirmation_path()
     assert client.post(new, {"accept_terms": "on"}).status_code == 302

@@ -20,7 +20,9 @@ def test_email_change_takes_effect_when_the_new_address_confirms(client_logged_i
     [message] = mail.outbox
     assert message.to == ["nuevo@entidad.gov.co"]
     link = re.search(r"http://testserver(/cuentas/confirm-email/\w+/)", message.body).group(1)
-    client_logged_in.post(link, {"accept_terms": "on"})
+    page = client_logged_in.get(link).content.decode()
+    assert "Confirmar correo electrónico" in page and "accept_terms" not in page
+    client_logged_in.post(link, {})
     assert User.objects.get(pk=user.pk).email == "nuevo@entidad.gov.co"
     assert list(EmailAddress.objects.filter(user=user).values_list("email", flat=True)) == ["nuevo@entidad.gov.co"]
     event = AccessEvent.objects.get(user=user, kind=AccessEvent.Kind.EMAIL_CHANGED)
