@@ -1,3 +1,4 @@
+from allauth.headless.constants import Client
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
@@ -21,6 +22,8 @@ urlpatterns = [
     path("entidades/", include("registro.entities.urls")),
     path("api/v1/auth/openapi.json", api_views.auth_openapi_json, name="auth_openapi_json"),
     path("api/v1/auth/openapi.yaml", api_views.auth_openapi_yaml, name="auth_openapi_yaml"),
+    path("api/v1/auth/app/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.APP)),
+    path("api/v1/auth/browser/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.BROWSER)),
     path("api/v1/auth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(

@@ -30,9 +30,10 @@ def me(request):
 @router.patch("/me", response=ProfileOut, auth=user_auth, summary="Editar datos personales")
 def me_update(request, payload: ProfileIn):
     require_terms(request)
-    return services.user_update_profile(
-        user=request.auth, data=payload.dict(), client=services.ClientInfo.from_request(request)
-    )
+    user = request.auth
+    data = {field: getattr(user, field) for field in ProfileIn.model_fields}
+    data.update(payload.dict(exclude_unset=True, exclude_none=True))
+    return services.user_update_profile(user=user, data=data, client=services.ClientInfo.from_request(request))
 
 
 @router.post("/me/username", response=ProfileOut, auth=user_auth, summary="Cambiar el nombre de usuario")

@@ -22,12 +22,14 @@ class ProfileOut(Schema):
 
 
 class ProfileIn(Schema):
-    first_name: str = Field(max_length=150)
-    last_name: str = Field(max_length=150)
-    document_type: str = Field(max_length=3)
-    document_number: str = Field(max_length=20)
-    phone: str = Field("", max_length=20)
-    time_zone: str = Field("America/Bogota", max_length=64)
+    """Only the fields sent change (PATCH); the rest keep their values."""
+
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    document_type: str | None = Field(None, max_length=3)
+    document_number: str | None = Field(None, max_length=20)
+    phone: str | None = Field(None, max_length=20)
+    time_zone: str | None = Field(None, max_length=64)
 
 
 class UsernameChangeIn(Schema):

@@ -45,4 +45,11 @@ def on_authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "csrf" in str(exc).lower():
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            _("Falta el encabezado X-CSRFToken con el valor de la cookie csrftoken (o use X-Session-Token)."),
+        )
     return _error(request, exc.status_code, "http_error", str(exc))

@@ -1,8 +1,11 @@
 import json
 
+from allauth.headless.account.views import SignupView as HeadlessSignupView
 from allauth.headless.spec.internal.schema import get_schema
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 
@@ -26,3 +29,20 @@ def auth_openapi_yaml(request):
     return HttpResponse(
         yaml.safe_dump(_auth_schema(), allow_unicode=True), content_type="application/vnd.oai.openapi; charset=utf-8"
     )
+
+
+class AtomicSignupView(HeadlessSignupView):
+    """allauth's headless signup in one transaction, like the web form: when a simultaneous
+    registration wins the race for the same username, e-mail or document, nothing is left behind
+    and the client gets a 400 instead of a server error."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().post(request, *args, **kwargs)
+        except IntegrityError:
+            message = _(
+                "Otra persona acaba de registrar el mismo nombre de usuario, correo electrónico o documento. "
+                "Revise sus datos e intente de nuevo."
+            )
+            return JsonResponse({"status": 400, "errors": [{"message": message, "code": "conflict"}]}, status=400)

@@ -10,3 +10,9 @@ def fold(text: str) -> str:
     text = text.replace("\0", "Ñ")
     text = re.sub(r"[^A-ZÑ0-9]+", " ", text)
     return " ".join(text.split())
+
+
+def search_key(text: str) -> str:
+    """`fold` for searching: people type "narino" for NARIÑO and "ese" for E.S.E."""
+    text = re.sub(r"(?<=\w)\.(?=\w)|(?<=\b\w)\.", "", (text or "").replace("Ñ", "N").replace("ñ", "n"))
+    return fold(text)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registro.core.text import fold
+from registro.core.text import search_key
 
 
 class Entidad(models.Model):
@@ -26,5 +26,5 @@ class Entidad(models.Model):
         return f"{self.nombre} ({self.nit})"
 
     def save(self, *args, **kwargs):
-        self.nombre_busqueda = fold(self.nombre)
+        self.nombre_busqueda = search_key(self.nombre)
         super().save(*args, **kwargs)

@@ -2,7 +2,7 @@ import re
 
 from django.db.models import QuerySet
 
-from registro.core.text import fold
+from registro.core.text import search_key
 
 from .models import Entidad
 
@@ -21,6 +21,6 @@ def entidad_search(*, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Entidad
         nit = re.sub(r"[\s.]", "", query).split("-")[0]
         return Entidad.objects.filter(nit__startswith=nit).order_by("nit")[:limit]
     qs = Entidad.objects.all()
-    for word in fold(query).split():
+    for word in search_key(query).split():
         qs = qs.filter(nombre_busqueda__contains=word)
     return qs.order_by("nombre")[:limit]
