@@ -204,6 +204,8 @@ HEADLESS_CLIENTS = ("app", "browser")
 # Version of the "Términos y condiciones de uso"; raising it makes every user accept again.
 TERMS_VERSION = os.environ.get("TERMS_VERSION", "2021-09-08")
 TERMS_URL = "https://www.colombiacompra.gov.co/secop/terminos-y-condiciones"
+# Absolute address of the site, for links in e-mails sent outside a request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
@@ -227,6 +229,8 @@ else:
 DEV_OUTBOX = env_bool("DEV_OUTBOX", DEBUG and not EMAIL_HOST)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
+# Largest legal document an entity may attach at registration (bytes; default 25 MB).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

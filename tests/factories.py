@@ -2,7 +2,8 @@ import factory
 from allauth.account.models import EmailAddress
 
 from registro.accounts.models import DocumentType, TermsAcceptance, User
-from registro.entities.models import Entidad
+from registro.entities.models import Entidad, Membresia
+from registro.entities.rules import nit_check_digit
 
 PASSWORD = "Clave#Segura2026"
 
@@ -43,3 +44,14 @@ class EntidadFactory(factory.django.DjangoModelFactory):
 
     nombre = factory.Sequence(lambda n: f"ALCALDIA MUNICIPAL DE PRUEBA {n}")
     nit = factory.Sequence(lambda n: str(890000000 + n))
+    dv = factory.LazyAttribute(lambda o: nit_check_digit(o.nit))
+    correo_notificaciones = "contratacion@entidad.gov.co"
+
+
+class MembresiaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membresia
+
+    usuario = factory.SubFactory(UserFactory)
+    entidad = factory.SubFactory(EntidadFactory)
+    rol = Membresia.Rol.ADMINISTRADOR

@@ -37,6 +37,9 @@ PUBLIC_ROUTES = {
     "api/v1/reference/document-types": "reference list used by the signup form",
     "api/v1/reference/time-zones": "reference list used by the signup form",
     "api/v1/entidades/buscar": "public list of registered entities, needed to register",
+    "api/v1/reference/departamentos": "DIVIPOLA, public reference data for the entity form",
+    "api/v1/reference/municipios": "DIVIPOLA, public reference data for the entity form",
+    "api/v1/reference/clasificaciones": "entity classification lists, public reference data",
     "dev/correos/": "developer outbox; 404 unless DEV_OUTBOX (see test below)",
     "dev/correos/<int:email_id>/": "developer outbox; 404 unless DEV_OUTBOX",
     "dev/correos/<int:email_id>/html/": "developer outbox; 404 unless DEV_OUTBOX",
@@ -51,6 +54,9 @@ PUBLIC_API_OPERATIONS = {
     ("GET", "/api/v1/reference/document-types"),
     ("GET", "/api/v1/reference/time-zones"),
     ("GET", "/api/v1/entidades/buscar"),
+    ("GET", "/api/v1/reference/departamentos"),
+    ("GET", "/api/v1/reference/municipios"),
+    ("GET", "/api/v1/reference/clasificaciones"),
 }
 
 LOGIN_PAGE = "/cuentas/login/"

@@ -5,6 +5,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.api import reference_router as entities_reference_router
 from registro.entities.api import router as entities_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("/reference", reference_router)
 api.add_router("", entities_router)
+api.add_router("/reference", entities_reference_router)
 
 
 def _error(request, status: int, code: str, message: str, detail: dict | None = None):

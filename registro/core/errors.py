@@ -12,6 +12,16 @@ class ErrorCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
     TERMS_NOT_ACCEPTED = "terms_not_accepted"
     TERMS_VERSION_MISMATCH = "terms_version_mismatch"
+    ENTIDAD_NIT_REGISTRADO = "entidad_nit_registrado"
+    FILE_EMPTY = "file_empty"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_EXTENSION_FORBIDDEN = "file_extension_forbidden"
+    FILE_NO_EXTENSION = "file_no_extension"
+    FILE_CONTENT_MISMATCH = "file_content_mismatch"
+    FILE_EXECUTABLE = "file_executable"
+    FILE_PDF_CORRUPT = "file_pdf_corrupt"
+    FILE_PDF_ENCRYPTED = "file_pdf_encrypted"
+    FILE_NAME_INVALID = "file_name_invalid"
 
 
 class ApplicationError(Exception):

@@ -1,10 +1,34 @@
 from django.contrib import admin
 
-from .models import Entidad
+from .models import Documento, Entidad, Membresia, RegistroEntidad
+
+
+class DocumentoInline(admin.TabularInline):
+    model = Documento
+    fk_name = "entidad"
+    extra = 0
+    fields = ("tipo", "nombre_original", "version", "vigente", "tamano", "subido_por", "subido_en")
+    readonly_fields = fields
+    can_delete = False
+
+
+class MembresiaInline(admin.TabularInline):
+    model = Membresia
+    extra = 0
+    raw_id_fields = ("usuario",)
 
 
 @admin.register(Entidad)
 class EntidadAdmin(admin.ModelAdmin):
-    list_display = ("nombre", "nit", "estado", "created_at")
+    list_display = ("nombre", "nit", "dv", "estado", "created_at")
     search_fields = ("nombre", "nit")
+    list_filter = ("estado", "orden")
+    raw_id_fields = ("entidad_superior", "creada_por")
+    inlines = [MembresiaInline, DocumentoInline]
+
+
+@admin.register(RegistroEntidad)
+class RegistroEntidadAdmin(admin.ModelAdmin):
+    list_display = ("pk", "usuario", "estado", "updated_at")
     list_filter = ("estado",)
+    raw_id_fields = ("usuario", "entidad")

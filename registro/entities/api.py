@@ -1,10 +1,28 @@
-from ninja import Query, Router, Schema
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import Field
 
-from .schemas import EntidadSearchOut
-from .selectors import entidad_search
+from registro.api.auth import require_terms, user_auth
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+
+from . import permissions, selectors, services
+from .models import Documento, Entidad
+from .schemas import (
+    DocumentoOut,
+    EntidadOut,
+    EntidadSearchOut,
+    PreRegistroIn,
+    ReferenceOut,
+    RegistroOut,
+    RegistroPatchIn,
+    VerificacionOut,
+)
 
 router = Router(tags=["Entidades"])
+reference_router = Router(tags=["Referencia"])
 
 
 class SearchParams(Schema):
@@ -15,8 +33,149 @@ class SearchParams(Schema):
     "/entidades/buscar",
     response=list[EntidadSearchOut],
     auth=None,
-    summary="Buscar Entidades Estatales registradas por nombre o NIT",
+    summary="Validar: buscar Entidades Estatales registradas por nombre o NIT",
 )
 def search(request, params: Query[SearchParams]):
     # Public: the list of registered entities is public information, and registration needs it.
-    return list(entidad_search(query=params.q))
+    return list(selectors.entidad_search(query=params.q))
+
+
+def _registro(request, registro_id: int):
+    require_terms(request)
+    registro = selectors.registro_get(user=request.auth, pk=registro_id)
+    if registro is None or not permissions.can_edit_registro(request.auth, registro):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese registro.", status=404)
+    return registro
+
+
+@router.post(
+    "/entidades/registros", response={201: RegistroOut}, auth=user_auth, summary="Registrar Entidad: Generar formulario"
+)
+def registro_create(request, payload: PreRegistroIn):
+    require_terms(request)
+    return 201, services.registro_create(user=request.auth, data=payload.dict())
+
+
+@router.get("/entidades/registros", response=list[RegistroOut], auth=user_auth, summary="Registros de Entidad en curso")
+def registro_list(request):
+    require_terms(request)
+    return list(selectors.registros_en_curso(user=request.auth))
+
+
+@router.get("/entidades/registros/{registro_id}", response=RegistroOut, auth=user_auth, summary="Un registro en curso")
+def registro_detail(request, registro_id: int):
+    return _registro(request, registro_id)
+
+
+@router.patch("/entidades/registros/{registro_id}", response=RegistroOut, auth=user_auth, summary="Guardar el borrador")
+def registro_update(request, registro_id: int, payload: RegistroPatchIn):
+    registro = _registro(request, registro_id)
+    return services.registro_update(registro=registro, data=payload.datos)
+
+
+@router.delete(
+    "/entidades/registros/{registro_id}", response={204: None}, auth=user_auth, summary="Eliminar el borrador"
+)
+def registro_delete(request, registro_id: int):
+    services.registro_delete(registro=_registro(request, registro_id))
+    return 204, None
+
+
+@router.post(
+    "/entidades/registros/{registro_id}/documentos",
+    response={201: DocumentoOut},
+    auth=user_auth,
+    summary="Anexar documento",
+)
+def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[UploadedFile]):
+    registro = _registro(request, registro_id)
+    return 201, services.documento_attach(registro=registro, tipo=tipo, uploaded=archivo, user=request.auth)
+
+
+@router.get(
+    "/entidades/registros/{registro_id}/documentos",
+    response=list[DocumentoOut],
+    auth=user_auth,
+    summary="Documentos anexados (y sus versiones anteriores)",
+)
+def documento_list(request, registro_id: int):
+    registro = _registro(request, registro_id)
+    return list(registro.documentos.order_by("tipo", "-version"))
+
+
+@router.get(
+    "/entidades/registros/{registro_id}/verificacion",
+    response=VerificacionOut,
+    auth=user_auth,
+    summary="Lo que Finalizar revisaría, sin finalizar",
+)
+def registro_verify(request, registro_id: int):
+    verificacion = services.registro_verify(registro=_registro(request, registro_id))
+    return {"ok": verificacion.ok, "errors": verificacion.errors, "missing_documents": verificacion.faltantes}
+
+
+@router.post(
+    "/entidades/registros/{registro_id}/finalizar",
+    response={201: EntidadOut},
+    auth=user_auth,
+    summary="Finalizar: crear la Entidad (Pendiente de activación)",
+)
+def registro_finalize(request, registro_id: int):
+    registro = _registro(request, registro_id)
+    return 201, services.registro_finalize(registro=registro, user=request.auth)
+
+
+@router.get("/entidades/{entidad_id}", response=EntidadOut, auth=user_auth, summary="Datos de una Entidad")
+def entidad_detail(request, entidad_id: int):
+    require_terms(request)
+    entidad = get_object_or_404(
+        Entidad.objects.select_related("orden", "rama", "sector", "tipo_entidad"), pk=entidad_id
+    )
+    if not permissions.can_view_entidad(request.auth, entidad):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa Entidad.", status=404)
+    return entidad
+
+
+@router.get(
+    "/entidades/documentos/{documento_id}/archivo",
+    auth=user_auth,
+    summary="Descargar un documento (usuarios de la Entidad y Mesa de Servicio)",
+)
+def documento_download(request, documento_id: int):
+    require_terms(request)
+    documento: Documento | None = selectors.documento_get(pk=documento_id)
+    if documento is None or not permissions.can_download_documento(request.auth, documento):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese documento.", status=404)
+    return FileResponse(
+        documento.archivo.open("rb"),
+        as_attachment=True,
+        filename=documento.nombre_original,
+        content_type=documento.content_type,
+    )
+
+
+@reference_router.get("/departamentos", response=list[ReferenceOut], auth=None, summary="Departamentos (DIVIPOLA)")
+def departamentos(request):
+    return [{"value": d.codigo, "label": d.nombre} for d in Departamento.objects.order_by("nombre")]
+
+
+class MunicipiosParams(Schema):
+    departamento: str = Field(pattern=r"^\d{2}$", description="Código DANE del departamento")
+
+
+@reference_router.get("/municipios", response=list[ReferenceOut], auth=None, summary="Municipios de un departamento")
+def municipios(request, params: Query[MunicipiosParams]):
+    rows = Municipio.objects.filter(departamento_id=params.departamento).order_by("nombre")
+    return [{"value": m.codigo, "label": m.nombre} for m in rows]
+
+
+class ClasificacionParams(Schema):
+    campo: ClasificacionEntidad.Campo
+
+
+@reference_router.get(
+    "/clasificaciones", response=list[ReferenceOut], auth=None, summary="Orden, Rama, Sector y Tipo de Entidad"
+)
+def clasificaciones(request, params: Query[ClasificacionParams]):
+    rows = ClasificacionEntidad.objects.filter(campo=params.campo, activo=True)
+    return [{"value": str(c.pk), "label": c.valor} for c in rows]

@@ -1,30 +1,205 @@
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.core.text import search_key
 
 
+class AreaNegocio(models.TextChoices):
+    PUBLICO = "publico", _("Público")
+    PUBLICO_PRIVADO = "publico_privado", _("Público y Privado")
+
+
+class TipoOrganizacion(models.TextChoices):
+    DECRETO_1082 = "decreto_1082", _("Entidad Estatal (de acuerdo con la definición del Decreto 1082 de 2015)")
+    OTRAS = "otras", _("Otras Entidades públicas")
+
+
 class Entidad(models.Model):
-    """A State Entity account ("Entidad Estatal"), identified by its NIT."""
+    """A State Entity account ("Entidad Estatal"), identified by its NIT (R3)."""
 
     class Estado(models.TextChoices):
         PENDIENTE = "pendiente", _("Pendiente de activación")
+        REQUIERE_CORRECCION = "requiere_correccion", _("Requiere corrección")
         ACTIVA = "activa", _("Activa")
+        RECHAZADA = "rechazada", _("Rechazada")
 
     nombre = models.CharField(_("Nombre de la Entidad Estatal"), max_length=255)
     nombre_busqueda = models.CharField(max_length=255, editable=False, db_index=True)
-    nit = models.CharField(_("NIT"), max_length=15, unique=True)
-    estado = models.CharField(_("Estado"), max_length=16, choices=Estado.choices, default=Estado.PENDIENTE)
+    nombre_abreviado = models.CharField(_("Nombre Abreviado"), max_length=60, blank=True)
+    nit = models.CharField(_("NIT"), max_length=15, unique=True, help_text=_("Sin dígito de verificación"))
+    dv = models.CharField(_("Dígito de verificación"), max_length=1, blank=True)
+    pais = models.CharField(_("País"), max_length=2, default="CO")
+    registrada_siif = models.BooleanField(_("Registrada en SIIF"), default=False)
+    codigo_pci = models.CharField(_("Código PCI"), max_length=20, blank=True)
+    area_negocio = models.CharField(
+        _("Área de negocio de la Entidad"), max_length=20, choices=AreaNegocio.choices, default=AreaNegocio.PUBLICO
+    )
+    tipo_organizacion = models.CharField(
+        _("Tipo de organización"),
+        max_length=20,
+        choices=TipoOrganizacion.choices,
+        default=TipoOrganizacion.DECRETO_1082,
+    )
+    orden = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Orden"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rama = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Rama"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Sector"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tipo_entidad = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Tipo de Entidad"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entidad_superior = models.ForeignKey(
+        "self",
+        verbose_name=_("Entidad de la que depende"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dependientes",
+    )
+    departamento = models.ForeignKey(Departamento, verbose_name=_("Departamento"), null=True, on_delete=models.PROTECT)
+    municipio = models.ForeignKey(Municipio, verbose_name=_("Municipio"), null=True, on_delete=models.PROTECT)
+    telefono = models.CharField(_("Teléfono"), max_length=10, blank=True)
+    correo_notificaciones = models.EmailField(_("Correo electrónico para notificaciones SECOP II"), blank=True)
+    ordenador_delegado = models.BooleanField(_("La ordenación del gasto está delegada"), default=False)
+    estado = models.CharField(_("Estado"), max_length=20, choices=Estado.choices, default=Estado.PENDIENTE)
+    creada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="entidades_creadas"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    activada_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("Entidad Estatal")
         verbose_name_plural = _("Entidades Estatales")
         ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(condition=Q(nit__regex=r"^[0-9]{5,15}$"), name="entidad_nit_digits"),
+            models.CheckConstraint(
+                condition=~Q(entidad_superior=models.F("id")), name="entidad_no_depende_de_si_misma"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.nombre} ({self.nit})"
+        return f"{self.nombre} ({self.nit_con_dv})"
 
     def save(self, *args, **kwargs):
         self.nombre_busqueda = search_key(self.nombre)
         super().save(*args, **kwargs)
+
+    @property
+    def nit_con_dv(self) -> str:
+        return f"{self.nit}-{self.dv}" if self.dv else self.nit
+
+
+class Membresia(models.Model):
+    """A user's place in an entity account (R1.1): Administrador or Comprador."""
+
+    class Rol(models.TextChoices):
+        ADMINISTRADOR = "administrador", _("Administrador")
+        COMPRADOR = "comprador", _("Comprador")
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membresias")
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="membresias")
+    rol = models.CharField(_("Rol"), max_length=20, choices=Rol.choices)
+    activa = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membresía")
+        verbose_name_plural = _("membresías")
+        constraints = [models.UniqueConstraint(fields=["usuario", "entidad"], name="membresia_usuario_entidad_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id} → {self.entidad_id} ({self.rol})"
+
+
+class RegistroEntidad(models.Model):
+    """An entity registration in progress (R3.8 "Beyond"): everything typed and attached is kept
+    here, valid or not, until "Finalizar" creates the Entidad. It survives errors and logouts."""
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", _("Borrador")
+        FINALIZADO = "finalizado", _("Finalizado")
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registros_entidad")
+    datos = models.JSONField(default=dict, blank=True)
+    estado = models.CharField(max_length=20, choices=Estado.choices, default=Estado.BORRADOR)
+    entidad = models.OneToOneField(Entidad, null=True, blank=True, on_delete=models.SET_NULL, related_name="registro")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("registro de Entidad")
+        verbose_name_plural = _("registros de Entidades")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.datos.get("nombre") or f"Registro {self.pk}"
+
+
+def documento_path(instance: "Documento", filename: str) -> str:
+    # Random names on disk: the original name is kept in the row, never trusted as a path.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documentos/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Documento(models.Model):
+    """A legal document of an entity (R2). Belongs to a registration in progress or to the entity;
+    a replaced one stays as an earlier version."""
+
+    class Tipo(models.TextChoices):
+        ACTO_ESTRUCTURA = "acto_estructura", _("Último acto de estructura y organización")
+        ACTA_POSESION_ORDENADOR = "acta_posesion_ordenador", _("Acta de posesión del ordenador del gasto")
+        ACTO_DELEGACION = "acto_delegacion", _("Acto de delegación de la ordenación del gasto")
+        ACTA_POSESION_DELEGADO = "acta_posesion_delegado", _("Acta de posesión del delegado")
+        AUTORIZACION_ADMINISTRADOR = "autorizacion_administrador", _("Autorización del Usuario Administrador")
+        RUT = "rut", _("Registro Único Tributario (RUT)")
+        CERTIFICADO_EXISTENCIA = "certificado_existencia", _("Certificado de existencia y representación legal")
+
+    registro = models.ForeignKey(
+        RegistroEntidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos"
+    )
+    entidad = models.ForeignKey(Entidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos")
+    tipo = models.CharField(_("Tipo de documento"), max_length=40, choices=Tipo.choices)
+    archivo = models.FileField(upload_to=documento_path, max_length=255)
+    nombre_original = models.CharField(_("Nombre del archivo"), max_length=200)
+    tamano = models.PositiveBigIntegerField(_("Tamaño (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    fecha_expedicion = models.DateField(_("Fecha de expedición"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    vigente = models.BooleanField(default=True)
+    subido_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    subido_en = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("documento")
+        verbose_name_plural = _("documentos")
+        ordering = ["tipo", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registro__isnull=False) | Q(entidad__isnull=False), name="documento_tiene_dueno"
+            ),
+            models.UniqueConstraint(
+                fields=["registro", "tipo"],
+                condition=Q(vigente=True, entidad__isnull=True),
+                name="documento_vigente_registro",
+            ),
+            models.UniqueConstraint(
+                fields=["entidad", "tipo"],
+                condition=Q(vigente=True, entidad__isnull=False),
+                name="documento_vigente_entidad",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} v{self.version}: {self.nombre_original}"

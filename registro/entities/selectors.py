@@ -4,23 +4,52 @@ from django.db.models import QuerySet
 
 from registro.core.text import search_key
 
-from .models import Entidad
+from .models import Documento, Entidad, Membresia, RegistroEntidad
 
 SEARCH_LIMIT = 20
 
 
 def entidad_search(*, query: str, limit: int = SEARCH_LIMIT) -> QuerySet[Entidad]:
-    """Entities whose NIT starts with the digits typed, or whose name holds every word typed,
-    regardless of case and accents."""
+    """ "Validar" (R3.1): entities whose NIT starts with the digits typed (with or without check
+    digit, dots, spaces or dash), or whose name holds every word typed, regardless of case and
+    accents."""
     query = (query or "").strip()
     if not query:
         return Entidad.objects.none()
     digits = re.sub(r"[\s.\-]", "", query)
     if digits.isdigit():
-        # A NIT may be typed with its check digit after a dash: "899999001-7".
         nit = re.sub(r"[\s.]", "", query).split("-")[0]
         return Entidad.objects.filter(nit__startswith=nit).order_by("nit")[:limit]
     qs = Entidad.objects.all()
     for word in search_key(query).split():
         qs = qs.filter(nombre_busqueda__contains=word)
     return qs.order_by("nombre")[:limit]
+
+
+def entidad_get_by_nit(*, nit: str) -> Entidad | None:
+    return Entidad.objects.filter(nit=nit).first()
+
+
+def registros_en_curso(*, user) -> QuerySet[RegistroEntidad]:
+    return RegistroEntidad.objects.filter(usuario=user, estado=RegistroEntidad.Estado.BORRADOR).order_by("-updated_at")
+
+
+def registro_get(*, user, pk: int) -> RegistroEntidad | None:
+    """A registration of this user's; someone else's is as good as missing (404, not 403)."""
+    return RegistroEntidad.objects.filter(pk=pk, usuario=user).first()
+
+
+def documentos_vigentes(*, registro: RegistroEntidad) -> dict[str, Documento]:
+    return {d.tipo: d for d in registro.documentos.filter(vigente=True).select_related("subido_por")}
+
+
+def documentos_anteriores(*, registro: RegistroEntidad) -> list[Documento]:
+    return list(registro.documentos.filter(vigente=False).order_by("tipo", "-version"))
+
+
+def membresias_del_usuario(*, user) -> QuerySet[Membresia]:
+    return Membresia.objects.filter(usuario=user, activa=True).select_related("entidad")
+
+
+def documento_get(*, pk: int) -> Documento | None:
+    return Documento.objects.select_related("entidad", "registro").filter(pk=pk).first()

@@ -1,15 +1,196 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .selectors import entidad_search
+from registro.core.errors import ApplicationError
+from registro.core.models import Municipio
+
+from . import permissions, rules, selectors, services
+from .forms import EntidadForm, PreRegistroForm
+from .models import AreaNegocio, Documento, Entidad, RegistroEntidad
 
 
 @login_required
+@require_GET
 def landing(request):
-    """Section 3, "Crear o solicitar acceso a una Entidad" (R5.4): where a user without any
-    entity lands. It starts from the entity named at registration."""
+    """Section 3, "Crear o solicitar acceso a una Entidad" (R3.1, R5.4): "Validar" searches the
+    registered entities; with no match, "Registrar Entidad" opens the form."""
     query = request.GET.get("q")
     if query is None:
         query = request.user.entity_nit or request.user.entity_name
-    results = list(entidad_search(query=query)) if query else []
-    return render(request, "entities/landing.html", {"query": query, "results": results})
+    query = (query or "").strip()[:255]
+    results = list(entidad_search_or_none(query))
+    nit, _dv = rules.split_nit(query)
+    nit_registrada = selectors.entidad_get_by_nit(nit=nit) if nit.isdigit() else None
+    nuevo = {"nombre": "" if nit.isdigit() else query, "nit": nit if nit.isdigit() else ""}
+    return render(
+        request,
+        "entities/landing.html",
+        {
+            "query": query,
+            "searched": bool(query),
+            "results": results,
+            "nit_registrada": nit_registrada,
+            "registrar_url": f"{reverse('entities:registro_nuevo')}?{urlencode(nuevo)}",
+            "registros": selectors.registros_en_curso(user=request.user),
+            "membresias": selectors.membresias_del_usuario(user=request.user),
+        },
+    )
+
+
+def entidad_search_or_none(query: str):
+    return selectors.entidad_search(query=query) if query else []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registro_nuevo(request):
+    """R3.2: the questions before "Generar formulario"."""
+    if request.method == "POST":
+        form = PreRegistroForm(request.POST)
+        if form.is_valid():
+            registro = services.registro_create(user=request.user, data=request.POST)
+            return redirect("entities:registro", pk=registro.pk)
+    else:
+        form = PreRegistroForm(initial={"pais": "CO", "tipo_cuenta": "entidad_estatal"})
+    hidden = {k: request.GET.get(k) or request.POST.get(k) or "" for k in ("nombre", "nit")}
+    return render(request, "entities/registro_nuevo.html", {"form": form, "hidden": hidden})
+
+
+def _registro_or_404(request, pk) -> RegistroEntidad:
+    registro = selectors.registro_get(user=request.user, pk=pk)
+    if registro is None or not permissions.can_edit_registro(request.user, registro):
+        raise Http404
+    return registro
+
+
+def _page(request, registro, *, pre_form, form, upload_errors=None, faltantes=(), status=200):
+    datos = registro.datos
+    requeridos = rules.documentos_requeridos(
+        ordenador_delegado=datos.get("ordenador_delegado") == "si", area_negocio=datos.get("area_negocio", "")
+    )
+    vigentes = selectors.documentos_vigentes(registro=registro)
+    etiquetas = dict(Documento.Tipo.choices)
+    tipos = requeridos + [t for t in Documento.Tipo.values if t not in requeridos and t in vigentes]
+    documentos = [
+        {
+            "tipo": tipo,
+            "label": etiquetas[tipo],
+            "requerido": tipo in requeridos,
+            "actual": vigentes.get(tipo),
+            "error": (upload_errors or {}).get(tipo),
+            "falta": tipo in faltantes,
+        }
+        for tipo in tipos
+    ]
+    nit = rules.split_nit(datos.get("nit", ""))[0]
+    return render(
+        request,
+        "entities/registro_form.html",
+        {
+            "registro": registro,
+            "pre_form": pre_form,
+            "form": form,
+            "documentos": documentos,
+            "anteriores": selectors.documentos_anteriores(registro=registro),
+            "faltantes": [etiquetas[t] for t in faltantes],
+            "upload_errors": upload_errors or {},
+            "municipios": Municipio.objects.select_related("departamento").order_by("nombre"),
+            "dv": rules.nit_check_digit(nit) if nit.isdigit() and 6 <= len(nit) <= 10 else "",
+            "is_publico_privado": datos.get("area_negocio") == AreaNegocio.PUBLICO_PRIVADO,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registro(request, pk: int):
+    """The account form (R3.3–R3.8). Every POST first keeps what was typed and attached, then
+    saves, attaches or finalises; nothing is lost when something is wrong."""
+    registro = _registro_or_404(request, pk)
+    if registro.estado == RegistroEntidad.Estado.FINALIZADO:
+        return redirect("entities:registrada", pk=registro.entidad_id)
+    if request.method == "GET":
+        return _page(
+            request,
+            registro,
+            pre_form=PreRegistroForm(initial=registro.datos),
+            form=EntidadForm(initial=registro.datos),
+        )
+
+    registro = services.registro_update(registro=registro, data=request.POST)
+    upload_errors = {}
+    for tipo in Documento.Tipo.values:
+        uploaded = request.FILES.get(f"archivo_{tipo}")
+        if uploaded is None:
+            continue
+        try:
+            services.documento_attach(registro=registro, tipo=tipo, uploaded=uploaded, user=request.user)
+        except ApplicationError as exc:
+            upload_errors[tipo] = exc.message
+    accion = request.POST.get("accion", "guardar")
+    if accion == "finalizar" and not upload_errors:
+        try:
+            entidad = services.registro_finalize(registro=registro, user=request.user)
+        except ApplicationError as exc:
+            verificacion = services.registro_verify(registro=registro)
+            pre_form = PreRegistroForm(registro.datos)
+            form = EntidadForm(registro.datos, pre=registro.datos)
+            if exc.detail.get("fields", {}).get("nit") and not verificacion.errors.get("nit"):
+                form.is_valid()
+                form.add_error("nit", exc.detail["fields"]["nit"][0])
+            return _page(request, registro, pre_form=pre_form, form=form, faltantes=verificacion.faltantes, status=400)
+        return redirect("entities:registrada", pk=entidad.pk)
+    if upload_errors:
+        return _page(
+            request,
+            registro,
+            pre_form=PreRegistroForm(initial=registro.datos),
+            form=EntidadForm(initial=registro.datos),
+            upload_errors=upload_errors,
+            status=400,
+        )
+    messages.success(request, _("Guardamos su avance. Puede volver a este registro cuando quiera."))
+    return redirect(f"{reverse('entities:registro', kwargs={'pk': registro.pk})}#documentos")
+
+
+@login_required
+@require_POST
+def registro_eliminar(request, pk: int):
+    registro = _registro_or_404(request, pk)
+    services.registro_delete(registro=registro)
+    messages.success(request, _("El registro en curso fue eliminado."))
+    return redirect("entities:landing")
+
+
+@login_required
+@require_GET
+def registrada(request, pk: int):
+    """R3.9: the account exists, pending activation; what comes next."""
+    entidad = Entidad.objects.filter(pk=pk).first()
+    if entidad is None or not permissions.can_view_entidad(request.user, entidad):
+        raise Http404
+    return render(request, "entities/registrada.html", {"entidad": entidad})
+
+
+@login_required
+@require_GET
+def documento_descargar(request, pk: int):
+    documento = selectors.documento_get(pk=pk)
+    if documento is None or not permissions.can_download_documento(request.user, documento):
+        raise Http404
+    response = FileResponse(
+        documento.archivo.open("rb"),
+        as_attachment=request.GET.get("ver") != "1",
+        filename=documento.nombre_original,
+        content_type=documento.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -291,14 +291,20 @@ def test_search_by_nit_with_or_without_dots_dash_and_check_digit(client, entidad
 
 def test_search_result_fields(client, entidades):
     response = client.get("/api/v1/entidades/buscar", {"q": "pasto"})
-    assert response.json() == [
-        {
-            "nombre": "ALCALDÍA MUNICIPAL DE PASTO",
-            "nit": "891280000",
-            "estado": "pendiente",
-            "estado_label": "Pendiente de activación",
-        }
-    ]
+    [row] = response.json()
+    assert (
+        row
+        == [
+            {
+                "id": row["id"],
+                "nombre": "ALCALDÍA MUNICIPAL DE PASTO",
+                "nit": "891280000",
+                "dv": "3",
+                "estado": "pendiente",
+                "estado_label": "Pendiente de activación",
+            }
+        ][0]
+    )
 
 
 def test_search_returns_at_most_twenty(client):
