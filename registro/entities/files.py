@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
@@ -35,7 +36,7 @@ from registro.core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
-# R2.5, in the guide's order (the order is kept for messages; membership uses the frozenset).
+# R2.5, in the guide's order.
 # fmt: off
 _FORBIDDEN_IN_GUIDE_ORDER = (
     "psd", "gif", "jar", "bat", "rtf", "thmx", "exe", "odt", "dot", "7z", "bmp", "emf", "eml",
@@ -92,8 +93,8 @@ def _clean_name(name: str) -> str:
         elif category[0] in "LNM" or char in "-_.()":
             kept.append(char)
         elif category[0] == "C":
-            # Control characters, NUL, format characters (the right-to-left override that makes
-            # "acta‮fdp.exe" look like "actaexe.pdf") and unassigned code points: dropped.
+            # Control characters, NUL, format characters (the right-to-left override U+202E that makes
+            # "acta<U+202E>fdp.exe" show as "actaexe.pdf") and unassigned code points: dropped.
             continue
         elif category == "Pd":
             kept.append("-")  # "–", "—" and other dashes
@@ -189,16 +190,22 @@ def _office_open_xml(folder: str) -> Matcher:
 @dataclass(frozen=True)
 class _Signature:
     content_type: str
-    label: str  # what the extension promises, for messages: "un documento PDF"
+    label: str  # (lazy) what the extension promises, for messages: "un documento PDF"
     matches: Matcher
 
 
-_PDF = _Signature("application/pdf", "un documento PDF", _is_pdf)
-_PNG = _Signature("image/png", "una imagen PNG", _starts_with(b"\x89PNG\r\n\x1a\n"))
-_JPEG = _Signature("image/jpeg", "una imagen JPEG", _starts_with(b"\xff\xd8\xff"))
-_TIFF = _Signature("image/tiff", "una imagen TIFF", _starts_with(b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"))
-_ZIP = _Signature("application/zip", "un archivo ZIP", _starts_with(ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08"))
-_OLE2 = _Signature("application/x-ole-storage", "un documento de Office 97-2003", _starts_with(OLE2_MAGIC))
+_PDF = _Signature("application/pdf", gettext_lazy("un documento PDF"), _is_pdf)
+_PNG = _Signature("image/png", gettext_lazy("una imagen PNG"), _starts_with(b"\x89PNG\r\n\x1a\n"))
+_JPEG = _Signature("image/jpeg", gettext_lazy("una imagen JPEG"), _starts_with(b"\xff\xd8\xff"))
+_TIFF = _Signature(
+    "image/tiff", gettext_lazy("una imagen TIFF"), _starts_with(b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+)
+_ZIP = _Signature(
+    "application/zip", gettext_lazy("un archivo ZIP"), _starts_with(ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08")
+)
+_OLE2 = _Signature(
+    "application/x-ole-storage", gettext_lazy("un documento de Office 97-2003"), _starts_with(OLE2_MAGIC)
+)
 
 # The one table of allowed extensions whose content must match. Any other allowed extension is
 # accepted whatever it holds, as long as it isn't an executable.
@@ -210,11 +217,11 @@ SIGNATURES: dict[str, _Signature] = {
     "tif": _TIFF,
     "tiff": _TIFF,
     "zip": _ZIP,
-    "docx": _Signature(DOCX, "un documento de Word (.docx)", _office_open_xml("word/")),
-    "xlsx": _Signature(XLSX, "un libro de Excel (.xlsx)", _office_open_xml("xl/")),
+    "docx": _Signature(DOCX, gettext_lazy("un documento de Word (.docx)"), _office_open_xml("word/")),
+    "xlsx": _Signature(XLSX, gettext_lazy("un libro de Excel (.xlsx)"), _office_open_xml("xl/")),
     # Word and Excel 97-2003 share the OLE2 container; telling them apart would mean parsing it.
-    "doc": _Signature("application/msword", "un documento de Word 97-2003 (.doc)", _OLE2.matches),
-    "xls": _Signature("application/vnd.ms-excel", "un libro de Excel 97-2003 (.xls)", _OLE2.matches),
+    "doc": _Signature("application/msword", gettext_lazy("un documento de Word 97-2003 (.doc)"), _OLE2.matches),
+    "xls": _Signature("application/vnd.ms-excel", gettext_lazy("un libro de Excel 97-2003 (.xls)"), _OLE2.matches),
 }
 # What the content of a file with an unlisted extension is reported as, when recognisable.
 _RECOGNISABLE = (_PDF, _PNG, _JPEG, _TIFF, _ZIP, _OLE2)
@@ -402,7 +409,10 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
         digest = hashlib.sha256()
         size = 0
         head = b""
-        for chunk in uploaded.chunks(CHUNK_SIZE):
+        # Our own loop rather than `uploaded.chunks()`: InMemoryUploadedFile.chunks() reads the
+        # whole file in one go, and a caller may hand us a big in-memory file.
+        uploaded.seek(0)
+        while chunk := uploaded.read(CHUNK_SIZE):
             size += len(chunk)
             if size > max_bytes:
                 raise _too_large(name, max_bytes)

@@ -57,10 +57,14 @@ def registro_update(*, registro: RegistroEntidad, data: dict) -> RegistroEntidad
 def _lock_draft(registro: RegistroEntidad) -> RegistroEntidad:
     locked = RegistroEntidad.objects.select_for_update().get(pk=registro.pk)
     if locked.estado != RegistroEntidad.Estado.BORRADOR:
-        raise ApplicationError(
-            ErrorCode.VALIDATION, _("Este registro ya fue finalizado; no se puede modificar."), status=409
-        )
+        raise _already_finalized()
     return locked
+
+
+def _already_finalized() -> ApplicationError:
+    return ApplicationError(
+        ErrorCode.VALIDATION, _("Este registro ya fue finalizado; no se puede modificar."), status=409
+    )
 
 
 def documento_attach(*, registro: RegistroEntidad, tipo: str, uploaded, user) -> Documento:
@@ -148,6 +152,10 @@ def registro_finalize(*, registro: RegistroEntidad, user) -> Entidad:
     first Administrador and the documents moved over; e-mails to the user and the notification
     address. The NIT's uniqueness is the database's: a simultaneous registration of the same NIT
     gets a clear error and leaves nothing behind."""
+    # Checked before verifying: once finalised, its own NIT is "already registered" (a 400 that
+    # would tell the author to request access to the entity they have just created).
+    if RegistroEntidad.objects.filter(pk=registro.pk).exclude(estado=RegistroEntidad.Estado.BORRADOR).exists():
+        raise _already_finalized()
     verificacion = registro_verify(registro=registro)
     if not verificacion.ok:
         raise verification_error(verificacion)
