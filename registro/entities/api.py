@@ -1,6 +1,6 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -53,7 +53,7 @@ def _registro(request, registro_id: int):
 )
 def registro_create(request, payload: PreRegistroIn):
     require_terms(request)
-    return 201, services.registro_create(user=request.auth, data=payload.dict())
+    return Status(201, services.registro_create(user=request.auth, data=payload.dict()))
 
 
 @router.get("/entidades/registros", response=list[RegistroOut], auth=user_auth, summary="Registros de Entidad en curso")
@@ -78,7 +78,7 @@ def registro_update(request, registro_id: int, payload: RegistroPatchIn):
 )
 def registro_delete(request, registro_id: int):
     services.registro_delete(registro=_registro(request, registro_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -89,7 +89,7 @@ def registro_delete(request, registro_id: int):
 )
 def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[UploadedFile]):
     registro = _registro(request, registro_id)
-    return 201, services.documento_attach(registro=registro, tipo=tipo, uploaded=archivo, user=request.auth)
+    return Status(201, services.documento_attach(registro=registro, tipo=tipo, uploaded=archivo, user=request.auth))
 
 
 @router.get(
@@ -122,7 +122,7 @@ def registro_verify(request, registro_id: int):
 )
 def registro_finalize(request, registro_id: int):
     registro = _registro(request, registro_id)
-    return 201, services.registro_finalize(registro=registro, user=request.auth)
+    return Status(201, services.registro_finalize(registro=registro, user=request.auth))
 
 
 @router.get("/entidades/{entidad_id}", response=EntidadOut, auth=user_auth, summary="Datos de una Entidad")

@@ -99,7 +99,10 @@ class EntidadForm(forms.Form):
         label=_("Entidad de la que depende"),
         max_length=255,
         required=False,
-        help_text=_("Búsquela entre las Entidades registradas (Lupa). Déjelo vacío si no depende de otra."),
+        help_text=_(
+            "Búsqueda (Lupa): escriba parte del nombre o el NIT y elija de la lista de Entidades registradas. "
+            "Déjelo vacío si no depende de otra."
+        ),
     )
     entidad_superior_nit = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     departamento = forms.ModelChoiceField(
@@ -135,6 +138,9 @@ class EntidadForm(forms.Form):
         self.pre = pre or {}
         super().__init__(*args, **kwargs)
         self.fields["municipio"].label_from_instance = lambda m: f"{m.nombre} ({m.departamento.nombre})"
+        for name in ("orden", "rama", "sector", "tipo_entidad"):
+            # The select's label already says which list it is: "Nacional", not "Orden: Nacional".
+            self.fields[name].label_from_instance = lambda c: c.valor
 
     def clean_nombre(self):
         name = rules.normalize_legal_name(self.cleaned_data["nombre"])

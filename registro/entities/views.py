@@ -124,7 +124,12 @@ def registro(request, pk: int):
             form=EntidadForm(initial=registro.datos),
         )
 
-    registro = services.registro_update(registro=registro, data=request.POST)
+    try:
+        registro = services.registro_update(registro=registro, data=request.POST)
+    except ApplicationError:
+        # Finalised by another request meanwhile (a double click on "Finalizar"): show the entity.
+        registro.refresh_from_db()
+        return redirect("entities:registrada", pk=registro.entidad_id)
     upload_errors = {}
     for tipo in Documento.Tipo.values:
         uploaded = request.FILES.get(f"archivo_{tipo}")
@@ -176,7 +181,9 @@ def registrada(request, pk: int):
     entidad = Entidad.objects.filter(pk=pk).first()
     if entidad is None or not permissions.can_view_entidad(request.user, entidad):
         raise Http404
-    return render(request, "entities/registrada.html", {"entidad": entidad})
+    order = {tipo: i for i, tipo in enumerate(Documento.Tipo.values)}
+    documentos = sorted(entidad.documentos.filter(vigente=True), key=lambda d: order[d.tipo])
+    return render(request, "entities/registrada.html", {"entidad": entidad, "documentos": documentos})
 
 
 @login_required
