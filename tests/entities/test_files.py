@@ -25,6 +25,7 @@ from registro.entities.files import (
     check_uploaded_file,
     sanitize_filename,
 )
+from tests.entities.conftest import pdf_bytes
 
 GUIDE_LIST = (
     ".psd .gif .jar .bat .rtf .thmx .exe .odt .dot .7z .bmp .emf .eml .gsheet .gz .isz .jpe .oxps .p7z .ppsx "
@@ -32,15 +33,6 @@ GUIDE_LIST = (
 )
 
 # --- The corpus ---------------------------------------------------------------------------------
-
-
-def pdf_bytes(pages: int = 1) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def encrypted_pdf_bytes() -> bytes:
