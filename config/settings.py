@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "registro.core",
     "registro.accounts",
     "registro.entities",
+    "registro.servicedesk",
     "registro.notifications",
     "registro.api",
 ]
@@ -228,6 +229,8 @@ else:
     EMAIL_BACKEND = "registro.notifications.backends.OutboxOnlyBackend"
 DEV_OUTBOX = env_bool("DEV_OUTBOX", DEBUG and not EMAIL_HOST)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
+# The Mesa de Servicio's shared mailbox: new cases and replies to unassigned cases go there.
+SERVICE_DESK_EMAIL = os.environ.get("SERVICE_DESK_EMAIL", "mesa-de-servicio@registro-secop.local")
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
 # Largest legal document an entity may attach at registration (bytes; default 25 MB).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)

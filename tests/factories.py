@@ -55,3 +55,18 @@ class MembresiaFactory(factory.django.DjangoModelFactory):
     usuario = factory.SubFactory(UserFactory)
     entidad = factory.SubFactory(EntidadFactory)
     rol = Membresia.Rol.ADMINISTRADOR
+
+
+class DeskUserFactory(UserFactory):
+    """A Mesa de Servicio member."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def desk_group(obj, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group
+
+            from registro.accounts.permissions import SERVICE_DESK_GROUP
+
+            obj.groups.add(Group.objects.get_or_create(name=SERVICE_DESK_GROUP)[0])

@@ -17,3 +17,18 @@ def can_manage_own_account(request: HttpRequest) -> bool:
 
 def has_accepted_current_terms(user) -> bool:
     return selectors.terms_is_accepted(user=user)
+
+
+SERVICE_DESK_GROUP = "Mesa de Servicio"
+
+
+def is_service_desk(user) -> bool:
+    """A member of the Mesa de Servicio: a role outside any entity (group "Mesa de Servicio",
+    managed in Django admin or created with `manage.py create_service_desk_user`)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    cached = getattr(user, "_is_service_desk", None)
+    if cached is None:
+        cached = user.is_superuser or user.groups.filter(name=SERVICE_DESK_GROUP).exists()
+        user._is_service_desk = cached
+    return cached

@@ -13,6 +13,8 @@ class ErrorCode(StrEnum):
     TERMS_NOT_ACCEPTED = "terms_not_accepted"
     TERMS_VERSION_MISMATCH = "terms_version_mismatch"
     ENTIDAD_NIT_REGISTRADO = "entidad_nit_registrado"
+    INVALID_TRANSITION = "invalid_transition"
+    CONFLICT = "conflict"
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"
     FILE_EXTENSION_FORBIDDEN = "file_extension_forbidden"

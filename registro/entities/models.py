@@ -70,6 +70,7 @@ class Entidad(models.Model):
     telefono = models.CharField(_("Teléfono"), max_length=10, blank=True)
     correo_notificaciones = models.EmailField(_("Correo electrónico para notificaciones SECOP II"), blank=True)
     ordenador_delegado = models.BooleanField(_("La ordenación del gasto está delegada"), default=False)
+    es_proveedor = models.BooleanField(_("También actúa como Proveedor"), default=False)
     estado = models.CharField(_("Estado"), max_length=20, choices=Estado.choices, default=Estado.PENDIENTE)
     creada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="entidades_creadas"
@@ -203,3 +204,42 @@ class Documento(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} v{self.version}: {self.nombre_original}"
+
+
+class EventoEntidad(models.Model):
+    """The entity's history: every state change, decision and case event, with who, when, what and
+    why. Visible to the service desk and to the entity's administrators."""
+
+    class Tipo(models.TextChoices):
+        REGISTRADA = "registrada", _("Cuenta registrada")
+        CASO_ABIERTO = "caso_abierto", _("Caso abierto")
+        REVISION_INICIADA = "revision_iniciada", _("Revisión iniciada")
+        DOCUMENTO_REVISADO = "documento_revisado", _("Documento revisado")
+        CORRECCION_SOLICITADA = "correccion_solicitada", _("Corrección solicitada")
+        DOCUMENTO_REEMPLAZADO = "documento_reemplazado", _("Documento reemplazado")
+        DATOS_CORREGIDOS = "datos_corregidos", _("Datos corregidos")
+        REENVIADA = "reenviada", _("Enviada de nuevo a revisión")
+        ACTIVADA = "activada", _("Cuenta activada")
+        RECHAZADA = "rechazada", _("Registro rechazado")
+        PERFIL_PROVEEDOR = "perfil_proveedor", _("Perfil de Proveedor habilitado")
+        MENSAJE = "mensaje", _("Mensaje en el caso")
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
+    tipo = models.CharField(_("Evento"), max_length=40, choices=Tipo.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    estado_anterior = models.CharField(max_length=20, blank=True)
+    estado_nuevo = models.CharField(max_length=20, blank=True)
+    motivo = models.TextField(_("Motivo"), blank=True)
+    detalle = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("Fecha y hora"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evento de la Entidad")
+        verbose_name_plural = _("eventos de la Entidad")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["entidad", "-created_at"], name="eventoentidad_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} ({self.entidad_id})"

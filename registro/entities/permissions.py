@@ -1,12 +1,15 @@
 """Who may do what with an entity and its registration. Every view and API operation names the
 rule it applies."""
 
+from registro.accounts.permissions import is_service_desk
+
 from .models import Documento, Entidad, Membresia, RegistroEntidad
 
 
-def is_service_desk(user) -> bool:
-    # The Mesa de Servicio's own role arrives with the activation workflow; until then, staff.
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+def is_entity_admin(user, entidad: Entidad) -> bool:
+    return Membresia.objects.filter(
+        usuario=user, entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR
+    ).exists()
 
 
 def can_edit_registro(user, registro: RegistroEntidad) -> bool:

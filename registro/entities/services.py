@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.notifications.services import email_queue_template
 
-from . import rules
+from . import rules, workflow
 from .files import check_uploaded_file
 from .forms import EntidadForm, PreRegistroForm
-from .models import Documento, Entidad, Membresia, RegistroEntidad
+from .models import Documento, Entidad, EventoEntidad, Membresia, RegistroEntidad
 
 PRE_FIELDS = tuple(PreRegistroForm.base_fields)
 FORM_FIELDS = tuple(EntidadForm.base_fields)
@@ -191,6 +191,9 @@ def registro_finalize(*, registro: RegistroEntidad, user) -> Entidad:
                     fecha_expedicion=data["certificado_fecha_expedicion"]
                 )
             Membresia.objects.create(usuario=user, entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR)
+            workflow.event_record(
+                entidad=entidad, tipo=EventoEntidad.Tipo.REGISTRADA, actor=user, estado_nuevo=entidad.estado
+            )
             registro.estado = RegistroEntidad.Estado.FINALIZADO
             registro.entidad = entidad
             registro.save(update_fields=["estado", "entidad", "updated_at"])

@@ -10,5 +10,6 @@ urlpatterns = [
     path("registro/<int:pk>/", views.registro, name="registro"),
     path("registro/<int:pk>/eliminar/", views.registro_eliminar, name="registro_eliminar"),
     path("<int:pk>/registrada/", views.registrada, name="registrada"),
+    path("<int:pk>/", views.escritorio, name="escritorio"),
     path("documentos/<int:pk>/", views.documento_descargar, name="documento"),
 ]

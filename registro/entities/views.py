@@ -183,7 +183,40 @@ def registrada(request, pk: int):
         raise Http404
     order = {tipo: i for i, tipo in enumerate(Documento.Tipo.values)}
     documentos = sorted(entidad.documentos.filter(vigente=True), key=lambda d: order[d.tipo])
-    return render(request, "entities/registrada.html", {"entidad": entidad, "documentos": documentos})
+    is_admin = permissions.is_entity_admin(request.user, entidad)
+    if entidad.estado == Entidad.Estado.ACTIVA and is_admin:
+        return redirect("entities:escritorio", pk=entidad.pk)
+    historial = (
+        entidad.eventos.select_related("actor")[:50] if is_admin or permissions.is_service_desk(request.user) else []
+    )
+    return render(
+        request,
+        "entities/registrada.html",
+        {"entidad": entidad, "documentos": documentos, "is_admin": is_admin, "historial": historial},
+    )
+
+
+@login_required
+@require_GET
+def escritorio(request, pk: int):
+    """R4.4: an active entity's desktop, where its administrators configure the account."""
+    entidad = Entidad.objects.filter(pk=pk).select_related("departamento", "municipio").first()
+    if entidad is None or not permissions.can_view_entidad(request.user, entidad):
+        raise Http404
+    if entidad.estado != Entidad.Estado.ACTIVA:
+        return redirect("entities:registrada", pk=entidad.pk)
+    is_admin = permissions.is_entity_admin(request.user, entidad)
+    return render(
+        request,
+        "entities/escritorio.html",
+        {
+            "entidad": entidad,
+            "is_admin": is_admin,
+            "miembros": entidad.membresias.filter(activa=True).select_related("usuario"),
+            "historial": entidad.eventos.select_related("actor")[:50] if is_admin else [],
+            "casos": entidad.casos.order_by("-created_at")[:20] if is_admin else [],
+        },
+    )
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from registro.entities.models import Documento, Entidad, Membresia, RegistroEntidad
 from tests.entities.conftest import MANDATORY, pdf_bytes, pdf_upload
-from tests.factories import PASSWORD, EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import PASSWORD, DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -440,7 +440,7 @@ def test_an_entity_is_visible_to_its_members_and_the_service_desk_only(api, comp
     assert api.get(url).status_code == 200
     outsider = logged_in().get(url)
     assert (outsider.status_code, outsider.json()["code"]) == (404, "not_found")
-    assert logged_in(UserFactory(is_staff=True)).get(url).status_code == 200
+    assert logged_in(DeskUserFactory()).get(url).status_code == 200
     other = MembresiaFactory(rol=Membresia.Rol.COMPRADOR)
     assert logged_in(other.usuario).get(f"{API}/entidades/{other.entidad_id}").status_code == 200
     assert api.get(f"{API}/entidades/{other.entidad_id}").status_code == 404
@@ -465,7 +465,7 @@ def test_a_draft_document_is_downloaded_by_its_author_and_the_service_desk_only(
     assert content.startswith(b"%PDF-") and hashlib.sha256(content).hexdigest() == body["sha256"]
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
-    assert download(logged_in(UserFactory(is_staff=True)), body["id"])[0].status_code == 200
+    assert download(logged_in(DeskUserFactory()), body["id"])[0].status_code == 200
     assert download(logged_in(), body["id"])[0].status_code == 404
     anonymous = download(Client(), body["id"])[0]
     assert (anonymous.status_code, anonymous.json()["code"]) == (401, "not_authenticated")
@@ -478,7 +478,7 @@ def test_a_registered_entitys_document_is_for_its_members_and_the_service_desk(a
     comprador = UserFactory()
     MembresiaFactory(usuario=comprador, entidad_id=entidad_id, rol=Membresia.Rol.COMPRADOR)
     assert download(logged_in(comprador), documento.pk)[0].status_code == 200
-    assert download(logged_in(UserFactory(is_staff=True)), documento.pk)[0].status_code == 200
+    assert download(logged_in(DeskUserFactory()), documento.pk)[0].status_code == 200
     outsider = download(logged_in(), documento.pk)[0]
     assert (outsider.status_code, outsider.json()["code"]) == (404, "not_found")
     assert download(Client(), documento.pk)[0].status_code == 401

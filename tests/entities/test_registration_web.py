@@ -9,7 +9,7 @@ from django.test import Client
 
 from registro.entities.models import Documento, Entidad, Membresia, RegistroEntidad
 from tests.entities.conftest import MANDATORY, pdf_upload
-from tests.factories import EntidadFactory, UserFactory
+from tests.factories import DeskUserFactory, EntidadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_someone_elses_draft_and_documents_are_not_found(browser, pre_data, enti
     own = browser.get(f"/entidades/documentos/{documento.pk}/")
     assert own.status_code == 200 and b"".join(own.streaming_content).startswith(b"%PDF-")
     desk = Client()
-    desk.force_login(UserFactory(is_staff=True))
+    desk.force_login(DeskUserFactory())
     assert desk.get(f"/entidades/documentos/{documento.pk}/").status_code == 200
 
 

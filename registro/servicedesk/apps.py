@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ServicedeskConfig(AppConfig):
+    name = "registro.servicedesk"
+    label = "servicedesk"
+    verbose_name = "Mesa de Servicio"

@@ -1,0 +1,70 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
+
+CASO_FIELDS = [
+    "nombres",
+    "apellidos",
+    "numero_documento",
+    "nombre_entidad",
+    "departamento",
+    "municipio",
+    "correo",
+    "telefono",
+    "celular",
+    "tipo_solicitud",
+    "asunto",
+    "tipo_usuario",
+    "descripcion",
+]
+
+
+class CasoForm(forms.ModelForm):
+    """ "Crear caso" (R4.1): the requester's data comes pre-filled and can be corrected."""
+
+    class Meta:
+        model = Caso
+        fields = CASO_FIELDS
+        widgets = {
+            "tipo_solicitud": forms.RadioSelect,
+            "descripcion": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "descripcion": _("Por ejemplo: «Solicito la activación de la cuenta de la Entidad»."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tipo_solicitud"].choices = TipoSolicitud.choices
+        self.fields["asunto"].choices = [("", _("Seleccione…"))] + Asunto.choices
+        self.fields["tipo_usuario"].choices = [("", _("Seleccione…"))] + TipoUsuario.choices
+        for name in ("telefono", "celular", "departamento", "municipio", "nombre_entidad"):
+            self.fields[name].required = False
+
+
+class MensajeForm(forms.Form):
+    texto = forms.CharField(label=_("Mensaje"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    adjunto = forms.FileField(label=_("Adjuntar archivo"), required=False)
+
+
+class MotivoForm(forms.Form):
+    motivo = forms.CharField(
+        label=_("Motivo"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RevisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decisión"),
+        choices=[("aceptado", _("Aceptado")), ("rechazado", _("Rechazado"))],
+        widget=forms.RadioSelect,
+    )
+    motivo = forms.CharField(label=_("Motivo del rechazo"), max_length=2000, required=False)
+
+
+class FiltroColaForm(forms.Form):
+    estado = forms.ChoiceField(
+        label=_("Estado"), required=False, choices=[("", _("Abiertos (todos)"))] + Caso.Estado.choices
+    )
+    asunto = forms.ChoiceField(label=_("Asunto"), required=False, choices=[("", _("Todos"))] + Asunto.choices)

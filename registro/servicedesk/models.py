@@ -1,0 +1,153 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registro.accounts.permissions import SERVICE_DESK_GROUP  # noqa: F401
+from registro.entities.models import Documento, Entidad
+
+
+class Asunto(models.TextChoices):
+    REGISTRO_ENTIDAD = "registro_entidad", _("Gestión de registro y configuración de Entidades Estatales")
+    PERFIL_PROVEEDOR = "perfil_proveedor", _("Habilitación del perfil de Proveedor de una Entidad Estatal")
+    NUEVO_ADMINISTRADOR = "nuevo_administrador", _("Designación de un nuevo Usuario Administrador")
+    USUARIOS = "usuarios", _("Registro y acceso de usuarios")
+    OTRO = "otro", _("Otro")
+
+
+class TipoSolicitud(models.TextChoices):
+    SOLICITUD = "solicitud", _("Solicitud")
+    DUDA = "duda", _("Duda")
+
+
+class TipoUsuario(models.TextChoices):
+    COMPRADOR = "comprador", _("Comprador")
+    PROVEEDOR = "proveedor", _("Proveedor")
+    CIUDADANO = "ciudadano", _("Ciudadano")
+
+
+class Caso(models.Model):
+    """A support case ("Crear caso", R4.1) with the requester's data as they were when it opened."""
+
+    class Estado(models.TextChoices):
+        ABIERTO = "abierto", _("Abierto")
+        EN_REVISION = "en_revision", _("En revisión")
+        ESPERANDO_SOLICITANTE = "esperando_solicitante", _("Esperando respuesta del solicitante")
+        RESUELTO = "resuelto", _("Resuelto")
+        CERRADO = "cerrado", _("Cerrado")
+
+    numero = models.CharField(_("Número"), max_length=20, unique=True, null=True, editable=False)
+    solicitante = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="casos")
+    entidad = models.ForeignKey(Entidad, null=True, blank=True, on_delete=models.PROTECT, related_name="casos")
+    sistema = models.CharField(_("Sistema"), max_length=20, default="SECOP II")
+    tipo_solicitud = models.CharField(_("Tipo de solicitud"), max_length=20, choices=TipoSolicitud.choices)
+    asunto = models.CharField(_("Asunto"), max_length=40, choices=Asunto.choices)
+    tipo_usuario = models.CharField(_("Tipo de usuario"), max_length=20, choices=TipoUsuario.choices)
+    descripcion = models.TextField(_("Descripción"), max_length=5000)
+    # The requester's data when the case was opened (R4.1): the desk sees what was sent.
+    nombres = models.CharField(_("Nombres"), max_length=150)
+    apellidos = models.CharField(_("Apellidos"), max_length=150)
+    numero_documento = models.CharField(_("Número de documento"), max_length=20)
+    nombre_entidad = models.CharField(_("Nombre de la Entidad"), max_length=255, blank=True)
+    departamento = models.CharField(_("Departamento"), max_length=100, blank=True)
+    municipio = models.CharField(_("Municipio"), max_length=100, blank=True)
+    correo = models.EmailField(_("Correo electrónico"))
+    telefono = models.CharField(_("Teléfono"), max_length=20, blank=True)
+    celular = models.CharField(_("Celular"), max_length=20, blank=True)
+    estado = models.CharField(_("Estado"), max_length=30, choices=Estado.choices, default=Estado.ABIERTO)
+    asignado_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="casos_asignados"
+    )
+    created_at = models.DateTimeField(_("Abierto el"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resuelto_at = models.DateTimeField(_("Resuelto el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("caso")
+        verbose_name_plural = _("casos")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["estado", "created_at"], name="caso_estado_created")]
+
+    def __str__(self) -> str:
+        return self.numero or f"Caso {self.pk}"
+
+
+class Mensaje(models.Model):
+    """One message of a case's thread, between the requester and the desk."""
+
+    caso = models.ForeignKey(Caso, on_delete=models.CASCADE, related_name="mensajes")
+    autor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    de_la_mesa = models.BooleanField(default=False)
+    texto = models.TextField(_("Mensaje"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.caso_id}: {self.texto[:40]}"
+
+
+def adjunto_path(instance: "Adjunto", filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"casos/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Adjunto(models.Model):
+    """A file attached to a message, under the same rules as entity documents."""
+
+    mensaje = models.ForeignKey(Mensaje, on_delete=models.CASCADE, related_name="adjuntos")
+    archivo = models.FileField(upload_to=adjunto_path, max_length=255)
+    nombre_original = models.CharField(max_length=200)
+    tamano = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    subido_en = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.nombre_original
+
+
+class RevisionDocumento(models.Model):
+    """The desk's checklist entry for one document version in an activation case."""
+
+    class Decision(models.TextChoices):
+        ACEPTADO = "aceptado", _("Aceptado")
+        RECHAZADO = "rechazado", _("Rechazado")
+
+    caso = models.ForeignKey(Caso, on_delete=models.CASCADE, related_name="revisiones")
+    documento = models.ForeignKey(Documento, on_delete=models.CASCADE, related_name="revisiones")
+    decision = models.CharField(_("Decisión"), max_length=20, choices=Decision.choices)
+    motivo = models.TextField(_("Motivo"), blank=True, max_length=2000)
+    revisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caso", "documento"], name="revision_caso_documento_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(decision="rechazado", motivo=""), name="revision_rechazo_con_motivo"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.documento_id}: {self.decision}"
+
+
+class EventoCaso(models.Model):
+    """Every case event and decision: who, when, what and why."""
+
+    caso = models.ForeignKey(Caso, on_delete=models.CASCADE, related_name="eventos")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    tipo = models.CharField(max_length=40)
+    estado_anterior = models.CharField(max_length=30, blank=True)
+    estado_nuevo = models.CharField(max_length=30, blank=True)
+    motivo = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.caso_id}: {self.tipo}"

@@ -1,0 +1,473 @@
+"""Writes of the Mesa de Servicio (R4): cases, messages, document review and the decisions on an
+entity's activation. Each one locks what it changes, follows the transition tables, records the
+events in the same transaction and queues its e-mails after commit."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities import workflow as entity_workflow
+from registro.entities.files import check_uploaded_file
+from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
+from registro.notifications.services import email_queue_template
+
+from . import permissions, workflow
+from .models import SERVICE_DESK_GROUP, Adjunto, Asunto, Caso, EventoCaso, Mensaje, RevisionDocumento, TipoSolicitud
+
+C = Caso.Estado
+MAX_TEXT = 5000
+
+
+def _error(message: str, field: str | None = None, status: int = 400) -> ApplicationError:
+    detail = {"fields": {field: [message]}} if field else {}
+    return ApplicationError(ErrorCode.VALIDATION, message, detail, status=status)
+
+
+def _admin_emails(entidad: Entidad) -> list[str]:
+    return list(
+        Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).values_list(
+            "usuario__email", flat=True
+        )
+    )
+
+
+def _desk_emails(caso: Caso) -> list[str]:
+    if caso.asignado_a_id and caso.asignado_a.email:
+        return [caso.asignado_a.email]
+    return [settings.SERVICE_DESK_EMAIL]
+
+
+def _notify(*, to: list[str], template: str, caso: Caso, **extra) -> None:
+    context = {"caso": caso, "site_url": settings.SITE_URL, **extra}
+    recipients = sorted({address for address in to if address})
+    if recipients:
+        email_queue_template(to=recipients, template=f"servicedesk/email/{template}", context=context)
+
+
+def _lock(caso: Caso) -> Caso:
+    return Caso.objects.select_for_update().select_related("entidad", "solicitante", "asignado_a").get(pk=caso.pk)
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(*, username: str, email: str, first_name: str, last_name: str, password: str | None):
+    """A Mesa de Servicio member: a role outside any entity (group "Mesa de Servicio")."""
+    from allauth.account.models import EmailAddress
+
+    from registro.accounts.models import TermsAcceptance
+
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise _error(_("Ya existe un usuario con ese nombre."), "username")
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name, is_staff=True)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    TermsAcceptance.objects.create(user=user, version=settings.TERMS_VERSION)
+    group, _created = Group.objects.get_or_create(name=SERVICE_DESK_GROUP)
+    user.groups.add(group)
+    return user
+
+
+# --- Cases ------------------------------------------------------------------------------------
+
+
+def case_initial(*, user, entidad: Entidad | None) -> dict:
+    """R4.1's pre-filled fields, from the user's profile and the entity."""
+    return {
+        "nombres": user.first_name,
+        "apellidos": user.last_name,
+        "numero_documento": user.document_number,
+        "nombre_entidad": entidad.nombre if entidad else user.entity_name,
+        "departamento": entidad.departamento.nombre if entidad and entidad.departamento_id else "",
+        "municipio": entidad.municipio.nombre if entidad and entidad.municipio_id else "",
+        "correo": user.email,
+        "telefono": entidad.telefono if entidad else "",
+        "celular": user.phone,
+    }
+
+
+def _check_case_rules(*, user, entidad: Entidad | None, tipo_solicitud: str, asunto: str) -> None:
+    if tipo_solicitud == TipoSolicitud.DUDA:
+        return  # any logged-in user can ask
+    if asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR):
+        if entidad is None or not permissions.is_entity_admin(user, entidad):
+            raise _error(_("Solo un Usuario Administrador de la Entidad puede hacer esta solicitud."), "asunto", 403)
+    if asunto == Asunto.REGISTRO_ENTIDAD and entidad.estado not in (
+        Entidad.Estado.PENDIENTE,
+        Entidad.Estado.REQUIERE_CORRECCION,
+    ):
+        raise _error(_("La Entidad no está pendiente de activación."), "asunto")
+    if asunto == Asunto.PERFIL_PROVEEDOR:
+        if entidad.estado != Entidad.Estado.ACTIVA:
+            raise _error(_("El perfil de Proveedor se pide para una Entidad activa."), "asunto")
+        if entidad.es_proveedor:
+            raise _error(_("La Entidad ya tiene habilitado el perfil de Proveedor."), "asunto")
+    if entidad is not None and asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR):
+        open_case = Caso.objects.filter(entidad=entidad, asunto=asunto, estado__in=workflow.OPEN_STATES).first()
+        if open_case:
+            raise _error(
+                _("Ya hay un caso abierto para esta solicitud: %(numero)s.") % {"numero": open_case.numero}, "asunto"
+            )
+
+
+def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
+    """ "Crear caso" (R4.1). `data` holds the form's fields; the requester's data is pre-filled
+    from the profile and the entity, and may be corrected by the requester."""
+    from .forms import CasoForm
+
+    form = CasoForm(data)
+    if not form.is_valid():
+        raise ApplicationError(
+            ErrorCode.VALIDATION,
+            _("Revise los datos marcados."),
+            {"fields": {f: [str(m) for m in ms] for f, ms in form.errors.items()}},
+        )
+    cleaned = form.cleaned_data
+    with transaction.atomic():
+        if entidad is not None:
+            entidad = Entidad.objects.select_for_update().get(pk=entidad.pk)
+        _check_case_rules(
+            user=user, entidad=entidad, tipo_solicitud=cleaned["tipo_solicitud"], asunto=cleaned["asunto"]
+        )
+        caso = Caso.objects.create(solicitante=user, entidad=entidad, **cleaned)
+        caso.numero = f"CASO-{caso.created_at:%Y}-{caso.pk:06d}"
+        caso.save(update_fields=["numero"])
+        EventoCaso.objects.create(caso=caso, actor=user, tipo="abierto", estado_nuevo=caso.estado)
+        if entidad is not None:
+            entity_workflow.event_record(
+                entidad=entidad, tipo=EventoEntidad.Tipo.CASO_ABIERTO, actor=user, detalle={"caso": caso.numero}
+            )
+        _notify(to=[user.email], template="caso_abierto_solicitante", caso=caso)
+        _notify(to=[settings.SERVICE_DESK_EMAIL], template="caso_abierto_mesa", caso=caso)
+    return caso
+
+
+def _store_attachments(mensaje: Mensaje, archivos) -> list[Adjunto]:
+    stored = []
+    for uploaded in archivos:
+        checked = check_uploaded_file(uploaded)
+        adjunto = Adjunto(
+            mensaje=mensaje,
+            nombre_original=checked.name,
+            tamano=checked.size,
+            sha256=checked.sha256,
+            content_type=checked.content_type,
+            subido_en=timezone.now(),
+        )
+        adjunto.archivo.save(checked.name, uploaded, save=False)
+        stored.append(adjunto)
+    return stored
+
+
+def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
+    """A message in the case's thread; every reply e-mails the other side. A requester's answer to
+    a case waiting for them sends it back to review."""
+    texto = (texto or "").strip()
+    if not texto:
+        raise _error(_("Escriba el mensaje."), "texto")
+    if len(texto) > MAX_TEXT:
+        raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_TEXT}, "texto")
+    archivos = list(archivos)
+    for uploaded in archivos:
+        check_uploaded_file(uploaded)  # refuse before anything is stored
+    de_la_mesa = permissions.is_service_desk(autor)
+    with transaction.atomic():
+        caso = _lock(caso)
+        if caso.estado == C.CERRADO:
+            raise _error(_("El caso está cerrado; abra un caso nuevo."), status=409)
+        mensaje = Mensaje.objects.create(caso=caso, autor=autor, texto=texto, de_la_mesa=de_la_mesa)
+        adjuntos = _store_attachments(mensaje, archivos)
+        try:
+            for adjunto in adjuntos:
+                adjunto.save()
+        except Exception:
+            for adjunto in adjuntos:
+                adjunto.archivo.storage.delete(adjunto.archivo.name)
+            raise
+        if not de_la_mesa and caso.estado == C.ESPERANDO_SOLICITANTE:
+            workflow.move(caso, C.EN_REVISION, actor=autor, tipo="respuesta_solicitante")
+            caso.save(update_fields=["estado", "updated_at"])
+        else:
+            EventoCaso.objects.create(caso=caso, actor=autor, tipo="mensaje")
+        to = [caso.correo] if de_la_mesa else _desk_emails(caso)
+        _notify(to=to, template="mensaje_nuevo", caso=caso, mensaje=mensaje)
+    return mensaje
+
+
+def caso_take(*, caso: Caso, staff) -> Caso:
+    """The desk starts reviewing an open case and takes it."""
+    with transaction.atomic():
+        caso = _lock(caso)
+        workflow.move(caso, C.EN_REVISION, actor=staff, tipo="revision_iniciada")
+        caso.asignado_a = staff
+        caso.save(update_fields=["estado", "asignado_a", "updated_at"])
+        if caso.entidad_id:
+            entity_workflow.event_record(
+                entidad=caso.entidad,
+                tipo=EventoEntidad.Tipo.REVISION_INICIADA,
+                actor=staff,
+                detalle={"caso": caso.numero},
+            )
+    return caso
+
+
+def _activation_case(caso: Caso) -> Entidad:
+    if caso.asunto != Asunto.REGISTRO_ENTIDAD or caso.entidad_id is None:
+        raise _error(_("Esta acción es para casos de activación de una Entidad."), status=409)
+    return caso.entidad
+
+
+def documento_review(*, caso: Caso, documento: Documento, decision: str, motivo: str, staff) -> RevisionDocumento:
+    """One line of the review checklist: accepted, or rejected with a reason."""
+    motivo = (motivo or "").strip()
+    if decision not in RevisionDocumento.Decision.values:
+        raise _error(_("Elija «Aceptado» o «Rechazado»."), "decision")
+    if decision == RevisionDocumento.Decision.RECHAZADO and not motivo:
+        raise _error(_("Escriba el motivo del rechazo del documento."), "motivo")
+    with transaction.atomic():
+        caso = _lock(caso)
+        entidad = _activation_case(caso)
+        if caso.estado != C.EN_REVISION:
+            workflow.check(caso, C.EN_REVISION)  # raises: only a case under review is reviewed
+        if documento.entidad_id != entidad.pk or not documento.vigente:
+            raise _error(_("Ese documento no es un documento vigente de esta Entidad."), status=404)
+        revision, _created = RevisionDocumento.objects.update_or_create(
+            caso=caso, documento=documento, defaults={"decision": decision, "motivo": motivo, "revisor": staff}
+        )
+        entity_workflow.event_record(
+            entidad=entidad,
+            tipo=EventoEntidad.Tipo.DOCUMENTO_REVISADO,
+            actor=staff,
+            motivo=motivo,
+            detalle={
+                "caso": caso.numero,
+                "documento": documento.get_tipo_display(),
+                "version": documento.version,
+                "decision": decision,
+            },
+        )
+    return revision
+
+
+def checklist(caso: Caso) -> list[dict]:
+    """The entity's current documents with this case's decision on each."""
+    if caso.entidad_id is None:
+        return []
+    revisiones = {r.documento_id: r for r in caso.revisiones.all()}
+    documentos = caso.entidad.documentos.filter(vigente=True).order_by("tipo")
+    return [{"documento": d, "revision": revisiones.get(d.pk)} for d in documentos]
+
+
+def caso_request_corrections(*, caso: Caso, staff, motivo: str) -> Caso:
+    """ "Requiere corrección": the administrators get the reasons by e-mail."""
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise _error(_("Escriba qué debe corregirse."), "motivo")
+    with transaction.atomic():
+        caso = _lock(caso)
+        entidad = _activation_case(caso)
+        workflow.move(caso, C.ESPERANDO_SOLICITANTE, actor=staff, tipo="correccion_solicitada", motivo=motivo)
+        caso.save(update_fields=["estado", "updated_at"])
+        rechazados = [
+            {"documento": r.documento.get_tipo_display(), "motivo": r.motivo}
+            for r in caso.revisiones.select_related("documento").filter(decision=RevisionDocumento.Decision.RECHAZADO)
+        ]
+        entidad = entity_workflow.entidad_transition(
+            entidad=entidad,
+            to=Entidad.Estado.REQUIERE_CORRECCION,
+            actor=staff,
+            motivo=motivo,
+            detalle={"caso": caso.numero, "documentos_rechazados": rechazados},
+        )
+        Mensaje.objects.create(caso=caso, autor=staff, texto=motivo, de_la_mesa=True)
+        _notify(
+            to=_admin_emails(entidad),
+            template="correccion_solicitada",
+            caso=caso,
+            entidad=entidad,
+            motivo=motivo,
+            rechazados=rechazados,
+        )
+    return caso
+
+
+def entidad_documento_replace(*, entidad: Entidad, tipo: str, uploaded, user) -> Documento:
+    """An administrator replaces a document while the entity requires corrections; the earlier
+    version is kept."""
+    if tipo not in Documento.Tipo.values:
+        raise _error(_("Elija el tipo de documento que va a anexar."), "tipo")
+    checked = check_uploaded_file(uploaded)
+    documento = Documento(
+        entidad=entidad,
+        tipo=tipo,
+        nombre_original=checked.name,
+        tamano=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+        subido_por=user,
+        subido_en=timezone.now(),
+    )
+    documento.archivo.save(checked.name, uploaded, save=False)
+    try:
+        with transaction.atomic():
+            locked = Entidad.objects.select_for_update().get(pk=entidad.pk)
+            if locked.estado != Entidad.Estado.REQUIERE_CORRECCION:
+                raise _error(_("Los documentos se reemplazan cuando la Mesa de Servicio pide corrección."), status=409)
+            previous = locked.documentos.filter(tipo=tipo, vigente=True).first()
+            if previous:
+                previous.vigente = False
+                previous.save(update_fields=["vigente"])
+            documento.version = (previous.version + 1) if previous else 1
+            documento.save()
+            entity_workflow.event_record(
+                entidad=locked,
+                tipo=EventoEntidad.Tipo.DOCUMENTO_REEMPLAZADO,
+                actor=user,
+                detalle={"documento": documento.get_tipo_display(), "version": documento.version},
+            )
+    except BaseException:
+        documento.archivo.storage.delete(documento.archivo.name)
+        raise
+    return documento
+
+
+def entidad_resubmit(*, entidad: Entidad, user, nota: str = "") -> Entidad:
+    """The administrators send the corrected registration back to the desk."""
+    with transaction.atomic():
+        entidad = entity_workflow.entidad_transition(
+            entidad=entidad, to=Entidad.Estado.PENDIENTE, actor=user, motivo=(nota or "").strip()
+        )
+        caso = (
+            Caso.objects.select_for_update()
+            .filter(entidad=entidad, asunto=Asunto.REGISTRO_ENTIDAD, estado=C.ESPERANDO_SOLICITANTE)
+            .first()
+        )
+        if caso is not None:
+            workflow.move(caso, C.EN_REVISION, actor=user, tipo="reenviada", motivo=nota or "")
+            caso.save(update_fields=["estado", "updated_at"])
+            Mensaje.objects.create(
+                caso=caso, autor=user, texto=nota or _("Corregimos lo solicitado y enviamos de nuevo el registro.")
+            )
+            _notify(to=_desk_emails(caso), template="reenviada", caso=caso, entidad=entidad)
+    return entidad
+
+
+def caso_activate(*, caso: Caso, staff, motivo: str = "") -> Caso:
+    """ "Activar" (R4.2): every current document accepted; the notification address and the
+    administrators are told the account can be used."""
+    with transaction.atomic():
+        caso = _lock(caso)
+        entidad = _activation_case(caso)
+        workflow.check(caso, C.RESUELTO)
+        pendientes = [
+            item["documento"].get_tipo_display()
+            for item in checklist(caso)
+            if item["revision"] is None or item["revision"].decision != RevisionDocumento.Decision.ACEPTADO
+        ]
+        if pendientes:
+            raise ApplicationError(
+                ErrorCode.VALIDATION,
+                _("Antes de activar, acepte todos los documentos. Faltan: %(docs)s.") % {"docs": ", ".join(pendientes)},
+                {"pendientes": pendientes},
+                status=409,
+            )
+        entidad = entity_workflow.entidad_transition(
+            entidad=entidad, to=Entidad.Estado.ACTIVA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
+        )
+        workflow.move(caso, C.RESUELTO, actor=staff, tipo="activada", motivo=motivo)
+        caso.resuelto_at = timezone.now()
+        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
+        _notify(
+            to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
+            template="entidad_activada",
+            caso=caso,
+            entidad=entidad,
+        )
+    return caso
+
+
+def caso_reject(*, caso: Caso, staff, motivo: str) -> Caso:
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise _error(_("Escriba el motivo del rechazo."), "motivo")
+    with transaction.atomic():
+        caso = _lock(caso)
+        entidad = _activation_case(caso)
+        workflow.check(caso, C.RESUELTO)
+        entidad = entity_workflow.entidad_transition(
+            entidad=entidad, to=Entidad.Estado.RECHAZADA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
+        )
+        workflow.move(caso, C.RESUELTO, actor=staff, tipo="rechazada", motivo=motivo)
+        caso.resuelto_at = timezone.now()
+        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
+        _notify(to=_admin_emails(entidad), template="entidad_rechazada", caso=caso, entidad=entidad, motivo=motivo)
+    return caso
+
+
+def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
+    """R4.3: the entity also acts as a supplier from the same account."""
+    with transaction.atomic():
+        caso = _lock(caso)
+        if caso.asunto != Asunto.PERFIL_PROVEEDOR or caso.entidad_id is None:
+            raise _error(_("Esta acción es para casos de habilitación del perfil de Proveedor."), status=409)
+        workflow.check(caso, C.RESUELTO)
+        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
+        if entidad.estado != Entidad.Estado.ACTIVA:
+            raise _error(_("La Entidad no está activa."), status=409)
+        entidad.es_proveedor = True
+        entidad.save(update_fields=["es_proveedor"])
+        entity_workflow.event_record(
+            entidad=entidad,
+            tipo=EventoEntidad.Tipo.PERFIL_PROVEEDOR,
+            actor=staff,
+            motivo=motivo,
+            detalle={"caso": caso.numero},
+        )
+        workflow.move(caso, C.RESUELTO, actor=staff, tipo="perfil_proveedor", motivo=motivo)
+        caso.resuelto_at = timezone.now()
+        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
+        _notify(
+            to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
+            template="perfil_proveedor",
+            caso=caso,
+            entidad=entidad,
+        )
+    return caso
+
+
+def caso_resolve(*, caso: Caso, staff, respuesta: str) -> Caso:
+    """Answer a question ("Duda") or any case that needs no decision on an entity."""
+    respuesta = (respuesta or "").strip()
+    if not respuesta:
+        raise _error(_("Escriba la respuesta."), "respuesta")
+    with transaction.atomic():
+        caso = _lock(caso)
+        if (
+            caso.asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR)
+            and caso.tipo_solicitud == TipoSolicitud.SOLICITUD
+        ):
+            raise _error(_("Este caso se resuelve activando, rechazando o habilitando."), status=409)
+        workflow.move(caso, C.RESUELTO, actor=staff, tipo="resuelto", motivo=respuesta)
+        caso.resuelto_at = timezone.now()
+        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
+        mensaje = Mensaje.objects.create(caso=caso, autor=staff, texto=respuesta, de_la_mesa=True)
+        _notify(to=[caso.correo], template="mensaje_nuevo", caso=caso, mensaje=mensaje)
+    return caso
+
+
+def caso_close(*, caso: Caso, actor, motivo: str = "") -> Caso:
+    with transaction.atomic():
+        caso = _lock(caso)
+        workflow.move(caso, C.CERRADO, actor=actor, tipo="cerrado", motivo=motivo)
+        caso.save(update_fields=["estado", "updated_at"])
+    return caso

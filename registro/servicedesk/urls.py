@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "servicedesk"
+
+urlpatterns = [
+    path("casos/", views.mis_casos, name="mis_casos"),
+    path("casos/nuevo/", views.crear_caso, name="crear_caso"),
+    path("casos/<str:numero>/", views.caso, name="caso"),
+    path("casos/adjuntos/<int:pk>/", views.adjunto, name="adjunto"),
+    path("casos/<str:numero>/reemplazar/", views.reemplazar_documento, name="reemplazar"),
+    path("casos/<str:numero>/reenviar/", views.reenviar, name="reenviar"),
+    path("mesa/", views.cola, name="cola"),
+    path("mesa/tablero/", views.tablero, name="tablero"),
+    path("mesa/casos/<str:numero>/<str:accion>/", views.decidir, name="decidir"),
+    path("mesa/casos/<str:numero>/documentos/<int:documento_id>/", views.revisar_documento, name="revisar"),
+]
