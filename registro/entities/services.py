@@ -156,6 +156,7 @@ def registro_finalize(*, registro: RegistroEntidad, user) -> Entidad:
     # would tell the author to request access to the entity they have just created).
     if RegistroEntidad.objects.filter(pk=registro.pk).exclude(estado=RegistroEntidad.Estado.BORRADOR).exists():
         raise _already_finalized()
+    registro = RegistroEntidad.objects.get(pk=registro.pk)  # what is stored, not a caller's stale copy
     verificacion = registro_verify(registro=registro)
     if not verificacion.ok:
         raise verification_error(verificacion)

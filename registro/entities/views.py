@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
@@ -221,16 +222,20 @@ def escritorio(request, pk: int):
 
 @login_required
 @require_GET
+@xframe_options_sameorigin
 def documento_descargar(request, pk: int):
+    """Download, or (?ver=1, PDFs only) inline view for the desk's preview frame."""
     documento = selectors.documento_get(pk=pk)
     if documento is None or not permissions.can_download_documento(request.user, documento):
         raise Http404
+    inline = request.GET.get("ver") == "1" and documento.content_type == "application/pdf"
     response = FileResponse(
         documento.archivo.open("rb"),
-        as_attachment=request.GET.get("ver") != "1",
+        as_attachment=not inline,
         filename=documento.nombre_original,
         content_type=documento.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
+    if not inline:
+        response["Content-Security-Policy"] = "sandbox"
     return response

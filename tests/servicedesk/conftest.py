@@ -1,0 +1,35 @@
+import pytest
+from django.test import Client
+
+from registro.entities import services as entity_services
+from tests.entities.conftest import MANDATORY, entidad_data, pdf_upload, pre_data, reference_data, valores  # noqa: F401
+from tests.factories import DeskUserFactory, UserFactory
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin.entidad", email="admin@alcaldia.gov.co")
+
+
+@pytest.fixture
+def desk_user(db):
+    return DeskUserFactory(username="mesa1", email="mesa1@cce.gov.co")
+
+
+@pytest.fixture
+def entidad(admin_user, pre_data, entidad_data, django_capture_on_commit_callbacks):  # noqa: F811
+    """A registered entity, pending activation, with its four documents."""
+    registro = entity_services.registro_create(user=admin_user, data=pre_data)
+    entity_services.registro_update(registro=registro, data=entidad_data)
+    for tipo in MANDATORY:
+        entity_services.documento_attach(
+            registro=registro, tipo=tipo, uploaded=pdf_upload(f"{tipo}.pdf"), user=admin_user
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        return entity_services.registro_finalize(registro=registro, user=admin_user)
