@@ -1,6 +1,7 @@
 """Writes for the entity registration (R2, R3): drafts that never lose what was typed, documents
 with versions, and "Finalizar", which creates the entity in one transaction."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -67,9 +68,11 @@ def _already_finalized() -> ApplicationError:
     )
 
 
-def documento_attach(*, registro: RegistroEntidad, tipo: str, uploaded, user) -> Documento:
-    """ "Anexar documento": checks the file (R2.5), stores it through the storage API and keeps the
-    earlier version when it replaces one."""
+@contextmanager
+def documento_stored(*, tipo: str, uploaded, user):
+    """Checks the file (R2.5) and streams it to storage before any transaction, so no lock is held
+    while a large file is written. The caller saves the row inside the block; if anything fails
+    there, the stored file is removed."""
     if tipo not in Documento.Tipo.values:
         raise ApplicationError(
             ErrorCode.VALIDATION,
@@ -86,23 +89,32 @@ def documento_attach(*, registro: RegistroEntidad, tipo: str, uploaded, user) ->
         subido_por=user,
         subido_en=timezone.now(),
     )
-    # Streamed to storage before the transaction, so no lock is held while a large file is written;
-    # if the row cannot be saved the stored file is removed.
     documento.archivo.save(checked.name, uploaded, save=False)
     try:
-        with transaction.atomic():
-            registro = _lock_draft(registro)
-            previous = registro.documentos.filter(tipo=tipo, vigente=True).first()
-            if previous:
-                previous.vigente = False
-                previous.save(update_fields=["vigente"])
-            documento.registro = registro
-            documento.version = (previous.version + 1) if previous else 1
-            documento.save()
-            RegistroEntidad.objects.filter(pk=registro.pk).update(updated_at=timezone.now())
+        yield documento
     except BaseException:
         documento.archivo.storage.delete(documento.archivo.name)
         raise
+
+
+def documento_make_current(*, documento: Documento, siblings) -> Documento:
+    """Saves `documento` as the current version of its type; the one it replaces is kept."""
+    previous = siblings.filter(tipo=documento.tipo, vigente=True).first()
+    if previous:
+        previous.vigente = False
+        previous.save(update_fields=["vigente"])
+    documento.version = (previous.version + 1) if previous else 1
+    documento.save()
+    return documento
+
+
+def documento_attach(*, registro: RegistroEntidad, tipo: str, uploaded, user) -> Documento:
+    """ "Anexar documento" on a registration in progress."""
+    with documento_stored(tipo=tipo, uploaded=uploaded, user=user) as documento, transaction.atomic():
+        registro = _lock_draft(registro)
+        documento.registro = registro
+        documento_make_current(documento=documento, siblings=registro.documentos)
+        RegistroEntidad.objects.filter(pk=registro.pk).update(updated_at=timezone.now())
     return documento
 
 

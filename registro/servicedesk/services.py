@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities import services as entity_services
 from registro.entities import workflow as entity_workflow
 from registro.entities.files import check_uploaded_file
 from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
@@ -49,7 +50,12 @@ def _notify(*, to: list[str], template: str, caso: Caso, **extra) -> None:
 
 
 def _lock(caso: Caso) -> Caso:
-    return Caso.objects.select_for_update().select_related("entidad", "solicitante", "asignado_a").get(pk=caso.pk)
+    # of=("self",): the joins to nullable foreign keys are outer joins, which PostgreSQL cannot lock.
+    return (
+        Caso.objects.select_for_update(of=("self",))
+        .select_related("entidad", "solicitante", "asignado_a")
+        .get(pk=caso.pk)
+    )
 
 
 # --- Staff ------------------------------------------------------------------------------------
@@ -237,8 +243,7 @@ def documento_review(*, caso: Caso, documento: Documento, decision: str, motivo:
     with transaction.atomic():
         caso = _lock(caso)
         entidad = _activation_case(caso)
-        if caso.estado != C.EN_REVISION:
-            workflow.check(caso, C.EN_REVISION)  # raises: only a case under review is reviewed
+        workflow.require(caso, C.EN_REVISION)
         if documento.entidad_id != entidad.pk or not documento.vigente:
             raise _error(_("Ese documento no es un documento vigente de esta Entidad."), status=404)
         revision, _created = RevisionDocumento.objects.update_or_create(
@@ -304,40 +309,18 @@ def caso_request_corrections(*, caso: Caso, staff, motivo: str) -> Caso:
 def entidad_documento_replace(*, entidad: Entidad, tipo: str, uploaded, user) -> Documento:
     """An administrator replaces a document while the entity requires corrections; the earlier
     version is kept."""
-    if tipo not in Documento.Tipo.values:
-        raise _error(_("Elija el tipo de documento que va a anexar."), "tipo")
-    checked = check_uploaded_file(uploaded)
-    documento = Documento(
-        entidad=entidad,
-        tipo=tipo,
-        nombre_original=checked.name,
-        tamano=checked.size,
-        sha256=checked.sha256,
-        content_type=checked.content_type,
-        subido_por=user,
-        subido_en=timezone.now(),
-    )
-    documento.archivo.save(checked.name, uploaded, save=False)
-    try:
-        with transaction.atomic():
-            locked = Entidad.objects.select_for_update().get(pk=entidad.pk)
-            if locked.estado != Entidad.Estado.REQUIERE_CORRECCION:
-                raise _error(_("Los documentos se reemplazan cuando la Mesa de Servicio pide corrección."), status=409)
-            previous = locked.documentos.filter(tipo=tipo, vigente=True).first()
-            if previous:
-                previous.vigente = False
-                previous.save(update_fields=["vigente"])
-            documento.version = (previous.version + 1) if previous else 1
-            documento.save()
-            entity_workflow.event_record(
-                entidad=locked,
-                tipo=EventoEntidad.Tipo.DOCUMENTO_REEMPLAZADO,
-                actor=user,
-                detalle={"documento": documento.get_tipo_display(), "version": documento.version},
-            )
-    except BaseException:
-        documento.archivo.storage.delete(documento.archivo.name)
-        raise
+    with entity_services.documento_stored(tipo=tipo, uploaded=uploaded, user=user) as documento, transaction.atomic():
+        locked = Entidad.objects.select_for_update().get(pk=entidad.pk)
+        if locked.estado != Entidad.Estado.REQUIERE_CORRECCION:
+            raise _error(_("Los documentos se reemplazan cuando la Mesa de Servicio pide corrección."), status=409)
+        documento.entidad = locked
+        entity_services.documento_make_current(documento=documento, siblings=locked.documentos)
+        entity_workflow.event_record(
+            entidad=locked,
+            tipo=EventoEntidad.Tipo.DOCUMENTO_REEMPLAZADO,
+            actor=user,
+            detalle={"documento": documento.get_tipo_display(), "version": documento.version},
+        )
     return documento
 
 

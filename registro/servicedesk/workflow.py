@@ -24,13 +24,23 @@ OPEN_STATES = (C.ABIERTO, C.EN_REVISION, C.ESPERANDO_SOLICITANTE)
 
 def check(caso: Caso, to: str) -> None:
     if (caso.estado, to) not in TRANSITIONS:
-        raise ApplicationError(
-            ErrorCode.INVALID_TRANSITION,
-            _("El caso %(numero)s está «%(estado)s»; esa acción ya no es posible.")
-            % {"numero": caso.numero, "estado": caso.get_estado_display()},
-            {"estado": caso.estado},
-            status=409,
-        )
+        raise _not_possible(caso)
+
+
+def require(caso: Caso, estado: str) -> None:
+    """For actions that keep the state (reviewing a document needs a case under review)."""
+    if caso.estado != estado:
+        raise _not_possible(caso)
+
+
+def _not_possible(caso: Caso) -> ApplicationError:
+    return ApplicationError(
+        ErrorCode.INVALID_TRANSITION,
+        _("El caso %(numero)s está «%(estado)s»; esa acción ya no es posible.")
+        % {"numero": caso.numero, "estado": caso.get_estado_display()},
+        {"estado": caso.estado},
+        status=409,
+    )
 
 
 def move(caso: Caso, to: str, *, actor, tipo: str, motivo: str = "") -> None:
