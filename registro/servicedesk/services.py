@@ -214,6 +214,7 @@ def caso_take(*, caso: Caso, staff) -> Caso:
     """The desk starts reviewing an open case and takes it."""
     with transaction.atomic():
         caso = _lock(caso)
+        workflow.require(caso, C.ABIERTO)  # a case waiting for the requester goes back on their answer
         workflow.move(caso, C.EN_REVISION, actor=staff, tipo="revision_iniciada")
         caso.asignado_a = staff
         caso.save(update_fields=["estado", "asignado_a", "updated_at"])

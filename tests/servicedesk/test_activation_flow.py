@@ -256,3 +256,14 @@ def test_dashboard(desk_user, admin_user, entidad, sent):
     page = logged_in(desk_user).get("/mesa/tablero/").content.decode()
     assert "<svg" in page and "Casos abiertos y resueltos por día" in page
     assert "Tiempo mediano del registro a la activación" in page
+
+
+def test_a_case_waiting_for_the_requester_cannot_be_taken_again(admin_user, desk_user, entidad, sent):
+    _admin, caso = open_activation_case(admin_user, entidad, sent)
+    desk = logged_in(desk_user)
+    desk.post(f"/mesa/casos/{caso.numero}/tomar/")
+    sent(desk.post, f"/mesa/casos/{caso.numero}/corregir/", {"motivo": "Falta el RUT."})
+    response = desk.post(f"/mesa/casos/{caso.numero}/tomar/", follow=True)
+    assert "esa acción ya no es posible" in response.content.decode()
+    caso.refresh_from_db()
+    assert caso.estado == Caso.Estado.ESPERANDO_SOLICITANTE

@@ -1,0 +1,253 @@
+"""The Mesa de Servicio's JSON API (R4): a requester's cases and their threads, the entity's
+corrections, and the desk's queue, review checklist, decisions and dashboard.
+
+Permission rules, named in each operation:
+- A case is seen by its requester, the administrators of its entity and the desk
+  (`permissions.can_view_case`); anyone else gets 404 `not_found`, as if it did not exist.
+- The desk's operations (`/mesa/...`) need a Mesa de Servicio account (`permissions.is_service_desk`);
+  any other user gets 404 `not_found`, so they are not revealed.
+- Replacing documents and resubmitting need an active Administrador of the case's entity
+  (`permissions.is_entity_admin`); anyone else gets 404."""
+
+from dataclasses import asdict
+from typing import Literal
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from registro.api.auth import require_terms, user_auth
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.models import Documento, Entidad
+from registro.entities.schemas import DocumentoOut
+
+from . import permissions, selectors, services
+from .models import Adjunto, Asunto, Caso
+from .prechecks import prechecks_for
+from .schemas import (
+    CasoColaOut,
+    CasoDetailOut,
+    CasoIn,
+    CasoOut,
+    MensajeOut,
+    MotivoIn,
+    NotaIn,
+    RevisionCasoOut,
+    RevisionIn,
+    RevisionOut,
+    TableroOut,
+)
+
+router = Router(tags=["Mesa de Servicio"])
+
+
+def _not_found(message: str) -> ApplicationError:
+    return ApplicationError(ErrorCode.NOT_FOUND, message, status=404)
+
+
+def _case(request, numero: str) -> Caso:
+    """Rule `can_view_case`: the requester, the entity's administrators and the desk."""
+    require_terms(request)
+    caso = selectors.case_by_number(numero=numero)
+    if caso is None or not permissions.can_view_case(request.auth, caso):
+        raise _not_found(_("No existe ese caso."))
+    return caso
+
+
+def _admin_case(request, numero: str) -> Caso:
+    """Rule `is_entity_admin`: only the case's entity's administrators correct its registration."""
+    caso = _case(request, numero)
+    if caso.entidad_id is None or not permissions.is_entity_admin(request.auth, caso.entidad):
+        raise _not_found(_("No existe ese caso."))
+    return caso
+
+
+def _require_desk(request) -> None:
+    """Rule `is_service_desk`: for anyone else the desk's operations do not exist."""
+    if not permissions.is_service_desk(request.auth):
+        raise _not_found(_("No existe ese recurso."))
+    require_terms(request)
+
+
+def _desk_case(request, numero: str) -> Caso:
+    _require_desk(request)
+    caso = selectors.case_by_number(numero=numero)
+    if caso is None:
+        raise _not_found(_("No existe ese caso."))
+    return caso
+
+
+# --- Requesters -----------------------------------------------------------------------------------
+
+
+@router.post("/casos", response={201: CasoOut}, auth=user_auth, summary="Crear caso")
+def caso_create(request, payload: CasoIn):
+    """Any logged-in user asks a question ("Duda"); requests about an entity (activation, supplier
+    profile) need one of its administrators and `entidad_id`."""
+    require_terms(request)
+    entidad = None
+    if payload.entidad_id is not None:
+        entidad = Entidad.objects.select_related("departamento", "municipio").filter(pk=payload.entidad_id).first()
+        if entidad is None or not permissions.is_entity_admin(request.auth, entidad):
+            raise _not_found(_("No existe esa Entidad."))
+    data = services.case_initial(user=request.auth, entidad=entidad)
+    data.update(payload.dict(exclude={"entidad_id"}, exclude_none=True))
+    caso = services.caso_create(user=request.auth, data=data, entidad=entidad)
+    return Status(201, caso)
+
+
+@router.get("/casos", response=list[CasoOut], auth=user_auth, summary="Mis casos")
+def caso_list(request):
+    require_terms(request)
+    return list(selectors.cases_of(user=request.auth).select_related("asignado_a"))
+
+
+@router.get("/casos/{numero}", response=CasoDetailOut, auth=user_auth, summary="Un caso, con sus mensajes y eventos")
+def caso_detail(request, numero: str):
+    return _case(request, numero)
+
+
+@router.get("/casos/{numero}/mensajes", response=list[MensajeOut], auth=user_auth, summary="Mensajes del caso")
+def mensaje_list(request, numero: str):
+    caso = _case(request, numero)
+    return list(caso.mensajes.select_related("autor", "caso").prefetch_related("adjuntos"))
+
+
+@router.post(
+    "/casos/{numero}/mensajes", response={201: MensajeOut}, auth=user_auth, summary="Responder (con un adjunto)"
+)
+def mensaje_create(request, numero: str, texto: Form[str], adjunto: File[UploadedFile] = None):
+    """Multipart: `texto` and, optionally, the file `adjunto` (same rules as entity documents). The
+    other side is told by e-mail."""
+    caso = _case(request, numero)
+    archivos = [adjunto] if adjunto is not None else []
+    mensaje = services.mensaje_add(caso=caso, autor=request.auth, texto=texto, archivos=archivos)
+    return Status(201, mensaje)
+
+
+@router.get("/casos/{numero}/adjuntos/{adjunto_id}", auth=user_auth, summary="Descargar un adjunto del caso")
+def adjunto_download(request, numero: str, adjunto_id: int):
+    caso = _case(request, numero)
+    adjunto = Adjunto.objects.filter(pk=adjunto_id, mensaje__caso=caso).first()
+    if adjunto is None:
+        raise _not_found(_("No existe ese adjunto."))
+    response = FileResponse(
+        adjunto.archivo.open("rb"),
+        as_attachment=True,
+        filename=adjunto.nombre_original,
+        content_type=adjunto.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post(
+    "/casos/{numero}/documentos",
+    response={201: DocumentoOut},
+    auth=user_auth,
+    summary="Reemplazar un documento de la Entidad (cuando la Mesa pide corrección)",
+)
+def documento_replace(request, numero: str, tipo: Form[str], archivo: File[UploadedFile]):
+    """Multipart: `tipo` and the file `archivo`. The earlier version is kept."""
+    caso = _admin_case(request, numero)
+    documento = services.entidad_documento_replace(entidad=caso.entidad, tipo=tipo, uploaded=archivo, user=request.auth)
+    return Status(201, documento)
+
+
+@router.post(
+    "/casos/{numero}/reenviar", response=CasoOut, auth=user_auth, summary="Enviar de nuevo el registro corregido"
+)
+def reenviar(request, numero: str, payload: NotaIn):
+    caso = _admin_case(request, numero)
+    services.entidad_resubmit(entidad=caso.entidad, user=request.auth, nota=payload.nota)
+    return selectors.case_by_number(numero=numero)
+
+
+# --- The desk -------------------------------------------------------------------------------------
+
+
+class ColaParams(Schema):
+    estado: Caso.Estado | Literal[""] = Field("", description="Vacío: todos los casos abiertos")
+    asunto: Asunto | Literal[""] = ""
+
+
+@router.get(
+    "/mesa/casos", response=list[CasoColaOut], auth=user_auth, summary="Mesa: cola de casos, los más antiguos primero"
+)
+@paginate(PageNumberPagination, page_size=50)
+def cola(request, filtros: Query[ColaParams]):
+    _require_desk(request)
+    return selectors.queue(estado=filtros.estado, asunto=filtros.asunto)
+
+
+@router.get(
+    "/mesa/casos/{numero}/revision",
+    response=RevisionCasoOut,
+    auth=user_auth,
+    summary="Mesa: lista de verificación de los documentos y verificaciones automáticas",
+)
+def revision(request, numero: str):
+    caso = _desk_case(request, numero)
+    return {
+        "caso": caso,
+        "documentos": services.checklist(caso),
+        "prechecks": [asdict(check) for check in prechecks_for(caso.entidad)] if caso.entidad_id else [],
+    }
+
+
+@router.post(
+    "/mesa/casos/{numero}/documentos/{documento_id}/revision",
+    response=RevisionOut,
+    auth=user_auth,
+    summary="Mesa: aceptar o rechazar (con motivo) un documento",
+)
+def documento_review(request, numero: str, documento_id: int, payload: RevisionIn):
+    caso = _desk_case(request, numero)
+    documento = Documento.objects.filter(pk=documento_id).first()
+    if documento is None:
+        raise _not_found(_("No existe ese documento."))
+    return services.documento_review(
+        caso=caso, documento=documento, decision=payload.decision, motivo=payload.motivo, staff=request.auth
+    )
+
+
+ACTIONS = {
+    "tomar": lambda caso, user, motivo: services.caso_take(caso=caso, staff=user),
+    "corregir": lambda caso, user, motivo: services.caso_request_corrections(caso=caso, staff=user, motivo=motivo),
+    "activar": lambda caso, user, motivo: services.caso_activate(caso=caso, staff=user, motivo=motivo),
+    "rechazar": lambda caso, user, motivo: services.caso_reject(caso=caso, staff=user, motivo=motivo),
+    "proveedor": lambda caso, user, motivo: services.caso_enable_supplier(caso=caso, staff=user, motivo=motivo),
+    "resolver": lambda caso, user, motivo: services.caso_resolve(caso=caso, staff=user, respuesta=motivo),
+    "cerrar": lambda caso, user, motivo: services.caso_close(caso=caso, actor=user, motivo=motivo),
+}
+
+
+@router.post(
+    "/mesa/casos/{numero}/acciones/{accion}",
+    response=CasoOut,
+    auth=user_auth,
+    summary="Mesa: decidir (tomar | corregir | activar | rechazar | proveedor | resolver | cerrar)",
+)
+def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
+    """`motivo` is the reason (corregir, rechazar), the answer (resolver) or a note. A decision the
+    case's state no longer allows is 409 `invalid_transition`."""
+    caso = _desk_case(request, numero)
+    action = ACTIONS.get(accion)
+    if action is None:
+        raise _not_found(_("No existe esa acción."))
+    action(caso, request.auth, payload.motivo if payload is not None else "")
+    return selectors.case_by_number(numero=numero)
+
+
+@router.get("/mesa/tablero", response=TableroOut, auth=user_auth, summary="Mesa: tablero de casos")
+def tablero(request, days: int = Query(30, ge=1, le=366)):
+    _require_desk(request)
+    median = selectors.median_activation_time()
+    return {
+        "daily": selectors.daily_counts(days=days),
+        "median_activation_seconds": median.total_seconds() if median is not None else None,
+        "open_cases": selectors.queue().count(),
+    }
