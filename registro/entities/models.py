@@ -222,6 +222,9 @@ class EventoEntidad(models.Model):
         ACTIVADA = "activada", _("Cuenta activada")
         RECHAZADA = "rechazada", _("Registro rechazado")
         PERFIL_PROVEEDOR = "perfil_proveedor", _("Perfil de Proveedor habilitado")
+        ACCESO_SOLICITADO = "acceso_solicitado", _("Acceso solicitado")
+        ACCESO_APROBADO = "acceso_aprobado", _("Acceso aprobado")
+        ACCESO_RECHAZADO = "acceso_rechazado", _("Acceso rechazado")
         MENSAJE = "mensaje", _("Mensaje en el caso")
 
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
@@ -243,3 +246,37 @@ class EventoEntidad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} ({self.entidad_id})"
+
+
+class SolicitudAcceso(models.Model):
+    """A buyer's request to act for an entity (R5.1–R5.3), decided by its administrators."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", _("Esperando aprobación")
+        APROBADA = "aprobada", _("Aprobada")
+        RECHAZADA = "rechazada", _("Rechazada")
+        CANCELADA = "cancelada", _("Cancelada")
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="solicitudes_acceso")
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="solicitudes_acceso")
+    mensaje = models.TextField(_("Mensaje para los administradores"), max_length=1000, blank=True)
+    estado = models.CharField(_("Estado"), max_length=20, choices=Estado.choices, default=Estado.PENDIENTE)
+    motivo = models.TextField(_("Motivo"), max_length=1000, blank=True)
+    decidida_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("Solicitada el"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("Decidida el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("solicitud de acceso")
+        verbose_name_plural = _("solicitudes de acceso")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usuario", "entidad"], condition=Q(estado="pendiente"), name="solicitud_pendiente_unica"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.usuario_id} → {self.entidad_id} ({self.estado})"

@@ -12,4 +12,9 @@ urlpatterns = [
     path("<int:pk>/registrada/", views.registrada, name="registrada"),
     path("<int:pk>/", views.escritorio, name="escritorio"),
     path("documentos/<int:pk>/", views.documento_descargar, name="documento"),
+    path("mis-registros/", views.mis_registros, name="mis_registros"),
+    path("mis-registros/nuevo/", views.nuevo_registro, name="nuevo_registro"),
+    path("<int:pk>/solicitar/", views.solicitar_acceso, name="solicitar_acceso"),
+    path("solicitudes/<int:pk>/cancelar/", views.cancelar_solicitud, name="cancelar_solicitud"),
+    path("solicitudes/<int:pk>/<str:decision>/", views.decidir_solicitud, name="decidir_solicitud"),
 ]

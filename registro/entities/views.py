@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registro.core.errors import ApplicationError
 from registro.core.models import Municipio
 
-from . import permissions, rules, selectors, services
+from . import access, permissions, rules, selectors, services
 from .forms import EntidadForm, PreRegistroForm
-from .models import AreaNegocio, Documento, Entidad, RegistroEntidad
+from .models import AreaNegocio, Documento, Entidad, Membresia, RegistroEntidad, SolicitudAcceso
 
 
 @login_required
@@ -216,6 +216,12 @@ def escritorio(request, pk: int):
             "miembros": entidad.membresias.filter(activa=True).select_related("usuario"),
             "historial": entidad.eventos.select_related("actor")[:50] if is_admin else [],
             "casos": entidad.casos.order_by("-created_at")[:20] if is_admin else [],
+            "solicitudes": entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related(
+                "usuario"
+            )
+            if is_admin
+            else [],
+            "roles": Membresia.Rol.choices,
         },
     )
 
@@ -239,3 +245,94 @@ def documento_descargar(request, pk: int):
     if not inline:
         response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+# --- Access requests (R5) ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mis_registros(request):
+    """ "Mis registros" (R5.3): every entity the user belongs to or asked for, with status and dates."""
+    return render(
+        request,
+        "entities/mis_registros.html",
+        {
+            "membresias": selectors.membresias_del_usuario(user=request.user),
+            "solicitudes": request.user.solicitudes_acceso.select_related("entidad").order_by("-created_at"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def nuevo_registro(request):
+    """ "Nuevo registro": search by full name or NIT, "Buscar", then "Solicitar"."""
+    query = (request.GET.get("q") or "").strip()[:255]
+    results = list(selectors.entidad_search(query=query)) if query else []
+    return render(request, "entities/nuevo_registro.html", {"query": query, "results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def solicitar_acceso(request, pk: int):
+    """ "Solicitud de acceso" → "Finalizar" (R5.1)."""
+    entidad = Entidad.objects.filter(pk=pk).first()
+    if entidad is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            access.solicitud_create(user=request.user, entidad=entidad, mensaje=request.POST.get("mensaje", ""))
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Su solicitud quedó «Esperando aprobación»."))
+            return redirect("entities:mis_registros")
+    return render(
+        request,
+        "entities/solicitar_acceso.html",
+        {"entidad": entidad, "error": error, "mensaje": request.POST.get("mensaje", "")},
+        status=400 if error else 200,
+    )
+
+
+def _solicitud_or_404(pk: int) -> SolicitudAcceso:
+    solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=pk).first()
+    if solicitud is None:
+        raise Http404
+    return solicitud
+
+
+@login_required
+@require_POST
+def cancelar_solicitud(request, pk: int):
+    solicitud = _solicitud_or_404(pk)
+    if solicitud.usuario_id != request.user.pk:
+        raise Http404
+    try:
+        access.solicitud_cancel(solicitud=solicitud, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("La solicitud fue cancelada."))
+    return redirect("entities:mis_registros")
+
+
+@login_required
+@require_POST
+def decidir_solicitud(request, pk: int, decision: str):
+    """The entity's administrators accept (with a role) or reject (with a reason) a request (R5.2)."""
+    solicitud = _solicitud_or_404(pk)
+    if decision not in ("aprobar", "rechazar") or not permissions.is_entity_admin(request.user, solicitud.entidad):
+        raise Http404
+    try:
+        if decision == "aprobar":
+            access.solicitud_approve(solicitud=solicitud, admin=request.user, rol=request.POST.get("rol", ""))
+            messages.success(request, _("Solicitud aprobada."))
+        else:
+            access.solicitud_reject(solicitud=solicitud, admin=request.user, motivo=request.POST.get("motivo", ""))
+            messages.success(request, _("Solicitud rechazada."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("entities:escritorio", pk=solicitud.entidad_id)

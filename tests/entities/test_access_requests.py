@@ -1,0 +1,109 @@
+"""Guide §7: a buyer asks for access to an active entity and its administrator decides."""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from registro.entities.models import Entidad, EventoEntidad, Membresia, SolicitudAcceso
+from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_membership():
+    return MembresiaFactory(entidad=EntidadFactory(nombre="ALCALDIA DE TUNJA", estado=Entidad.Estado.ACTIVA))
+
+
+def test_request_from_new_registro_and_approval_with_a_role(admin_membership, sent):
+    entidad, admin = admin_membership.entidad, admin_membership.usuario
+    buyer = UserFactory()
+    client = logged_in(buyer)
+    found = client.get("/entidades/mis-registros/nuevo/?q=tunja").content.decode()
+    assert "ALCALDIA DE TUNJA" in found and "Solicitar" in found
+    page = client.get(f"/entidades/{entidad.pk}/solicitar/").content.decode()
+    assert "Solicitud de acceso" in page and ">Finalizar<" in page
+    response = sent(
+        client.post, f"/entidades/{entidad.pk}/solicitar/", {"mensaje": "Soy contratista de la oficina jurídica."}
+    )
+    assert response.status_code == 302
+    solicitud = SolicitudAcceso.objects.get()
+    assert solicitud.estado == SolicitudAcceso.Estado.PENDIENTE
+    assert "Esperando aprobación" in client.get("/entidades/mis-registros/").content.decode()
+    [to_admin] = mail.outbox
+    assert to_admin.to == [admin.email] and "oficina jurídica" in to_admin.body
+
+    console = logged_in(admin).get(f"/entidades/{entidad.pk}/").content.decode()
+    assert buyer.username in console and "Aceptar" in console
+    mail.outbox.clear()
+    sent(logged_in(admin).post, f"/entidades/solicitudes/{solicitud.pk}/aprobar/", {"rol": "comprador"})
+    membresia = Membresia.objects.get(usuario=buyer, entidad=entidad)
+    assert membresia.rol == Membresia.Rol.COMPRADOR and membresia.activa
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
+    assert "aprobó" in mail.outbox[0].body
+    assert entidad.eventos.filter(tipo=EventoEntidad.Tipo.ACCESO_APROBADO).exists()
+    listing = client.get("/entidades/mis-registros/").content.decode()
+    assert "Con acceso (Comprador)" in listing
+
+
+def test_rejection_needs_a_reason_and_tells_the_requester(admin_membership, sent):
+    buyer = UserFactory()
+    solicitud = SolicitudAcceso.objects.create(usuario=buyer, entidad=admin_membership.entidad)
+    admin = logged_in(admin_membership.usuario)
+    admin.post(f"/entidades/solicitudes/{solicitud.pk}/rechazar/", {"motivo": ""})
+    solicitud.refresh_from_db()
+    assert solicitud.estado == SolicitudAcceso.Estado.PENDIENTE
+    sent(admin.post, f"/entidades/solicitudes/{solicitud.pk}/rechazar/", {"motivo": "No trabaja en la Entidad."})
+    solicitud.refresh_from_db()
+    assert solicitud.estado == SolicitudAcceso.Estado.RECHAZADA
+    assert [m.to for m in mail.outbox] == [[buyer.email]] and "No trabaja en la Entidad." in mail.outbox[0].body
+    assert not Membresia.objects.filter(usuario=buyer).exists()
+
+
+def test_one_pending_request_per_entity_and_it_can_be_cancelled(admin_membership):
+    buyer = UserFactory()
+    client = logged_in(buyer)
+    url = f"/entidades/{admin_membership.entidad.pk}/solicitar/"
+    client.post(url)
+    again = client.post(url)
+    assert again.status_code == 400 and "Ya tiene una solicitud esperando aprobación" in again.content.decode()
+    solicitud = SolicitudAcceso.objects.get()
+    client.post(f"/entidades/solicitudes/{solicitud.pk}/cancelar/")
+    solicitud.refresh_from_db()
+    assert solicitud.estado == SolicitudAcceso.Estado.CANCELADA
+    assert client.post(url).status_code == 302  # a new one is possible after cancelling
+
+
+def test_pending_entities_take_no_requests():
+    entidad = EntidadFactory()  # pending activation
+    response = logged_in(UserFactory()).post(f"/entidades/{entidad.pk}/solicitar/")
+    assert response.status_code == 400 and "aún no está activa" in response.content.decode()
+    assert not SolicitudAcceso.objects.exists()
+
+
+def test_only_the_entitys_administrators_decide(admin_membership):
+    buyer, outsider = UserFactory(), UserFactory()
+    solicitud = SolicitudAcceso.objects.create(usuario=buyer, entidad=admin_membership.entidad)
+    comprador = MembresiaFactory(entidad=admin_membership.entidad, rol=Membresia.Rol.COMPRADOR).usuario
+    for user in (outsider, comprador, buyer):
+        response = logged_in(user).post(f"/entidades/solicitudes/{solicitud.pk}/aprobar/", {"rol": "administrador"})
+        assert response.status_code == 404
+    solicitud.refresh_from_db()
+    assert solicitud.estado == SolicitudAcceso.Estado.PENDIENTE
+    assert logged_in(outsider).post(f"/entidades/solicitudes/{solicitud.pk}/cancelar/").status_code == 404
+
+
+def test_a_decided_request_cannot_be_decided_again(admin_membership):
+    solicitud = SolicitudAcceso.objects.create(usuario=UserFactory(), entidad=admin_membership.entidad)
+    admin = logged_in(admin_membership.usuario)
+    admin.post(f"/entidades/solicitudes/{solicitud.pk}/aprobar/", {"rol": "comprador"})
+    response = admin.post(f"/entidades/solicitudes/{solicitud.pk}/rechazar/", {"motivo": "tarde"}, follow=True)
+    assert "ya fue aprobada" in response.content.decode()
+    solicitud.refresh_from_db()
+    assert solicitud.estado == SolicitudAcceso.Estado.APROBADA
