@@ -8,16 +8,21 @@ from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 
-from . import permissions, selectors, services
-from .models import Documento, Entidad
+from . import access, permissions, selectors, services
+from .models import Documento, Entidad, SolicitudAcceso
 from .schemas import (
+    AprobarIn,
     DocumentoOut,
     EntidadOut,
     EntidadSearchOut,
+    MembresiaOut,
     PreRegistroIn,
+    RechazarIn,
     ReferenceOut,
     RegistroOut,
     RegistroPatchIn,
+    SolicitudIn,
+    SolicitudOut,
     VerificacionOut,
 )
 
@@ -179,3 +184,88 @@ class ClasificacionParams(Schema):
 def clasificaciones(request, params: Query[ClasificacionParams]):
     rows = ClasificacionEntidad.objects.filter(campo=params.campo, activo=True)
     return [{"value": str(c.pk), "label": c.valor} for c in rows]
+
+
+# --- Access requests (R5) ------------------------------------------------------------------------
+
+
+def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
+    require_terms(request)
+    solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=solicitud_id).first()
+    if solicitud is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
+    return solicitud
+
+
+@router.post(
+    "/entidades/{entidad_id}/solicitudes",
+    response={201: SolicitudOut},
+    auth=user_auth,
+    summary="Solicitud de acceso a una Entidad activa",
+)
+def solicitud_create(request, entidad_id: int, payload: SolicitudIn):
+    require_terms(request)
+    entidad = get_object_or_404(Entidad, pk=entidad_id)
+    return Status(201, access.solicitud_create(user=request.auth, entidad=entidad, mensaje=payload.mensaje))
+
+
+@router.get("/me/registros", response={200: dict}, auth=user_auth, summary="Mis registros: Entidades y solicitudes")
+def mis_registros(request):
+    require_terms(request)
+    membresias = selectors.membresias_del_usuario(user=request.auth)
+    solicitudes = request.auth.solicitudes_acceso.select_related("entidad", "usuario").order_by("-created_at")
+    return {
+        "membresias": [MembresiaOut.from_orm(m).dict() for m in membresias],
+        "solicitudes": [SolicitudOut.from_orm(s).dict() for s in solicitudes],
+    }
+
+
+@router.post(
+    "/solicitudes/{solicitud_id}/cancelar", response=SolicitudOut, auth=user_auth, summary="Cancelar mi solicitud"
+)
+def solicitud_cancel(request, solicitud_id: int):
+    solicitud = _solicitud(request, solicitud_id)
+    if solicitud.usuario_id != request.auth.pk:
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
+    return access.solicitud_cancel(solicitud=solicitud, user=request.auth)
+
+
+@router.get(
+    "/entidades/{entidad_id}/solicitudes",
+    response=list[SolicitudOut],
+    auth=user_auth,
+    summary="Solicitudes de acceso pendientes (administradores de la Entidad)",
+)
+def solicitudes_pendientes(request, entidad_id: int):
+    require_terms(request)
+    entidad = get_object_or_404(Entidad, pk=entidad_id)
+    if not permissions.is_entity_admin(request.auth, entidad):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa Entidad.", status=404)
+    return list(
+        entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related("entidad", "usuario")
+    )
+
+
+def _decidable(request, solicitud_id: int) -> SolicitudAcceso:
+    solicitud = _solicitud(request, solicitud_id)
+    if not permissions.is_entity_admin(request.auth, solicitud.entidad):
+        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
+    return solicitud
+
+
+@router.post(
+    "/solicitudes/{solicitud_id}/aprobar", response=SolicitudOut, auth=user_auth, summary="Aceptar una solicitud"
+)
+def solicitud_approve(request, solicitud_id: int, payload: AprobarIn):
+    solicitud = _decidable(request, solicitud_id)
+    access.solicitud_approve(solicitud=solicitud, admin=request.auth, rol=payload.rol)
+    solicitud.refresh_from_db()
+    return solicitud
+
+
+@router.post(
+    "/solicitudes/{solicitud_id}/rechazar", response=SolicitudOut, auth=user_auth, summary="Rechazar una solicitud"
+)
+def solicitud_reject(request, solicitud_id: int, payload: RechazarIn):
+    solicitud = _decidable(request, solicitud_id)
+    return access.solicitud_reject(solicitud=solicitud, admin=request.auth, motivo=payload.motivo)

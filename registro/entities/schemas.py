@@ -115,3 +115,51 @@ class VerificacionOut(Schema):
 class ReferenceOut(Schema):
     value: str
     label: str
+
+
+class SolicitudOut(Schema):
+    id: int
+    entidad_id: int
+    entidad_nombre: str
+    usuario: str
+    mensaje: str
+    estado: str
+    estado_label: str
+    motivo: str
+    created_at: datetime
+    decided_at: datetime | None
+
+    @staticmethod
+    def resolve_entidad_nombre(obj) -> str:
+        return obj.entidad.nombre
+
+    @staticmethod
+    def resolve_usuario(obj) -> str:
+        return obj.usuario.username
+
+    @staticmethod
+    def resolve_estado_label(obj) -> str:
+        return obj.get_estado_display()
+
+
+class SolicitudIn(Schema):
+    mensaje: str = Field("", max_length=1000)
+
+
+class AprobarIn(Schema):
+    rol: str = Field("comprador", description="administrador | comprador")
+
+
+class RechazarIn(Schema):
+    motivo: str = Field(..., max_length=1000)
+
+
+class MembresiaOut(Schema):
+    entidad_id: int
+    entidad_nombre: str
+    rol: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_entidad_nombre(obj) -> str:
+        return obj.entidad.nombre

@@ -107,3 +107,50 @@ def test_a_decided_request_cannot_be_decided_again(admin_membership):
     assert "ya fue aprobada" in response.content.decode()
     solicitud.refresh_from_db()
     assert solicitud.estado == SolicitudAcceso.Estado.APROBADA
+
+
+def test_the_same_through_the_api(admin_membership, sent):
+    entidad, admin = admin_membership.entidad, admin_membership.usuario
+    buyer = UserFactory()
+    client = logged_in(buyer)
+    created = sent(
+        client.post, f"/api/v1/entidades/{entidad.pk}/solicitudes", {"mensaje": "Hola"}, content_type="application/json"
+    )
+    assert created.status_code == 201 and created.json()["estado_label"] == "Esperando aprobación"
+    duplicate = client.post(f"/api/v1/entidades/{entidad.pk}/solicitudes", {}, content_type="application/json")
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "conflict"
+    solicitud_id = created.json()["id"]
+    # Only the entity's administrators see and decide.
+    assert client.get(f"/api/v1/entidades/{entidad.pk}/solicitudes").status_code == 404
+    assert (
+        client.post(f"/api/v1/solicitudes/{solicitud_id}/aprobar", {}, content_type="application/json").status_code
+        == 404
+    )
+    admin_client = logged_in(admin)
+    [pending] = admin_client.get(f"/api/v1/entidades/{entidad.pk}/solicitudes").json()
+    assert pending["usuario"] == buyer.username
+    approved = sent(
+        admin_client.post,
+        f"/api/v1/solicitudes/{solicitud_id}/aprobar",
+        {"rol": "comprador"},
+        content_type="application/json",
+    )
+    assert approved.status_code == 200 and approved.json()["estado"] == "aprobada"
+    registros = client.get("/api/v1/me/registros").json()
+    assert [m["entidad_id"] for m in registros["membresias"]] == [entidad.pk]
+    assert logged_in(UserFactory()).get("/api/v1/me/registros").json() == {"membresias": [], "solicitudes": []}
+
+
+def test_cancel_and_reject_through_the_api(admin_membership):
+    entidad = admin_membership.entidad
+    buyer = logged_in(UserFactory())
+    first = buyer.post(f"/api/v1/entidades/{entidad.pk}/solicitudes", {}, content_type="application/json").json()
+    assert buyer.post(f"/api/v1/solicitudes/{first['id']}/cancelar").json()["estado"] == "cancelada"
+    second = buyer.post(f"/api/v1/entidades/{entidad.pk}/solicitudes", {}, content_type="application/json").json()
+    admin = logged_in(admin_membership.usuario)
+    empty = admin.post(f"/api/v1/solicitudes/{second['id']}/rechazar", {"motivo": " "}, content_type="application/json")
+    assert empty.status_code == 400
+    rejected = admin.post(
+        f"/api/v1/solicitudes/{second['id']}/rechazar", {"motivo": "No aplica"}, content_type="application/json"
+    )
+    assert rejected.json()["estado"] == "rechazada" and rejected.json()["motivo"] == "No aplica"
