@@ -225,6 +225,10 @@ class EventoEntidad(models.Model):
         ACCESO_SOLICITADO = "acceso_solicitado", _("Acceso solicitado")
         ACCESO_APROBADO = "acceso_aprobado", _("Acceso aprobado")
         ACCESO_RECHAZADO = "acceso_rechazado", _("Acceso rechazado")
+        ROL_CAMBIADO = "rol_cambiado", _("Rol de un usuario cambiado")
+        MIEMBRO_SUSPENDIDO = "miembro_suspendido", _("Usuario suspendido")
+        MIEMBRO_REACTIVADO = "miembro_reactivado", _("Usuario reactivado")
+        MIEMBRO_RETIRADO = "miembro_retirado", _("Usuario retirado de la Entidad")
         MENSAJE = "mensaje", _("Mensaje en el caso")
 
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/solicitar/", views.solicitar_acceso, name="solicitar_acceso"),
     path("solicitudes/<int:pk>/cancelar/", views.cancelar_solicitud, name="cancelar_solicitud"),
     path("solicitudes/<int:pk>/<str:decision>/", views.decidir_solicitud, name="decidir_solicitud"),
+    path("miembros/<int:pk>/<str:accion>/", views.miembro_accion, name="miembro_accion"),
 ]

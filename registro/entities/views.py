@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registro.core.errors import ApplicationError
 from registro.core.models import Municipio
 
-from . import access, permissions, rules, selectors, services
+from . import access, members, permissions, rules, selectors, services
 from .forms import EntidadForm, PreRegistroForm
 from .models import AreaNegocio, Documento, Entidad, Membresia, RegistroEntidad, SolicitudAcceso
 
@@ -213,7 +213,9 @@ def escritorio(request, pk: int):
         {
             "entidad": entidad,
             "is_admin": is_admin,
-            "miembros": entidad.membresias.filter(activa=True).select_related("usuario"),
+            "miembros": entidad.membresias.select_related("usuario").order_by("-activa", "rol", "usuario__username"),
+            "mi_membresia": entidad.membresias.filter(usuario=request.user).first(),
+            "admins_activos": entidad.membresias.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR).count(),
             "historial": entidad.eventos.select_related("actor")[:50] if is_admin else [],
             "casos": entidad.casos.order_by("-created_at")[:20] if is_admin else [],
             "solicitudes": entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related(
@@ -336,3 +338,31 @@ def decidir_solicitud(request, pk: int, decision: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("entities:escritorio", pk=solicitud.entidad_id)
+
+
+@login_required
+@require_POST
+def miembro_accion(request, pk: int, accion: str):
+    """The administrators manage the entity's users; anyone may leave (R1.1 holds throughout)."""
+    membresia = Membresia.objects.select_related("entidad", "usuario").filter(pk=pk).first()
+    if membresia is None or accion not in ("rol", "suspender", "reactivar", "retirar"):
+        raise Http404
+    own = membresia.usuario_id == request.user.pk
+    if not permissions.is_entity_admin(request.user, membresia.entidad) and not (own and accion == "retirar"):
+        raise Http404
+    try:
+        if accion == "rol":
+            members.membresia_set_role(membresia=membresia, rol=request.POST.get("rol", ""), actor=request.user)
+        elif accion == "suspender":
+            members.membresia_suspend(membresia=membresia, actor=request.user)
+        elif accion == "reactivar":
+            members.membresia_reactivate(membresia=membresia, actor=request.user)
+        else:
+            members.membresia_remove(membresia=membresia, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cambio guardado."))
+        if own and accion == "retirar":
+            return redirect("entities:landing")
+    return redirect("entities:escritorio", pk=membresia.entidad_id)

@@ -1,0 +1,105 @@
+"""R1.1: every entity keeps at least one active Administrador, whatever its users do."""
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.test import Client
+
+from registro.core.errors import ApplicationError
+from registro.entities import members
+from registro.entities.models import Entidad, EventoEntidad, Membresia
+from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def entidad(db):
+    return EntidadFactory(estado=Entidad.Estado.ACTIVA)
+
+
+@pytest.mark.django_db
+def test_the_last_administrator_cannot_demote_suspend_remove_or_leave(entidad):
+    only = MembresiaFactory(entidad=entidad)
+    admin = only.usuario
+    for action in (
+        lambda: members.membresia_set_role(membresia=only, rol=Membresia.Rol.COMPRADOR, actor=admin),
+        lambda: members.membresia_suspend(membresia=only, actor=admin),
+        lambda: members.membresia_remove(membresia=only, actor=admin),
+    ):
+        with pytest.raises(members.LastAdministrator):
+            action()
+    only.refresh_from_db()
+    assert (only.rol, only.activa) == (Membresia.Rol.ADMINISTRADOR, True)
+
+
+@pytest.mark.django_db
+def test_with_a_second_administrator_the_first_can_step_down(entidad):
+    first = MembresiaFactory(entidad=entidad)
+    second = MembresiaFactory(entidad=entidad)
+    members.membresia_set_role(membresia=first, rol=Membresia.Rol.COMPRADOR, actor=first.usuario)
+    first.refresh_from_db()
+    assert first.rol == Membresia.Rol.COMPRADOR
+    with pytest.raises(members.LastAdministrator):
+        members.membresia_suspend(membresia=second, actor=second.usuario)
+    assert entidad.eventos.filter(tipo=EventoEntidad.Tipo.ROL_CAMBIADO).count() == 1
+
+
+@pytest.mark.django_db
+def test_buyers_cannot_manage_members_but_can_leave(entidad):
+    admin = MembresiaFactory(entidad=entidad)
+    buyer = MembresiaFactory(entidad=entidad, rol=Membresia.Rol.COMPRADOR)
+    client = logged_in(buyer.usuario)
+    assert client.post(f"/entidades/miembros/{admin.pk}/suspender/").status_code == 404
+    assert client.post(f"/entidades/miembros/{admin.pk}/rol/", {"rol": "comprador"}).status_code == 404
+    admin.refresh_from_db()
+    assert admin.activa and admin.rol == Membresia.Rol.ADMINISTRADOR
+    assert client.post(f"/entidades/miembros/{buyer.pk}/retirar/").status_code == 302
+    assert not Membresia.objects.filter(pk=buyer.pk).exists()
+    assert logged_in(UserFactory()).post(f"/entidades/miembros/{admin.pk}/retirar/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_console_refuses_with_a_clear_message_and_recommends_a_second_admin(entidad):
+    admin = MembresiaFactory(entidad=entidad)
+    client = logged_in(admin.usuario)
+    page = client.get(f"/entidades/{entidad.pk}/").content.decode()
+    assert "Se recomienda nombrar un segundo Usuario Administrador" in page
+    response = client.post(f"/entidades/miembros/{admin.pk}/suspender/", follow=True)
+    assert "al menos un Usuario Administrador activo" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_demoting_each_other_at_once_leave_one(entidad):
+    a = MembresiaFactory(entidad=entidad)
+    b = MembresiaFactory(entidad=entidad)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def demote(target, actor):
+        try:
+            barrier.wait(timeout=10)
+            members.membresia_set_role(membresia=target, rol=Membresia.Rol.COMPRADOR, actor=actor)
+            outcomes.append("ok")
+        except ApplicationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [
+        threading.Thread(target=demote, args=(a, b.usuario)),
+        threading.Thread(target=demote, args=(b, a.usuario)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "ok"] or sorted(outcomes) == ["not_found", "ok"], outcomes
+    admins = Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).count()
+    assert admins == 1
