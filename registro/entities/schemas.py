@@ -163,3 +163,19 @@ class MembresiaOut(Schema):
     @staticmethod
     def resolve_entidad_nombre(obj) -> str:
         return obj.entidad.nombre
+
+
+class MiembroOut(Schema):
+    id: int
+    usuario: str
+    nombre: str
+    rol: str
+    activa: bool
+
+    @staticmethod
+    def resolve_usuario(obj) -> str:
+        return obj.usuario.username
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return obj.usuario.full_name

@@ -103,3 +103,22 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(entidad):
     assert sorted(outcomes) == ["conflict", "ok"] or sorted(outcomes) == ["not_found", "ok"], outcomes
     admins = Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).count()
     assert admins == 1
+
+
+@pytest.mark.django_db
+def test_members_through_the_api(entidad):
+    admin = MembresiaFactory(entidad=entidad)
+    buyer = MembresiaFactory(entidad=entidad, rol=Membresia.Rol.COMPRADOR)
+    client = logged_in(admin.usuario)
+    listed = client.get(f"/api/v1/entidades/{entidad.pk}/miembros").json()
+    assert {m["usuario"] for m in listed} == {admin.usuario.username, buyer.usuario.username}
+    promoted = client.post(
+        f"/api/v1/membresias/{buyer.pk}/rol", {"rol": "administrador"}, content_type="application/json"
+    )
+    assert promoted.status_code == 200 and promoted.json()["rol"] == "administrador"
+    assert client.post(f"/api/v1/membresias/{admin.pk}/suspender").json()["activa"] is False
+    last = logged_in(buyer.usuario).delete(f"/api/v1/membresias/{buyer.pk}")
+    assert last.status_code == 409 and last.json()["detail"] == {"rule": "R1.1"}
+    outsider = logged_in(UserFactory())
+    assert outsider.get(f"/api/v1/entidades/{entidad.pk}/miembros").status_code == 404
+    assert outsider.post(f"/api/v1/membresias/{buyer.pk}/suspender").status_code == 404
