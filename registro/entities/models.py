@@ -251,6 +251,19 @@ class EventoEntidad(models.Model):
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} ({self.entidad_id})"
 
+    @property
+    def estado_anterior_label(self) -> str:
+        return Entidad.Estado(self.estado_anterior).label if self.estado_anterior else ""
+
+    @property
+    def estado_nuevo_label(self) -> str:
+        return Entidad.Estado(self.estado_nuevo).label if self.estado_nuevo else ""
+
+    @property
+    def decision_label(self) -> str:
+        labels = {"aceptado": _("aceptado"), "rechazado": _("rechazado")}
+        return str(labels.get(self.detalle.get("decision", ""), ""))
+
 
 class SolicitudAcceso(models.Model):
     """A buyer's request to act for an entity (R5.1–R5.3), decided by its administrators."""

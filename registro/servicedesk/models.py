@@ -135,6 +135,21 @@ class RevisionDocumento(models.Model):
         return f"{self.documento_id}: {self.decision}"
 
 
+EVENTO_CASO_LABELS = {
+    "abierto": _("Caso abierto"),
+    "revision_iniciada": _("Revisión iniciada"),
+    "mensaje": _("Mensaje"),
+    "respuesta_solicitante": _("Respuesta del solicitante"),
+    "correccion_solicitada": _("Corrección solicitada"),
+    "reenviada": _("Enviado de nuevo a revisión"),
+    "activada": _("Entidad activada"),
+    "rechazada": _("Registro rechazado"),
+    "perfil_proveedor": _("Perfil de Proveedor habilitado"),
+    "resuelto": _("Resuelto"),
+    "cerrado": _("Cerrado"),
+}
+
+
 class EventoCaso(models.Model):
     """Every case event and decision: who, when, what and why."""
 
@@ -151,3 +166,15 @@ class EventoCaso(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caso_id}: {self.tipo}"
+
+    @property
+    def tipo_label(self) -> str:
+        return str(EVENTO_CASO_LABELS.get(self.tipo, self.tipo))
+
+    @property
+    def estado_anterior_label(self) -> str:
+        return Caso.Estado(self.estado_anterior).label if self.estado_anterior else ""
+
+    @property
+    def estado_nuevo_label(self) -> str:
+        return Caso.Estado(self.estado_nuevo).label if self.estado_nuevo else ""
