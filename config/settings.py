@@ -232,8 +232,9 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 # The Mesa de Servicio's shared mailbox: new cases and replies to unassigned cases go there.
 SERVICE_DESK_EMAIL = os.environ.get("SERVICE_DESK_EMAIL", "mesa-de-servicio@registro-secop.local")
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
-# Largest legal document an entity may attach at registration (bytes; default 25 MB).
-DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)
+# Largest legal document or attachment (bytes; default 64 MiB: a scanned act of several hundred
+# pages). Files are streamed to disk, never held in memory.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 64 * 1024 * 1024)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

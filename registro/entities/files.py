@@ -393,7 +393,7 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
     """Checks an uploaded legal document (R2.5) and describes it, or raises `ApplicationError`.
 
     `uploaded` is a Django UploadedFile (in memory or on disk). `max_bytes` defaults to
-    `settings.DOCUMENT_MAX_BYTES` (25 MB unless the environment says otherwise); the declared size
+    `settings.DOCUMENT_MAX_BYTES` (64 MiB unless the environment says otherwise); the declared size
     is checked first and then the bytes really read, so a lying client can't get past it. The file
     is read in `CHUNK_SIZE` pieces, never whole, and is left at position 0 whatever the outcome.
     """

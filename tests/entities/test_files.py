@@ -385,7 +385,7 @@ def test_default_limit_comes_from_settings(settings):
 def test_default_limit_is_25_mb():
     from django.conf import settings
 
-    assert settings.DOCUMENT_MAX_BYTES == 25 * 1024 * 1024
+    assert settings.DOCUMENT_MAX_BYTES == 64 * 1024 * 1024
 
 
 # --- Content that lies about its type -----------------------------------------------------------
