@@ -10,7 +10,8 @@ Run as `.venv/bin/python benchmarks/login.py` (or `make bench`). In one run it:
 3. drives logins (GET /cuentas/login/ + POST the credentials, a new "browser" each time) from
    separate client processes, about 4 in flight, for `--seconds` after a warm-up;
 4. measures Argon2 verifications per second alone, with the project's hasher and parameters, in
-   2 processes (as many as web workers) and in 1 for reference;
+   2 processes (as many as web workers) and in 1 for reference, for `--seconds` too; the three
+   phases alternate in `--rounds` windows so that they share the machine's conditions;
 5. prints logins/s, verifications/s, their ratio (target >= 0.8) and login latency;
 6. stops the server and removes everything it created.
 
@@ -26,6 +27,7 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import queue
 import re
 import secrets
 import shutil
@@ -37,7 +39,6 @@ import tempfile
 import time
 import urllib.parse
 from contextlib import closing, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ BENCH_DB_NAME = "bench_login"
 PASSWORD = "Bench-Login-2024!x"  # satisfies the project's validators; set as a precomputed hash
 TARGET_RATIO = 0.8
 WEB_WORKERS = 2
+PHASES = ("login", "argon2 x2", "argon2 x1")
 LOGIN_PATH = "/cuentas/login/"
 CSRF_INPUT_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -61,7 +63,10 @@ class SetupError(RuntimeError):
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="measured duration of each phase (default 20)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up before each measurement (default 3)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up before the first window (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="windows each phase's --seconds is split into, alternating (default 4)"
+    )
     parser.add_argument("--concurrency", type=int, default=4, help="logins in flight (default 4)")
     parser.add_argument("--users", type=int, default=200, help="users created (default 200)")
     parser.add_argument(
@@ -72,6 +77,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--login-with", choices=("username", "email"), default="username", help="what users type in 'login'"
+    )
+    parser.add_argument(
+        "--client-ips",
+        type=int,
+        default=256,
+        help="loopback source addresses the browsers come from, as users from many places do; 1 = all "
+        "from 127.0.0.1 (one rate-limit key per action for everybody). Default 256",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (and PG database) for inspection")
     return parser.parse_args(argv)
@@ -173,6 +185,13 @@ def prepare(env: dict[str, str], n_users: int, log: Path) -> dict:
 # --- Web server -----------------------------------------------------------------------------
 
 
+def client_ips(n: int) -> list[str]:
+    """127.0.0.1 and then other loopback addresses (Linux answers on all of 127/8)."""
+    if n <= 1 or not sys.platform.startswith("linux"):
+        return ["127.0.0.1"]
+    return [f"127.0.{1 + k // 250}.{1 + k % 250}" for k in range(n)]
+
+
 def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -194,17 +213,16 @@ def http_get_status(port: int, path: str, timeout: float = 2.0) -> int | None:
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     # The product's own entry point (`make run` -> manage.py serve), without the task worker.
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
+    with open(log, "ab") as fh:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
+            + ["--workers", str(WEB_WORKERS), "--no-worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: nothing else is signalled
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -216,17 +234,19 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
 
 
 def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM to serve, which stops gunicorn; SIGKILL to what is left of our own process group."""
+    started = [proc.pid, *descendants(proc.pid)]
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # serve forwards it to gunicorn
+        proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
             proc.wait()
-    # Anything of the group that outlived serve (it was started in its own session).
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    for pid in started[1:]:
+        with suppress(OSError):
+            if os.getpgid(pid) == proc.pid:  # still ours (pids are not reused while we look)
+                os.kill(pid, signal.SIGKILL)
 
 
 # --- /proc accounting (Linux; figures are left out elsewhere) ---------------------------------
@@ -247,8 +267,7 @@ def _ppid_map() -> dict[int, int]:
 def descendants(pid: int) -> list[int]:
     if not os.path.isdir("/proc"):
         return []
-    ppids = _ppid_map()
-    found, frontier = [], [pid]
+    ppids, found, frontier = _ppid_map(), [], [pid]
     while frontier:
         parent = frontier.pop()
         children = [p for p, pp in ppids.items() if pp == parent]
@@ -287,83 +306,83 @@ def machine_busy_seconds() -> float | None:
     return (sum(values[:8]) - idle) / CLK_TCK
 
 
-@dataclass
-class CpuWindow:
-    pids: list[int]
-    start: float | None = None
-    busy_start: float | None = None
-    end: float | None = None
-    busy_end: float | None = None
-
-    def begin(self) -> None:
-        self.start, self.busy_start = cpu_seconds(self.pids), machine_busy_seconds()
-
-    def finish(self) -> None:
-        self.end, self.busy_end = cpu_seconds(self.pids), machine_busy_seconds()
-
-    @property
-    def processes(self) -> float | None:
-        return None if self.start is None or self.end is None else self.end - self.start
-
-    @property
-    def machine(self) -> float | None:
-        return None if self.busy_start is None or self.busy_end is None else self.busy_end - self.busy_start
+# --- Timed workers (each in its own process) -------------------------------------------------
+#
+# The phases alternate in rounds (logins, Argon2 x2, Argon2 x1, then again) so that all three see
+# the same machine: on a shared 2-vCPU VM the speed of two parallel Argon2 runs was seen to move
+# by 40 % from one minute to the next. Each worker process stays up for the whole run and works
+# only inside its phase's windows: from `active` (warm-up lead) to `t1`; what completes between
+# `t0` and `t1` is counted. A pause after each window lets operations in flight finish before
+# the next phase's lead-in starts.
 
 
-# --- Timed workers (run in their own processes) ---------------------------------------------
+def make_schedule(start: float, rounds: int, seconds: float, warmup: float) -> list[tuple[str, float, float, float]]:
+    """[(phase, active, t0, t1)] in time order."""
+    lead, tail, per_window = 1.0, 1.0, seconds / rounds
+    segments, t, seen = [], start, set()
+    for _ in range(rounds):
+        for phase in PHASES:
+            active = t
+            t0 = active + (lead if phase in seen else max(lead, warmup))
+            t1 = t0 + per_window
+            segments.append((phase, active, t0, t1))
+            seen.add(phase)
+            t = t1 + tail
+    return segments
 
 
-@dataclass
-class Window:
-    """Start gate and measurement window shared by a phase's worker processes (wall clock)."""
+def phase_worker(phase: str, params: dict, windows_q, ready, results) -> None:
+    if phase == "login":
+        port, logins, ips = params["port"], params["logins"], params["ips"]
+        counter = iter(range(10**12))
 
-    go: object
-    t0: object  # mp.Value("d"): start of the measured window
-    t1: object  # mp.Value("d"): end of it
+        def operation() -> tuple[bool, str]:
+            n = next(counter)
+            try:
+                return login_once(port, logins[n % len(logins)], ips[n % len(ips)])
+            except OSError as exc:
+                time.sleep(0.05)  # server gone or refusing: do not spin on the CPU the server needs
+                return False, type(exc).__name__
 
-    @classmethod
-    def new(cls, ctx) -> Window:
-        return cls(ctx.Event(), ctx.Value("d", 0.0), ctx.Value("d", 0.0))
+    else:
+        os.environ.update(params["env"])
+        sys.path.insert(0, str(ROOT))
+        import django
 
-    def wait(self) -> tuple[float, float]:
-        self.go.wait()
-        return self.t0.value, self.t1.value
+        django.setup()
+        from django.contrib.auth.hashers import check_password
 
-    def open(self, warmup: float, seconds: float) -> tuple[float, float]:
-        self.t0.value = time.time() + warmup
-        self.t1.value = self.t0.value + seconds
-        self.go.set()
-        return self.t0.value, self.t1.value
+        encoded = params["encoded"]
+        if not check_password(PASSWORD, encoded):
+            raise SystemExit("the stored hash does not verify")
 
+        def operation() -> tuple[bool, str]:
+            # What ModelBackend does on login: verify, and check must_update (no re-hash here).
+            return check_password(PASSWORD, encoded), "wrong password"
 
-def argon2_worker(env: dict[str, str], encoded: str, window: Window, ready, results) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import check_password
-
-    assert check_password(PASSWORD, encoded)  # what ModelBackend does on login, must_update included
-    ready.put(os.getpid())
-    t0, t1 = window.wait()
-    count, cpu_start, cpu_end = 0, None, None
-    while True:
-        now = time.time()
-        if now >= t1:
-            break
-        if cpu_start is None and now >= t0:
-            cpu_start = time.process_time()
-        check_password(PASSWORD, encoded)
-        done = time.time()
-        if t0 <= done <= t1:
-            count += 1
-            cpu_end = time.process_time()
-    results.put({"count": count, "cpu": (cpu_end or 0) - (cpu_start or 0)})
+    ready.put((phase, os.getpid()))
+    per_window = []
+    for active, t0, t1 in windows_q.get():
+        time.sleep(max(0.0, active - time.time()))
+        latencies: list[float] = []
+        failures: dict[str, int] = {}
+        while (start := time.time()) < t1:
+            ok, reason = operation()
+            done = time.time()
+            if t0 <= done <= t1:
+                if ok:
+                    latencies.append(done - start)
+                else:
+                    failures[reason] = failures.get(reason, 0) + 1
+        per_window.append({"latencies": latencies, "failures": failures})
+    results.put((phase, per_window))
 
 
-def _request(port: int, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def _request(
+    port: int, method: str, path: str, body: bytes | None, headers: dict, source_ip: str | None = None
+) -> tuple[int, dict, bytes]:
+    source = (source_ip, 0) if source_ip else None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=source)
     try:
         conn.request(method, path, body=body, headers=headers)
         resp = conn.getresponse()
@@ -378,10 +397,10 @@ def _request(port: int, method: str, path: str, body: bytes | None, headers: dic
         conn.close()
 
 
-def login_once(port: int, login: str) -> tuple[bool, str]:
+def login_once(port: int, login: str, source_ip: str | None = None) -> tuple[bool, str]:
     """One new browser: GET the form, POST the credentials. (ok, reason)."""
     headers = {"Host": f"127.0.0.1:{port}", "User-Agent": "bench-login/1.0", "Accept": "text/html"}
-    status, meta, body = _request(port, "GET", LOGIN_PATH, None, headers)
+    status, meta, body = _request(port, "GET", LOGIN_PATH, None, headers, source_ip)
     if status != 200:
         return False, f"GET {status}"
     match = CSRF_INPUT_RE.search(body)
@@ -398,56 +417,83 @@ def login_once(port: int, login: str) -> tuple[bool, str]:
         "Referer": f"http://127.0.0.1:{port}{LOGIN_PATH}",
         "Origin": f"http://127.0.0.1:{port}",
     }
-    status, meta, _ = _request(port, "POST", LOGIN_PATH, form, post_headers)
+    status, meta, _ = _request(port, "POST", LOGIN_PATH, form, post_headers, source_ip)
     if status != 302 or meta["location"].startswith(LOGIN_PATH) or "sessionid" not in meta["cookies"]:
         return False, f"POST {status} {meta['location']}".strip()
     return True, ""
 
 
-def login_worker(port: int, logins: list[str], window: Window, ready, results) -> None:
-    ready.put(os.getpid())
-    t0, t1 = window.wait()
-    ok_latencies: list[float] = []
-    failures: dict[str, int] = {}
-    i = 0
-    while True:
-        start = time.time()
-        if start >= t1:
-            break
-        try:
-            ok, reason = login_once(port, logins[i % len(logins)])
-        except OSError as exc:
-            ok, reason = False, type(exc).__name__
-        i += 1
-        done = time.time()
-        if not (t0 <= done <= t1):
-            continue
-        if ok:
-            ok_latencies.append(done - start)
-        else:
-            failures[reason] = failures.get(reason, 0) + 1
-    results.put({"latencies": ok_latencies, "failures": failures})
-
-
-def run_phase(ctx, target, args_for, n: int, warmup: float, seconds: float, extra_pids=()):
-    """Starts n worker processes, waits until all are ready, measures, returns (results, cpu)."""
-    window, ready, results = Window.new(ctx), ctx.Queue(), ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*args_for(i), window, ready, results), daemon=True) for i in range(n)]
+def run_phases(ctx, args, port: int, logins: list[str], env: dict, encoded: str, web_pids: list[int]) -> dict:
+    """Runs every phase in rounds; returns per-phase figures."""
+    sizes = {"login": args.concurrency, "argon2 x2": WEB_WORKERS, "argon2 x1": 1}
+    ready, results = ctx.Queue(), ctx.Queue()
+    queues = {phase: ctx.Queue() for phase in PHASES}
+    procs = []
+    for phase, n in sizes.items():
+        for i in range(n):
+            if phase == "login":
+                params = {
+                    "port": port,
+                    "logins": logins[i :: args.concurrency] or logins,
+                    "ips": client_ips(args.client_ips)[i :: args.concurrency] or client_ips(args.client_ips),
+                }
+            else:
+                params = {"env": env, "encoded": encoded}
+            procs.append(ctx.Process(target=phase_worker, args=(phase, params, queues[phase], ready, results)))
     for proc in procs:
+        proc.daemon = True
         proc.start()
-    worker_pids = [ready.get(timeout=120) for _ in procs]
-    cpu = {"workers": CpuWindow(worker_pids), "extra": CpuWindow(list(extra_pids))}
-    t0, t1 = window.open(warmup, seconds)
-    time.sleep(max(0.0, t0 - time.time()))
-    for c in cpu.values():
-        c.begin()
-    time.sleep(max(0.0, t1 - time.time()))
-    for c in cpu.values():
-        c.finish()
-    collected = [results.get(timeout=180) for _ in procs]
+    pids: dict[str, list[int]] = {phase: [] for phase in PHASES}
+    for _ in procs:
+        phase, pid = ready.get(timeout=120)
+        pids[phase].append(pid)
+
+    segments = make_schedule(time.time() + 0.5, args.rounds, args.seconds, args.warmup)
+    for phase in PHASES:
+        windows = [(active, t0, t1) for p, active, t0, t1 in segments if p == phase]
+        for _ in range(sizes[phase]):
+            queues[phase].put(windows)
+    groups = {"web": web_pids, **pids}
+    cpu = {phase: {g: 0.0 for g in [*groups, "machine"]} for phase in PHASES}
+    for phase, _active, t0, t1 in segments:
+        time.sleep(max(0.0, t0 - time.time()))
+        before = {g: cpu_seconds(p) for g, p in groups.items()} | {"machine": machine_busy_seconds()}
+        time.sleep(max(0.0, t1 - time.time()))
+        after = {g: cpu_seconds(p) for g, p in groups.items()} | {"machine": machine_busy_seconds()}
+        for g in after:
+            if cpu[phase][g] is None or before[g] is None or after[g] is None:
+                cpu[phase][g] = None
+            else:
+                cpu[phase][g] += after[g] - before[g]
+    per_phase: dict[str, list] = {phase: [] for phase in PHASES}
+    for _ in procs:
+        phase, per_window = results.get(timeout=180)
+        per_phase[phase].append(per_window)
     for proc in procs:
         proc.join(timeout=30)
-    return collected, cpu
+
+    figures = {}
+    window_seconds = args.seconds / args.rounds
+    for phase in PHASES:
+        latencies = sorted(x * 1000 for worker in per_phase[phase] for w in worker for x in w["latencies"])
+        failures: dict[str, int] = {}
+        for worker in per_phase[phase]:
+            for w in worker:
+                for k, v in w["failures"].items():
+                    failures[k] = failures.get(k, 0) + v
+        per_round = [
+            sum(len(worker[r]["latencies"]) for worker in per_phase[phase]) / window_seconds for r in range(args.rounds)
+        ]
+        figures[phase] = {
+            "count": len(latencies),
+            "rate": len(latencies) / args.seconds,
+            "failed": sum(failures.values()),
+            "failures": failures,
+            "latencies": latencies,
+            "per_round": per_round,
+            "cpu": cpu[phase],
+        }
+    return figures
 
 
 # --- Report ---------------------------------------------------------------------------------
@@ -475,45 +521,60 @@ def _other(busy: float | None, *own: float | None) -> float | None:
     return max(0.0, busy - sum(own))
 
 
-def report(info: dict, args, login: dict, argon2_2: dict, argon2_1: dict) -> None:
+def report(info: dict, args, figures: dict) -> None:
     seconds = args.seconds
-    ratio = login["rate"] / argon2_2["rate"] if argon2_2["rate"] else 0.0
+    login, a2, a1 = figures["login"], figures["argon2 x2"], figures["argon2 x1"]
+    ratio = login["rate"] / a2["rate"] if a2["rate"] else 0.0
     verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
     lat = login["latencies"]
-    web_ms = login["web_cpu"] / login["count"] * 1000 if login["count"] and login["web_cpu"] is not None else None
-    verify_ms = argon2_2["cpu"] / argon2_2["count"] * 1000 if argon2_2["count"] else None
-    client_ms = login["client_cpu"] / login["count"] * 1000 if login["count"] and login["client_cpu"] else None
+    cpu_l, cpu_2 = login["cpu"], a2["cpu"]
+
+    def per_op(cpu_s, count):
+        return None if cpu_s is None or not count else cpu_s / count * 1000
+
+    web_ms, verify_ms = per_op(cpu_l["web"], login["count"]), per_op(cpu_2["argon2 x2"], a2["count"])
     others = {
-        "login": _other(login["busy"], login["web_cpu"], login["client_cpu"]),
-        "argon2 x2": _other(argon2_2["busy"], argon2_2["proc_cpu"]),
-        "argon2 x1": _other(argon2_1["busy"], argon2_1["proc_cpu"]),
+        "login": _other(cpu_l["machine"], cpu_l["web"], cpu_l["login"]),
+        "argon2 x2": _other(cpu_2["machine"], cpu_2["argon2 x2"]),
+        "argon2 x1": _other(a1["cpu"]["machine"], a1["cpu"]["argon2 x1"]),
     }
+    rounds = "  ".join(f"{x:.1f}/{y:.1f}" for x, y in zip(login["per_round"], a2["per_round"], strict=True))
     rows = [
         ("Argon2 parameters", f"argon2id t={info['time_cost']} m={info['memory_cost']} KiB p={info['parallelism']}"),
         ("Hasher", info["hasher"]),
         ("Database / cache", f"{info['database']} / {info['cache']}"),
+        ("Rate limits (raised, still counted)", ", ".join(f"{k} {v}" for k, v in info["rate_limits"].items())),
         ("Web server", f"gunicorn config.wsgi:application, {WEB_WORKERS} workers (manage.py serve --no-worker)"),
         (
             "Load",
-            f"{args.concurrency} logins in flight by {args.login_with}, {seconds:g} s after {args.warmup:g} s warm-up",
+            f"{args.concurrency} logins in flight by {args.login_with} from {len(client_ips(args.client_ips))} IPs; "
+            f"each figure {seconds:g} s "
+            f"in {args.rounds} alternating windows",
         ),
         ("CPUs on this machine", str(os.cpu_count())),
         ("", ""),
         ("Logins/s via gunicorn (2 workers)", f"{login['rate']:.2f}  ({login['count']} ok, {login['failed']} failed)"),
-        ("Argon2 verifications/s (2 procs)", f"{argon2_2['rate']:.2f}  ({argon2_2['count']} in {seconds:g} s)"),
-        ("Argon2 verifications/s (1 proc)", f"{argon2_1['rate']:.2f}  (reference)"),
+        ("Argon2 verifications/s (2 procs)", f"{a2['rate']:.2f}  ({a2['count']} in {seconds:g} s)"),
+        ("Argon2 verifications/s (1 proc)", f"{a1['rate']:.2f}  (reference)"),
         ("Ratio logins/s / argon2/s", f"{ratio:.3f}  (target >= {TARGET_RATIO})  {verdict}"),
         (
             "Login latency p50 / p95 / max",
             f"{fmt(percentile(lat, 0.5), '.0f')} / {fmt(percentile(lat, 0.95), '.0f')} / "
             f"{fmt(lat[-1] if lat else None, '.0f')} ms  (GET + POST, {args.concurrency} in flight)",
         ),
+        ("Per window, logins/s / argon2/s", rounds),
         ("", ""),
         ("CPU per login, web workers", fmt(web_ms, ".1f", " ms")),
-        ("CPU per verification, alone", fmt(verify_ms, ".1f", " ms")),
-        ("CPU per login, load generator", fmt(client_ms, ".1f", " ms")),
-        ("Login phase CPU: web workers", _pct(login["web_cpu"], seconds) + " of one core"),
-        ("Login phase CPU: load generator", _pct(login["client_cpu"], seconds)),
+        ("CPU per verification, alone (x2)", fmt(verify_ms, ".1f", " ms")),
+        (
+            "Ratio by CPU time (noise check)",
+            fmt(
+                verify_ms / web_ms if verify_ms and web_ms else None, ".3f", "  = CPU per verification / CPU per login"
+            ),
+        ),
+        ("CPU per login, load generator", fmt(per_op(cpu_l["login"], login["count"]), ".1f", " ms")),
+        ("Login phase CPU: web workers", _pct(cpu_l["web"], seconds) + " of one core"),
+        ("Login phase CPU: load generator", _pct(cpu_l["login"], seconds)),
         ("CPU of other processes", " / ".join(f"{k}: {_pct(v, seconds)}" for k, v in others.items())),
     ]
     if login["failures"]:
@@ -539,6 +600,9 @@ def report(info: dict, args, login: dict, argon2_2: dict, argon2_1: dict) -> Non
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.rounds < 1 or args.seconds <= 0 or args.concurrency < 1 or args.users < 1:
+        print("--rounds, --seconds, --concurrency and --users must be positive", file=sys.stderr)
+        return 2
     ctx = mp.get_context("spawn")
     tmp = Path(tempfile.mkdtemp(prefix="bench-login-"))
     log = tmp / "bench.log"
@@ -548,76 +612,46 @@ def main(argv=None) -> int:
     try:
         if args.database_url:
             database_url, admin_url = bench_database_url(args.database_url)
-            pg_admin(
-                admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)", f"CREATE DATABASE {BENCH_DB_NAME}"
-            )
+            drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
+            pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
             pg_created = True
         env = build_env(tmp / "var", database_url)
         (tmp / "var").mkdir()
         print(f"Setting up in {tmp} ({'PostgreSQL ' + BENCH_DB_NAME if database_url else 'SQLite'}) ...", flush=True)
         info = prepare(env, args.users, log)
-        field_index = 0 if args.login_with == "username" else 1
-        logins = [u[field_index] for u in info["users"]]
+        logins = [u[0 if args.login_with == "username" else 1] for u in info["users"]]
 
         port = free_port()
         server = start_server(env, port, tmp / "server.log")
-        workers = gunicorn_workers(server.pid)
         ok, reason = login_once(port, logins[0])
         if not ok:
             raise SetupError(f"a test login failed ({reason}); see {tmp / 'server.log'}")
-
-        print(f"Logins: {args.concurrency} clients for {args.seconds:g} s on port {port} ...", flush=True)
-        n = args.concurrency
-        collected, cpu = run_phase(
-            ctx,
-            login_worker,
-            lambda i: (port, logins[i::n] or logins),
-            n,
-            args.warmup,
-            args.seconds,
-            extra_pids=workers,
+        total = args.seconds * len(PHASES) + args.rounds * len(PHASES) * 2 + 2 * args.warmup
+        print(
+            f"Measuring on port {port}: logins ({args.concurrency} in flight), Argon2 x2, Argon2 x1, "
+            f"{args.seconds:g} s each in {args.rounds} alternating windows (about {total:.0f} s) ...",
+            flush=True,
         )
-        latencies = sorted(ms * 1000 for r in collected for ms in r["latencies"])
-        failures: dict[str, int] = {}
-        for r in collected:
-            for k, v in r["failures"].items():
-                failures[k] = failures.get(k, 0) + v
-        login = {
-            "count": len(latencies),
-            "rate": len(latencies) / args.seconds,
-            "failed": sum(failures.values()),
-            "failures": failures,
-            "latencies": latencies,
-            "web_cpu": cpu["extra"].processes,
-            "client_cpu": cpu["workers"].processes,
-            "busy": cpu["workers"].machine,
-        }
+        figures = run_phases(ctx, args, port, logins, env, info["encoded"], gunicorn_workers(server.pid))
+        if server.poll() is not None:
+            tail = (tmp / "server.log").read_text(errors="replace").splitlines()[-15:]
+            raise SetupError(
+                f"the web server stopped during the measurement (exit {server.returncode}; "
+                "was it killed from outside?). End of its log:\n" + "\n".join(tail)
+            )
         stop_server(server)
         server = None
-
-        argon2 = {}
-        for procs in (2, 1):
-            print(f"Argon2 alone: {procs} process(es) for {args.seconds:g} s ...", flush=True)
-            collected, cpu = run_phase(
-                ctx, argon2_worker, lambda i: (env, info["encoded"]), procs, args.warmup, args.seconds
-            )
-            count = sum(r["count"] for r in collected)
-            argon2[procs] = {
-                "count": count,
-                "rate": count / args.seconds,
-                "cpu": sum(r["cpu"] for r in collected),
-                "proc_cpu": cpu["workers"].processes,
-                "busy": cpu["workers"].machine,
-            }
-
-        report(info, args, login, argon2[2], argon2[1])
+        report(info, args, figures)
         return 0
-    except (SetupError, subprocess.SubprocessError, OSError) as exc:
-        print(f"Benchmark setup failed: {exc}", file=sys.stderr)
+    except (SetupError, subprocess.SubprocessError, OSError, queue.Empty) as exc:
+        print(f"Benchmark failed: {exc}", file=sys.stderr)
         return 1
     finally:
         if server is not None:
-            stop_server(server)
+            try:
+                stop_server(server)
+            except Exception as exc:  # keep cleaning up; say what may be left running
+                print(f"Could not stop the web server (pid {server.pid}): {exc}", file=sys.stderr)
         if pg_created and not args.keep:
             with suppress(Exception):
                 pg_admin(admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")

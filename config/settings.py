@@ -125,10 +125,9 @@ else:
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend alone (it extends ModelBackend): with both, a login by e-mail or a wrong
+# password paid for an extra Argon2 computation (benchmarks/login.py).
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 
 # Argon2id. Parameters and their reasons: docs/adr/0003-password-hashing.md.
 PASSWORD_HASHERS = [
