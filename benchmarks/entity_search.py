@@ -37,19 +37,30 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import closing, suppress
+from contextlib import suppress
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from harness import (
+    CHILD_FLAG,
+    PYTHON,
+    ROOT,
+    SetupError,
+    bench_database_url,
+    free_port,
+    gunicorn_workers,
+    percentile,
+    pg_admin,
+    run_child,
+    run_manage,
+    stop_server,
+)
+
 BENCH_DB_NAME = "bench_entity_search"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TARGET_P95_MS = 20.0
@@ -62,12 +73,7 @@ VARIANTS = (
     ("no_trgm", TRGM_INDEX, "0002_search_indexes"),
     ("no_orden", ORDEN_INDEX, "0003_entidad_nombre_orden"),
 )
-CHILD_FLAG = "--child"
 WARMUP_QUERIES = 50  # run unmeasured before each measured pass (after an index is dropped, say)
-
-
-class SetupError(RuntimeError):
-    pass
 
 
 # --- Environment (as in benchmarks/login.py) ---------------------------------------------------
@@ -89,24 +95,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bench_database_url(server_url: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance connection)."""
-    parts = urllib.parse.urlsplit(server_url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
-    return urllib.parse.urlunsplit(parts._replace(path="/" + BENCH_DB_NAME)), server_url
-
-
-def pg_admin(admin_url: str, *statements: str) -> None:
-    import psycopg  # the project's own driver, from the venv
-
-    parts = urllib.parse.urlsplit(admin_url)
-    conninfo = urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
 def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(
@@ -122,48 +110,7 @@ def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def run_manage(env: dict[str, str], *args: str, log: Path) -> str:
-    with open(log, "a") as fh:
-        fh.write(f"$ manage.py {' '.join(args)}\n")
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
-    )
-    with open(log, "a") as fh:
-        fh.write(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SetupError(f"manage.py {args[0]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return proc.stdout
-
-
-def run_child(env: dict[str, str], task: str, params: dict, tmp: Path, log: Path) -> dict:
-    """Runs `task` of this file in a Django process with the benchmark's environment."""
-    in_path, out_path = tmp / f"{task}-in.json", tmp / f"{task}-out.json"
-    in_path.write_text(json.dumps(params))
-    with open(log, "a") as fh:
-        fh.write(f"$ {Path(__file__).name} {CHILD_FLAG} {task}\n")
-    proc = subprocess.run(
-        [PYTHON, str(Path(__file__).resolve()), CHILD_FLAG, task, str(in_path), str(out_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
-    with open(log, "a") as fh:
-        fh.write(proc.stdout + proc.stderr)
-    if proc.returncode != 0 or not out_path.exists():
-        raise SetupError(f"{task} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(out_path.read_text())
-
-
 # --- Web server -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_get(port: int, path: str, timeout: float = 10.0) -> tuple[int | None, bytes]:
@@ -176,27 +123,6 @@ def http_get(port: int, path: str, timeout: float = 10.0) -> tuple[int | None, b
         return None, b""
     finally:
         conn.close()
-
-
-def _ppid_map() -> dict[int, int]:
-    result = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            result[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return result
-
-
-def gunicorn_workers(serve_pid: int) -> list[int]:
-    """The gunicorn workers: grandchildren of `serve` (serve -> gunicorn master -> workers)."""
-    if not os.path.isdir("/proc"):
-        return [0] * WEB_WORKERS
-    ppids = _ppid_map()
-    masters = [p for p, pp in ppids.items() if pp == serve_pid]
-    return [p for p, pp in ppids.items() if pp in masters]
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
@@ -220,19 +146,6 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
             return proc
         time.sleep(0.25)
     raise SetupError("the web server did not answer /healthz with 200 within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # serve forwards it to gunicorn
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --- Realistic names ----------------------------------------------------------------------------
@@ -663,14 +576,6 @@ def time_http(port: int, queries: list[str], repeat: int, rng: random.Random) ->
 # --- Report ---------------------------------------------------------------------------------
 
 
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    k = (len(sorted_values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
-
-
 def stats(times: list[list[float]], only: list[int] | None = None) -> dict:
     chosen = range(len(times)) if only is None else only
     values = sorted(t for i in chosen for t in times[i])
@@ -833,7 +738,7 @@ def main(argv=None) -> int:
     pg_created = False
     admin_url = ""
     try:
-        database_url, admin_url = bench_database_url(args.database_url)
+        database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
         drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
         pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
         pg_created = True
@@ -846,14 +751,14 @@ def main(argv=None) -> int:
         run_manage(env, "load_reference_data", log=log)
         print(f"Seeding {args.entities:,} entities ...", flush=True)
         params = {"entities": args.entities, "queries": args.queries, "seed": args.seed}
-        seed = run_child(env, "seed", params, tmp, log)
+        seed = run_child(__file__, env, "seed", params, tmp, log, timeout=1800)
         print(f"  {seed['count']:,} rows in {seed['insert_s']:.1f} s; e.g. " + "; ".join(seed["examples"][:3]))
         print(
             f"Timing {len(seed['queries'])} queries in process, with every index and without each search index ...",
             flush=True,
         )
         params = {"queries": seed["queries"], "repeat": args.repeat, "seed": args.seed}
-        measured = run_child(env, "measure", params, tmp, log)
+        measured = run_child(__file__, env, "measure", params, tmp, log, timeout=1800)
         port = free_port()
         print(f"Timing the same queries over HTTP (gunicorn, {WEB_WORKERS} workers, port {port}) ...", flush=True)
         server = start_server(env, port, tmp / "server.log")

@@ -32,17 +32,27 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-from contextlib import closing, suppress
+from contextlib import suppress
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from harness import (
+    PYTHON,
+    ROOT,
+    SetupError,
+    bench_database_url,
+    free_port,
+    gunicorn_workers,
+    percentile,
+    pg_admin,
+    ppid_map,
+    run_manage,
+)
+
 BENCH_DB_NAME = "bench_login"
 PASSWORD = "Bench-Login-2024!x"  # satisfies the project's validators; set as a precomputed hash
 TARGET_RATIO = 0.8
@@ -51,10 +61,6 @@ PHASES = ("login", "argon2 x2", "argon2 x1")
 LOGIN_PATH = "/cuentas/login/"
 CSRF_INPUT_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-class SetupError(RuntimeError):
-    pass
 
 
 # --- Environment ----------------------------------------------------------------------------
@@ -89,24 +95,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bench_database_url(server_url: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance connection)."""
-    parts = urllib.parse.urlsplit(server_url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
-    return urllib.parse.urlunsplit(parts._replace(path="/" + BENCH_DB_NAME)), server_url
-
-
-def pg_admin(admin_url: str, *statements: str) -> None:
-    import psycopg  # the project's own driver, from the venv
-
-    parts = urllib.parse.urlsplit(admin_url)
-    conninfo = urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
 def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(
@@ -126,25 +114,13 @@ def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def run_manage(env: dict[str, str], *args: str, log: Path) -> str:
-    with open(log, "a") as fh:
-        fh.write(f"$ manage.py {' '.join(a if len(a) < 80 else a[:77] + '...' for a in args)}\n")
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
-    )
-    with open(log, "a") as fh:
-        fh.write(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SetupError(f"manage.py {args[0]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return proc.stdout
-
-
 CREATE_USERS = """
 import json
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import get_hasher, make_password
 from registro.accounts.models import TermsAcceptance, User
+
 
 N, PASSWORD = {n}, {password!r}
 encoded = make_password(PASSWORD)  # hashed once: 200 x Argon2 would only slow the setup down
@@ -190,12 +166,6 @@ def client_ips(n: int) -> list[str]:
     if n <= 1 or not sys.platform.startswith("linux"):
         return ["127.0.0.1"]
     return [f"127.0.{1 + k // 250}.{1 + k % 250}" for k in range(n)]
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_get_status(port: int, path: str, timeout: float = 2.0) -> int | None:
@@ -252,37 +222,16 @@ def stop_server(proc: subprocess.Popen) -> None:
 # --- /proc accounting (Linux; figures are left out elsewhere) ---------------------------------
 
 
-def _ppid_map() -> dict[int, int]:
-    result = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            result[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return result
-
-
 def descendants(pid: int) -> list[int]:
     if not os.path.isdir("/proc"):
         return []
-    ppids, found, frontier = _ppid_map(), [], [pid]
+    ppids, found, frontier = ppid_map(), [], [pid]
     while frontier:
         parent = frontier.pop()
         children = [p for p, pp in ppids.items() if pp == parent]
         found += children
         frontier += children
     return found
-
-
-def gunicorn_workers(serve_pid: int) -> list[int]:
-    """The gunicorn workers: grandchildren of `serve` (serve -> gunicorn master -> workers)."""
-    if not os.path.isdir("/proc"):
-        return [0] * WEB_WORKERS
-    ppids = _ppid_map()
-    masters = [p for p, pp in ppids.items() if pp == serve_pid]
-    return [p for p, pp in ppids.items() if pp in masters]
 
 
 def cpu_seconds(pids: list[int]) -> float | None:
@@ -499,14 +448,6 @@ def run_phases(ctx, args, port: int, logins: list[str], env: dict, encoded: str,
 # --- Report ---------------------------------------------------------------------------------
 
 
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    k = (len(sorted_values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
-
-
 def fmt(value, spec: str = ".1f", unit: str = "") -> str:
     return "n/a" if value is None else f"{value:{spec}}{unit}"
 
@@ -611,7 +552,7 @@ def main(argv=None) -> int:
     pg_created = False
     try:
         if args.database_url:
-            database_url, admin_url = bench_database_url(args.database_url)
+            database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
             drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
             pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
             pg_created = True

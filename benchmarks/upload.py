@@ -34,19 +34,28 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-from contextlib import closing, suppress
+from contextlib import suppress
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from harness import (
+    CHILD_FLAG,
+    PYTHON,
+    ROOT,
+    SetupError,
+    bench_database_url,
+    free_port,
+    gunicorn_workers,
+    pg_admin,
+    run_child,
+    run_manage,
+    stop_server,
+)
+
 BENCH_DB_NAME = "bench_upload"
 MIB = 1024 * 1024
 TARGET_GROWTH_MIB = 20.0
@@ -57,12 +66,7 @@ USERNAME = "benchupload"
 PASSWORD = "Bench-Upload-2024!x"  # satisfies the project's validators
 LOGIN_PATH = "/api/v1/auth/app/v1/auth/login"
 DRAFT_PATH = "/api/v1/entidades/registros"
-CHILD_FLAG = "--child"
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-class SetupError(RuntimeError):
-    pass
 
 
 # --- Environment (as in benchmarks/login.py) ---------------------------------------------------
@@ -83,24 +87,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def bench_database_url(server_url: str) -> tuple[str, str]:
-    """(URL of the bench database, URL of the maintenance connection)."""
-    parts = urllib.parse.urlsplit(server_url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
-    return urllib.parse.urlunsplit(parts._replace(path="/" + BENCH_DB_NAME)), server_url
-
-
-def pg_admin(admin_url: str, *statements: str) -> None:
-    import psycopg  # the project's own driver, from the venv
-
-    parts = urllib.parse.urlsplit(admin_url)
-    conninfo = urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
 def build_env(var_dir: Path, database_url: str, max_bytes: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(
@@ -116,41 +102,6 @@ def build_env(var_dir: Path, database_url: str, max_bytes: int) -> dict[str, str
         PYTHONUNBUFFERED="1",
     )
     return env
-
-
-def run_manage(env: dict[str, str], *args: str, log: Path) -> str:
-    with open(log, "a") as fh:
-        fh.write(f"$ manage.py {' '.join(args)}\n")
-    proc = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
-    )
-    with open(log, "a") as fh:
-        fh.write(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        raise SetupError(f"manage.py {args[0]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return proc.stdout
-
-
-def run_child(env: dict[str, str], task: str, params: dict, tmp: Path, log: Path) -> dict:
-    """Runs `task` of this file in a Django process with the benchmark's environment."""
-    in_path, out_path = tmp / f"{task}-in.json", tmp / f"{task}-out.json"
-    in_path.write_text(json.dumps(params))
-    with open(log, "a") as fh:
-        fh.write(f"$ {Path(__file__).name} {CHILD_FLAG} {task}\n")
-    proc = subprocess.run(
-        [PYTHON, str(Path(__file__).resolve()), CHILD_FLAG, task, str(in_path), str(out_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    with open(log, "a") as fh:
-        fh.write(proc.stdout + proc.stderr)
-    if proc.returncode != 0 or not out_path.exists():
-        raise SetupError(f"{task} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(out_path.read_text())
 
 
 # --- The PDF --------------------------------------------------------------------------------
@@ -265,12 +216,6 @@ def child_main(argv: list[str]) -> int:
 # --- Web server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def request_json(port: int, method: str, path: str, payload: dict | None = None, token: str = "") -> tuple[int, dict]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Accept": "application/json", "User-Agent": "bench-upload/1.0"}
@@ -299,25 +244,6 @@ def http_get_status(port: int, path: str) -> int | None:
         return None
 
 
-def _ppid_map() -> dict[int, int]:
-    result = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            result[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return result
-
-
-def gunicorn_workers(serve_pid: int) -> list[int]:
-    """The gunicorn workers: grandchildren of `serve` (serve -> gunicorn master -> workers)."""
-    ppids = _ppid_map()
-    masters = [p for p, pp in ppids.items() if pp == serve_pid]
-    return [p for p, pp in ppids.items() if pp in masters]
-
-
 def start_server(env: dict[str, str], port: int, log: Path) -> tuple[subprocess.Popen, int]:
     # The product's own entry point (`make run` -> manage.py serve), one worker, no task worker.
     fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
@@ -341,19 +267,6 @@ def start_server(env: dict[str, str], port: int, log: Path) -> tuple[subprocess.
                 return proc, workers[0]
         time.sleep(0.25)
     raise SetupError("the web server did not answer /healthz with 200 within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)  # serve forwards it to gunicorn
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    with suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --- The worker's memory --------------------------------------------------------------------
@@ -599,7 +512,7 @@ def main(argv=None) -> int:
     pg_created = False
     try:
         if args.database_url:
-            database_url, admin_url = bench_database_url(args.database_url)
+            database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
             drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
             pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
             pg_created = True
@@ -617,7 +530,7 @@ def main(argv=None) -> int:
         run_manage(env, "createcachetable", log=log)
         run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
         run_manage(env, "load_reference_data", log=log)
-        info = run_child(env, "setup", {"pdf": str(pdf)}, tmp, log)
+        info = run_child(__file__, env, "setup", {"pdf": str(pdf)}, tmp, log)
         if info["checked"]["sha256"] != digest or info["checked"]["size"] != size:
             raise SetupError("check_uploaded_file read something else than the file written")
 

@@ -5,7 +5,6 @@ for a correction; the administrator follows the e-mail's link, replaces the RUT 
 registration back; the desk accepts it and activates; the entity's link then opens its
 "Escritorio" with the whole history. Every e-mail goes out over SMTP to a local sink."""
 
-import io
 import os
 import re
 import time
@@ -14,14 +13,12 @@ from email.message import EmailMessage
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page, expect
-from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from registro.entities import services as entity_services
 from registro.entities.models import Documento, Entidad, EventoEntidad
 from registro.servicedesk.models import Caso
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.entities.conftest import entidad_data, pre_data, reference_data, valores  # noqa: F401
+from tests.entities.conftest import entidad_data, pre_data, reference_data, text_pdf, valores  # noqa: F401
 from tests.factories import PASSWORD, DeskUserFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -38,33 +35,6 @@ OTHER_DOCUMENTS = [
 RUT_REASON = "El RUT anexado es de otra Entidad: su NIT no es 890905211."
 CORRECTION = "Anexe el RUT de la Entidad, actualizado, en PDF."
 CASE_NUMBER = re.compile(r"CASO-\d{4}-\d{6}")
-
-
-def text_pdf(*lines: str) -> bytes:
-    """A one-page PDF whose text a pre-check can read (Helvetica, WinAnsiEncoding), with pypdf only."""
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=612, height=792)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-    )
-    ops = ["BT", "/F1 14 Tf", "18 TL", "72 720 Td"]
-    for line in lines:
-        ops.append("({}) Tj T*".format(line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")))
-    ops.append("ET")
-    stream = DecodedStreamObject()
-    stream.set_data("\n".join(ops).encode("cp1252"))
-    page.replace_contents(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def pending_entity(admin, pre_data, entidad_data) -> Entidad:  # noqa: F811

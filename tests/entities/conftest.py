@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from registro.core.models import ClasificacionEntidad
 from registro.core.services import reference_data_load
@@ -12,6 +13,35 @@ def pdf_bytes(pages: int = 1) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(width=612, height=792)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def text_pdf(*lines: str) -> bytes:
+    """A one-page PDF whose content stream writes `lines` in Helvetica (WinAnsiEncoding, so
+    accented letters survive), built with pypdf only."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=612, height=792)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+    )
+    ops = ["BT", "/F1 11 Tf", "14 TL", "72 720 Td"]
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = DecodedStreamObject()
+    stream.set_data("\n".join(ops).encode("cp1252"))
+    page.replace_contents(stream)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.base import ContentFile
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from registro.core.text import search_key
 from registro.entities.models import AreaNegocio, Documento, Entidad, Membresia
@@ -24,40 +23,12 @@ from registro.servicedesk.prechecks import (
     prechecks_for,
     search_fragments,
 )
+from tests.entities.conftest import text_pdf
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 BOGOTA = ZoneInfo("America/Bogota")
 TODAY = date(2026, 3, 2)
 UPLOADED = datetime(2026, 2, 20, 10, 0, tzinfo=BOGOTA)
-
-
-def text_pdf(*lines: str) -> bytes:
-    """A one-page PDF whose content stream writes `lines` in Helvetica (WinAnsiEncoding, so
-    accented letters survive), built with pypdf only."""
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=612, height=792)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
-    )
-    ops = ["BT", "/F1 11 Tf", "14 TL", "72 720 Td"]
-    for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(f"({escaped}) Tj T*")
-    ops.append("ET")
-    stream = DecodedStreamObject()
-    stream.set_data("\n".join(ops).encode("cp1252"))
-    page.replace_contents(stream)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def blank_pdf() -> bytes:

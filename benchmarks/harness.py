@@ -1,0 +1,126 @@
+"""What the benchmark scripts share: a throw-away database, `manage.py` and child processes run with
+the benchmark's environment, and the web server's processes. Not a benchmark itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.parse
+from contextlib import closing, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CHILD_FLAG = "--child"
+
+
+class SetupError(RuntimeError):
+    """The benchmark could not be set up (exit 1); a slow figure is never an error."""
+
+
+def bench_database_url(server_url: str, db_name: str) -> tuple[str, str]:
+    """(URL of the bench database, URL of the maintenance connection)."""
+    parts = urllib.parse.urlsplit(server_url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
+    return urllib.parse.urlunsplit(parts._replace(path="/" + db_name)), server_url
+
+
+def pg_admin(admin_url: str, *statements: str) -> None:
+    import psycopg  # the project's own driver, from the venv
+
+    parts = urllib.parse.urlsplit(admin_url)
+    conninfo = urllib.parse.urlunsplit(parts._replace(scheme="postgresql"))
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def run_manage(env: dict[str, str], *args: str, log: Path) -> str:
+    with open(log, "a") as fh:
+        fh.write(f"$ manage.py {' '.join(a if len(a) < 80 else a[:77] + '...' for a in args)}\n")
+    proc = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
+    )
+    with open(log, "a") as fh:
+        fh.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        raise SetupError(f"manage.py {args[0]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def run_child(
+    script: str, env: dict[str, str], task: str, params: dict, tmp: Path, log: Path, *, timeout: int = 600
+) -> dict:
+    """Runs `task` of `script` (invoked with CHILD_FLAG) in a Django process with the benchmark's
+    environment; parameters and result travel as JSON files."""
+    in_path, out_path = tmp / f"{task}-in.json", tmp / f"{task}-out.json"
+    in_path.write_text(json.dumps(params))
+    with open(log, "a") as fh:
+        fh.write(f"$ {Path(script).name} {CHILD_FLAG} {task}\n")
+    proc = subprocess.run(
+        [PYTHON, str(Path(script).resolve()), CHILD_FLAG, task, str(in_path), str(out_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    with open(log, "a") as fh:
+        fh.write(proc.stdout + proc.stderr)
+    if proc.returncode != 0 or not out_path.exists():
+        raise SetupError(f"{task} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(out_path.read_text())
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ppid_map() -> dict[int, int]:
+    result = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            result[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return result
+
+
+def gunicorn_workers(serve_pid: int) -> list[int]:
+    """The gunicorn workers: grandchildren of `serve` (serve -> gunicorn master -> workers)."""
+    ppids = ppid_map()
+    masters = [p for p, pp in ppids.items() if pp == serve_pid]
+    return [p for p, pp in ppids.items() if pp in masters]
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """SIGTERM to `serve` (it forwards it to gunicorn), then SIGKILL to what is left of its group."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile, q in [0, 1], of an already sorted list."""
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
