@@ -20,6 +20,7 @@ urlpatterns = [
     path("cuentas/", include("allauth.urls")),
     path("usuario/", include("registro.accounts.urls")),
     path("entidades/", include("registro.entities.urls")),
+    path("", include("registro.entities.console_urls")),
     path("", include("registro.servicedesk.urls")),
     path("api/v1/auth/openapi.json", api_views.auth_openapi_json, name="auth_openapi_json"),
     path("api/v1/auth/openapi.yaml", api_views.auth_openapi_yaml, name="auth_openapi_yaml"),

@@ -7,6 +7,7 @@ from registro.accounts.api import router as accounts_router
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.api import reference_router as entities_reference_router
 from registro.entities.api import router as entities_router
+from registro.entities.console_api import router as console_router
 from registro.servicedesk.api import router as servicedesk_router
 
 api = NinjaAPI(
@@ -26,6 +27,7 @@ api.add_router("/reference", reference_router)
 api.add_router("", entities_router)
 api.add_router("/reference", entities_reference_router)
 api.add_router("", servicedesk_router)
+api.add_router("", console_router)
 
 
 def _error(request, status: int, code: str, message: str, detail: dict | None = None):

@@ -1,10 +1,23 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+
+def _switcher(user) -> dict:
+    """The header's entity switcher (R1.2): the entity acted for and the others to choose from."""
+    from registro.entities import acting
+
+    if not (user and user.is_authenticated):
+        return {"actual": None, "opciones": []}
+    actual = acting.acting_membership(user)
+    return {"actual": actual, "opciones": list(acting.memberships(user)) if actual else []}
 
 
 def site(request):
     from registro.accounts.permissions import is_service_desk
 
+    user = getattr(request, "user", None)
     return {
+        "ENTITY_SWITCHER": SimpleLazyObject(lambda: _switcher(user)),
         "IS_SERVICE_DESK": is_service_desk(getattr(request, "user", None)),
         "SITE_NAME": "Registro SECOP",
         "DEV_OUTBOX": settings.DEV_OUTBOX,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.notifications.services import email_queue_template
 
-from . import permissions, workflow
+from . import members, permissions, workflow
+from .catalogue import Permiso
 from .models import Entidad, EventoEntidad, Membresia, SolicitudAcceso
 
 MAX_MENSAJE = 1000
@@ -25,11 +26,18 @@ def _error(message: str, status: int = 400, field: str | None = None) -> Applica
 
 
 def _admins(entidad: Entidad) -> list[str]:
-    return list(
-        Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).values_list(
-            "usuario__email", flat=True
-        )
-    )
+    """Who decides requests: the Administradores and the members whose roles allow it."""
+    candidates = Membresia.objects.filter(entidad=entidad, activa=True).select_related("usuario")
+    return [
+        m.usuario.email
+        for m in candidates.prefetch_related("roles")
+        if Permiso.APROBAR_SOLICITUDES in permissions.membresia_permisos(m)
+    ]
+
+
+def _require_decider(solicitud: SolicitudAcceso, user) -> None:
+    if not permissions.user_can(user, solicitud.entidad, Permiso.APROBAR_SOLICITUDES):
+        raise _error(_("Su rol no le permite decidir las solicitudes de acceso de esta Entidad."), 403)
 
 
 def _notify(*, to, template: str, solicitud: SolicitudAcceso) -> None:
@@ -86,23 +94,25 @@ def solicitud_cancel(*, solicitud: SolicitudAcceso, user) -> SolicitudAcceso:
     solicitud.estado = SolicitudAcceso.Estado.CANCELADA
     solicitud.decided_at = timezone.now()
     solicitud.save(update_fields=["estado", "decided_at"])
+    workflow.event_record(
+        entidad=solicitud.entidad,
+        tipo=EventoEntidad.Tipo.SOLICITUD_CANCELADA,
+        actor=user,
+        detalle={"usuario": user.username},
+    )
     return solicitud
 
 
 @transaction.atomic
-def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia.Rol.COMPRADOR) -> Membresia:
-    """R5.2: the requester can act for the entity with the role chosen; they get an e-mail."""
+def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia.Rol.COMPRADOR, roles=()) -> Membresia:
+    """R5.2: the requester can act for the entity with the roles chosen; they get an e-mail."""
     if rol not in Membresia.Rol.values:
         raise _error(_("Elija un rol válido."), field="rol")
     solicitud = _lock_pending(solicitud)
-    if not permissions.is_entity_admin(admin, solicitud.entidad):
-        raise _error(_("Solo un Usuario Administrador de la Entidad decide las solicitudes."), 403)
-    membresia, created = Membresia.objects.get_or_create(
-        usuario=solicitud.usuario, entidad=solicitud.entidad, defaults={"rol": rol}
+    _require_decider(solicitud, admin)
+    membresia = grant_membership(
+        entidad=solicitud.entidad, usuario=solicitud.usuario, rol=rol, roles=roles, actor=admin
     )
-    if not created:
-        membresia.rol, membresia.activa = rol, True
-        membresia.save(update_fields=["rol", "activa"])
     solicitud.estado = SolicitudAcceso.Estado.APROBADA
     solicitud.decidida_por = admin
     solicitud.decided_at = timezone.now()
@@ -111,9 +121,40 @@ def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia
         entidad=solicitud.entidad,
         tipo=EventoEntidad.Tipo.ACCESO_APROBADO,
         actor=admin,
-        detalle={"usuario": solicitud.usuario.username, "rol": rol},
+        detalle={"usuario": solicitud.usuario.username, "rol": rol, "roles": [r.nombre for r in membresia.roles.all()]},
     )
     _notify(to=[solicitud.usuario.email], template="acceso_aprobado", solicitud=solicitud)
+    return membresia
+
+
+def grant_check(*, entidad: Entidad, rol: str, roles, actor) -> list:
+    """The entity's roles with these ids, once it is clear `actor` may grant them and `rol`."""
+    nuevos = members.entity_roles(entidad, roles)
+    granter = permissions.membresia_of(actor, entidad)
+    if not permissions.may_grant(
+        permissions.membresia_permisos(granter),
+        actor_is_admin=bool(granter and granter.rol == Membresia.Rol.ADMINISTRADOR),
+        rol=rol,
+        permisos={p for r in nuevos for p in r.permisos},
+    ):
+        raise _error(_("No puede dar un rol o permisos que usted no tiene."), 403)
+    return nuevos
+
+
+def grant_membership(*, entidad: Entidad, usuario, rol: str, roles, actor, checked: bool = False) -> Membresia:
+    """Gives `usuario` a place in the entity (an approved request or an accepted invitation),
+    within the caller's transaction. `actor` is who grants it, and may not grant more than they
+    hold; `checked` says that was verified when an invitation was sent."""
+    nuevos = (
+        members.entity_roles(entidad, roles)
+        if checked
+        else grant_check(entidad=entidad, rol=rol, roles=roles, actor=actor)
+    )
+    membresia, created = Membresia.objects.get_or_create(usuario=usuario, entidad=entidad, defaults={"rol": rol})
+    if not created:
+        membresia.rol, membresia.activa = rol, True
+        membresia.save(update_fields=["rol", "activa"])
+    membresia.roles.set(nuevos)
     return membresia
 
 
@@ -123,8 +164,7 @@ def solicitud_reject(*, solicitud: SolicitudAcceso, admin, motivo: str) -> Solic
     if not motivo:
         raise _error(_("Escriba el motivo del rechazo."), field="motivo")
     solicitud = _lock_pending(solicitud)
-    if not permissions.is_entity_admin(admin, solicitud.entidad):
-        raise _error(_("Solo un Usuario Administrador de la Entidad decide las solicitudes."), 403)
+    _require_decider(solicitud, admin)
     solicitud.estado = SolicitudAcceso.Estado.RECHAZADA
     solicitud.motivo = motivo[:MAX_MENSAJE]
     solicitud.decidida_por = admin

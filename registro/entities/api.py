@@ -8,17 +8,15 @@ from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 
-from . import access, members, permissions, selectors, services
-from .models import Documento, Entidad, Membresia, SolicitudAcceso
+from . import access, invitations, permissions, selectors, services
+from .models import Documento, Entidad, SolicitudAcceso
 from .schemas import (
-    AprobarIn,
     DocumentoOut,
     EntidadOut,
     EntidadSearchOut,
+    InvitacionOut,
     MembresiaOut,
-    MiembroOut,
     PreRegistroIn,
-    RechazarIn,
     ReferenceOut,
     RegistroOut,
     RegistroPatchIn,
@@ -218,6 +216,7 @@ def mis_registros(request):
     return {
         "membresias": [MembresiaOut.from_orm(m).dict() for m in membresias],
         "solicitudes": [SolicitudOut.from_orm(s).dict() for s in solicitudes],
+        "invitaciones": [InvitacionOut.from_orm(i).dict() for i in invitations.invitaciones_del_usuario(request.auth)],
     }
 
 
@@ -229,98 +228,3 @@ def solicitud_cancel(request, solicitud_id: int):
     if solicitud.usuario_id != request.auth.pk:
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
     return access.solicitud_cancel(solicitud=solicitud, user=request.auth)
-
-
-@router.get(
-    "/entidades/{entidad_id}/solicitudes",
-    response=list[SolicitudOut],
-    auth=user_auth,
-    summary="Solicitudes de acceso pendientes (administradores de la Entidad)",
-)
-def solicitudes_pendientes(request, entidad_id: int):
-    require_terms(request)
-    entidad = get_object_or_404(Entidad, pk=entidad_id)
-    if not permissions.is_entity_admin(request.auth, entidad):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa Entidad.", status=404)
-    return list(
-        entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related("entidad", "usuario")
-    )
-
-
-def _decidable(request, solicitud_id: int) -> SolicitudAcceso:
-    solicitud = _solicitud(request, solicitud_id)
-    if not permissions.is_entity_admin(request.auth, solicitud.entidad):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
-    return solicitud
-
-
-@router.post(
-    "/solicitudes/{solicitud_id}/aprobar", response=SolicitudOut, auth=user_auth, summary="Aceptar una solicitud"
-)
-def solicitud_approve(request, solicitud_id: int, payload: AprobarIn):
-    solicitud = _decidable(request, solicitud_id)
-    access.solicitud_approve(solicitud=solicitud, admin=request.auth, rol=payload.rol)
-    solicitud.refresh_from_db()
-    return solicitud
-
-
-@router.post(
-    "/solicitudes/{solicitud_id}/rechazar", response=SolicitudOut, auth=user_auth, summary="Rechazar una solicitud"
-)
-def solicitud_reject(request, solicitud_id: int, payload: RechazarIn):
-    solicitud = _decidable(request, solicitud_id)
-    return access.solicitud_reject(solicitud=solicitud, admin=request.auth, motivo=payload.motivo)
-
-
-# --- The entity's users (R1.1) -------------------------------------------------------------------
-
-
-def _membresia(request, membresia_id: int) -> Membresia:
-    require_terms(request)
-    membresia = Membresia.objects.select_related("entidad", "usuario").filter(pk=membresia_id).first()
-    if membresia is None or not permissions.is_member(request.auth, membresia.entidad):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese usuario en la Entidad.", status=404)
-    return membresia
-
-
-@router.get(
-    "/entidades/{entidad_id}/miembros", response=list[MiembroOut], auth=user_auth, summary="Usuarios de la Entidad"
-)
-def miembros(request, entidad_id: int):
-    require_terms(request)
-    entidad = get_object_or_404(Entidad, pk=entidad_id)
-    if not permissions.is_entity_admin(request.auth, entidad):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa Entidad.", status=404)
-    return list(entidad.membresias.select_related("usuario").order_by("usuario__username"))
-
-
-@router.post(
-    "/membresias/{membresia_id}/rol", response=MiembroOut, auth=user_auth, summary="Cambiar el rol de un usuario"
-)
-def miembro_rol(request, membresia_id: int, payload: AprobarIn):
-    return members.membresia_set_role(membresia=_membresia(request, membresia_id), rol=payload.rol, actor=request.auth)
-
-
-@router.post(
-    "/membresias/{membresia_id}/suspender", response=MiembroOut, auth=user_auth, summary="Suspender un usuario"
-)
-def miembro_suspender(request, membresia_id: int):
-    return members.membresia_suspend(membresia=_membresia(request, membresia_id), actor=request.auth)
-
-
-@router.post(
-    "/membresias/{membresia_id}/reactivar", response=MiembroOut, auth=user_auth, summary="Reactivar un usuario"
-)
-def miembro_reactivar(request, membresia_id: int):
-    return members.membresia_reactivate(membresia=_membresia(request, membresia_id), actor=request.auth)
-
-
-@router.delete(
-    "/membresias/{membresia_id}",
-    response={204: None},
-    auth=user_auth,
-    summary="Retirar un usuario (o salir de la Entidad)",
-)
-def miembro_retirar(request, membresia_id: int):
-    members.membresia_remove(membresia=_membresia(request, membresia_id), actor=request.auth)
-    return Status(204, None)

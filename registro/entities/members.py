@@ -1,6 +1,9 @@
-"""The entity's users (R1.1, R7.1): roles, suspension, removal and leaving. No change may leave an
-entity without an active Administrador; every change locks the entity's row first, so two
-administrators demoting each other at the same moment cannot both succeed."""
+"""The entity's users (R1.1, R7.1): built-in role, further roles, suspension, removal and leaving.
+
+No change may leave an entity without an active Administrador: every change locks the entity's row
+first, so two administrators demoting each other at the same moment cannot both succeed. Nobody
+hands out more than they hold (`permissions.may_grant`): only an Administrador touches another
+Administrador or grants that role."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -8,7 +11,8 @@ from django.utils.translation import gettext as _
 from registro.core.errors import ApplicationError, ErrorCode
 
 from . import permissions, workflow
-from .models import Entidad, EventoEntidad, Membresia
+from .catalogue import Permiso
+from .models import Entidad, EventoEntidad, Membresia, RolEntidad
 
 Rol = Membresia.Rol
 
@@ -26,12 +30,36 @@ class LastAdministrator(ApplicationError):
         )
 
 
-def _locked(membresia: Membresia, actor, *, self_service: bool = False) -> tuple[Entidad, Membresia]:
+def _denied(message: str | None = None) -> ApplicationError:
+    return ApplicationError(
+        ErrorCode.PERMISSION_DENIED,
+        message or _("Su rol no le permite hacer este cambio."),
+        status=403,
+    )
+
+
+class _Actor:
+    def __init__(self, user, entidad: Entidad):
+        membresia = permissions.membresia_of(user, entidad)
+        self.user = user
+        self.permisos = permissions.membresia_permisos(membresia)
+        self.is_admin = bool(membresia and membresia.rol == Rol.ADMINISTRADOR)
+
+
+def _locked(membresia: Membresia, actor, *, self_service: bool = False) -> tuple[Entidad, Membresia, _Actor]:
     entidad = Entidad.objects.select_for_update().get(pk=membresia.entidad_id)
-    membresia = Membresia.objects.select_for_update().select_related("usuario").get(pk=membresia.pk)
-    if not self_service and not permissions.is_entity_admin(actor, entidad):
-        raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe ese usuario en la Entidad."), status=404)
-    return entidad, membresia
+    try:
+        membresia = Membresia.objects.select_for_update().select_related("usuario").get(pk=membresia.pk)
+    except Membresia.DoesNotExist:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe ese usuario en la Entidad."), status=404) from None
+    who = _Actor(actor, entidad)
+    if self_service:
+        return entidad, membresia, who
+    if Permiso.GESTIONAR_MIEMBROS not in who.permisos:
+        raise _denied()
+    if membresia.rol == Rol.ADMINISTRADOR and not who.is_admin:
+        raise _denied(_("Solo un Usuario Administrador puede cambiar a otro Usuario Administrador."))
+    return entidad, membresia, who
 
 
 def _admins_after(entidad: Entidad, membresia: Membresia, *, rol: str, activa: bool, exists: bool = True) -> int:
@@ -42,27 +70,70 @@ def _admins_after(entidad: Entidad, membresia: Membresia, *, rol: str, activa: b
 def _apply(membresia: Membresia, entidad: Entidad, *, actor, rol: str, activa: bool, tipo: str) -> Membresia:
     if _admins_after(entidad, membresia, rol=rol, activa=activa) == 0:
         raise LastAdministrator()
+    anterior = membresia.rol
     membresia.rol, membresia.activa = rol, activa
     membresia.save(update_fields=["rol", "activa"])
-    workflow.event_record(
-        entidad=entidad, tipo=tipo, actor=actor, detalle={"usuario": membresia.usuario.username, "rol": rol}
-    )
+    detalle = {"usuario": membresia.usuario.username, "rol": rol}
+    if anterior != rol:
+        detalle["rol_anterior"] = anterior
+    workflow.event_record(entidad=entidad, tipo=tipo, actor=actor, detalle=detalle)
     return membresia
 
 
-@transaction.atomic
-def membresia_set_role(*, membresia: Membresia, rol: str, actor) -> Membresia:
+def entity_roles(entidad: Entidad, ids) -> list[RolEntidad]:
+    """The entity's own roles with these ids; an id of another entity's role is an error."""
+    try:
+        wanted = {int(i) for i in ids or ()}
+    except (TypeError, ValueError):
+        wanted = None
+    found = list(RolEntidad.objects.filter(entidad=entidad, pk__in=wanted or ())) if wanted is not None else []
+    if wanted is None or len(found) != len(wanted):
+        message = _("Elija roles de la lista de roles de la Entidad.")
+        raise ApplicationError(ErrorCode.VALIDATION, message, {"fields": {"roles": [message]}}, status=400)
+    return found
+
+
+def _check_role(rol: str) -> None:
     if rol not in Rol.values:
-        raise ApplicationError(ErrorCode.VALIDATION, _("Elija un rol válido."), status=400)
-    entidad, membresia = _locked(membresia, actor)
-    return _apply(
-        membresia, entidad, actor=actor, rol=rol, activa=membresia.activa, tipo=EventoEntidad.Tipo.ROL_CAMBIADO
-    )
+        message = _("Elija un rol válido: Administrador o Comprador.")
+        raise ApplicationError(ErrorCode.VALIDATION, message, {"fields": {"rol": [message]}}, status=400)
+
+
+@transaction.atomic
+def membresia_update(*, membresia: Membresia, actor, rol: str | None = None, roles=None) -> Membresia:
+    """Sets the member's built-in role and/or the entity's roles they hold (`roles`: ids)."""
+    if rol is not None:
+        _check_role(rol)
+    entidad, membresia, who = _locked(membresia, actor)
+    nuevos = entity_roles(entidad, roles) if roles is not None else None
+    if rol is not None and rol != membresia.rol:
+        if not permissions.may_grant(who.permisos, actor_is_admin=who.is_admin, rol=rol, permisos=set()):
+            raise _denied(_("Solo un Usuario Administrador puede nombrar otro Usuario Administrador."))
+        _apply(membresia, entidad, actor=actor, rol=rol, activa=membresia.activa, tipo=EventoEntidad.Tipo.ROL_CAMBIADO)
+    if nuevos is not None:
+        actuales = set(membresia.roles.all())
+        cambiados = actuales.symmetric_difference(nuevos)
+        tocados = {p for r in cambiados for p in r.permisos}
+        if not permissions.may_grant(who.permisos, actor_is_admin=who.is_admin, rol="", permisos=tocados):
+            raise _denied(_("No puede dar ni quitar roles con permisos que usted no tiene."))
+        if cambiados:
+            membresia.roles.set(nuevos)
+            workflow.event_record(
+                entidad=entidad,
+                tipo=EventoEntidad.Tipo.ROLES_ASIGNADOS,
+                actor=actor,
+                detalle={"usuario": membresia.usuario.username, "roles": sorted(r.nombre for r in nuevos)},
+            )
+    return membresia
+
+
+def membresia_set_role(*, membresia: Membresia, rol: str, actor) -> Membresia:
+    return membresia_update(membresia=membresia, rol=rol, actor=actor)
 
 
 @transaction.atomic
 def membresia_suspend(*, membresia: Membresia, actor) -> Membresia:
-    entidad, membresia = _locked(membresia, actor)
+    entidad, membresia, _who = _locked(membresia, actor)
     return _apply(
         membresia, entidad, actor=actor, rol=membresia.rol, activa=False, tipo=EventoEntidad.Tipo.MIEMBRO_SUSPENDIDO
     )
@@ -70,7 +141,7 @@ def membresia_suspend(*, membresia: Membresia, actor) -> Membresia:
 
 @transaction.atomic
 def membresia_reactivate(*, membresia: Membresia, actor) -> Membresia:
-    entidad, membresia = _locked(membresia, actor)
+    entidad, membresia, _who = _locked(membresia, actor)
     return _apply(
         membresia, entidad, actor=actor, rol=membresia.rol, activa=True, tipo=EventoEntidad.Tipo.MIEMBRO_REACTIVADO
     )
@@ -80,7 +151,7 @@ def membresia_reactivate(*, membresia: Membresia, actor) -> Membresia:
 def membresia_remove(*, membresia: Membresia, actor) -> None:
     """Removes a user from the entity; `actor` may be the user themselves (leaving)."""
     self_service = membresia.usuario_id == actor.pk
-    entidad, membresia = _locked(membresia, actor, self_service=self_service)
+    entidad, membresia, _who = _locked(membresia, actor, self_service=self_service)
     if _admins_after(entidad, membresia, rol=membresia.rol, activa=membresia.activa, exists=False) == 0:
         raise LastAdministrator()
     username = membresia.usuario.username

@@ -3,10 +3,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.core.text import search_key
+
+from .catalogue import Permiso
 
 
 class AreaNegocio(models.TextChoices):
@@ -101,8 +104,38 @@ class Entidad(models.Model):
         return f"{self.nit}-{self.dv}" if self.dv else self.nit
 
 
+class RolEntidad(models.Model):
+    """A role an entity's administrators define (R7.1): a name and permissions from the catalogue
+    (`catalogue.Permiso`). Given to members on top of their built-in role."""
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="roles")
+    nombre = models.CharField(_("Nombre del rol"), max_length=80)
+    descripcion = models.CharField(_("Descripción"), max_length=300, blank=True)
+    permisos = models.JSONField(_("Permisos"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rol")
+        verbose_name_plural = _("roles")
+        ordering = ["nombre"]
+        constraints = [
+            models.UniqueConstraint("entidad", Lower("nombre"), name="rol_nombre_unico_por_entidad"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nombre
+
+    @property
+    def permisos_labels(self) -> list[str]:
+        labels = dict(Permiso.choices)
+        return [str(labels[p]) for p in Permiso.values if p in self.permisos]
+
+
 class Membresia(models.Model):
-    """A user's place in an entity account (R1.1): Administrador or Comprador."""
+    """A user's place in an entity account (R1.1): a built-in role, Administrador or Comprador, plus
+    any roles the entity defined. `seleccionada_at` marks the entity the user last chose to act for
+    (R1.2)."""
 
     class Rol(models.TextChoices):
         ADMINISTRADOR = "administrador", _("Administrador")
@@ -111,8 +144,12 @@ class Membresia(models.Model):
     usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membresias")
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="membresias")
     rol = models.CharField(_("Rol"), max_length=20, choices=Rol.choices)
+    roles = models.ManyToManyField(
+        "entities.RolEntidad", verbose_name=_("Roles adicionales"), blank=True, related_name="membresias"
+    )
     activa = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    seleccionada_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("membresía")
@@ -230,6 +267,19 @@ class EventoEntidad(models.Model):
         MIEMBRO_REACTIVADO = "miembro_reactivado", _("Usuario reactivado")
         MIEMBRO_RETIRADO = "miembro_retirado", _("Usuario retirado de la Entidad")
         MENSAJE = "mensaje", _("Mensaje en el caso")
+        ADMINISTRADOR_DESIGNADO = "administrador_designado", _("Administrador designado por la Mesa de Servicio")
+        SOLICITUD_CANCELADA = "solicitud_cancelada", _("Solicitud de acceso cancelada")
+        ROLES_ASIGNADOS = "roles_asignados", _("Roles de un usuario asignados")
+        ROL_CREADO = "rol_creado", _("Rol creado")
+        ROL_EDITADO = "rol_editado", _("Rol modificado")
+        ROL_ELIMINADO = "rol_eliminado", _("Rol eliminado")
+        INVITACION_ENVIADA = "invitacion_enviada", _("Invitación enviada")
+        INVITACION_REENVIADA = "invitacion_reenviada", _("Invitación reenviada")
+        INVITACION_CANCELADA = "invitacion_cancelada", _("Invitación cancelada")
+        INVITACION_ACEPTADA = "invitacion_aceptada", _("Invitación aceptada")
+        UNIDAD_CREADA = "unidad_creada", _("Unidad de contratación creada")
+        UNIDAD_EDITADA = "unidad_editada", _("Unidad de contratación modificada")
+        UNIDAD_ELIMINADA = "unidad_eliminada", _("Unidad de contratación eliminada")
 
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
     tipo = models.CharField(_("Evento"), max_length=40, choices=Tipo.choices)
@@ -297,3 +347,76 @@ class SolicitudAcceso(models.Model):
 
     def __str__(self) -> str:
         return f"{self.usuario_id} → {self.entidad_id} ({self.estado})"
+
+
+class Invitacion(models.Model):
+    """An administrator's invitation to join the entity, sent by e-mail (R7.1). The link carries a
+    random token; only its SHA-256 is stored. It expires, and re-sending issues a new link."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", _("Pendiente")
+        ACEPTADA = "aceptada", _("Aceptada")
+        CANCELADA = "cancelada", _("Cancelada")
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="invitaciones")
+    correo = models.EmailField(_("Correo electrónico"))
+    rol = models.CharField(_("Rol"), max_length=20, choices=Membresia.Rol.choices, default=Membresia.Rol.COMPRADOR)
+    roles = models.ManyToManyField(RolEntidad, verbose_name=_("Roles adicionales"), blank=True, related_name="+")
+    mensaje = models.TextField(_("Mensaje"), max_length=1000, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    estado = models.CharField(_("Estado"), max_length=20, choices=Estado.choices, default=Estado.PENDIENTE)
+    invitada_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    envios = models.PositiveSmallIntegerField(_("Envíos"), default=1)
+    created_at = models.DateTimeField(_("Creada el"), auto_now_add=True)
+    enviada_at = models.DateTimeField(_("Enviada el"))
+    vence_at = models.DateTimeField(_("Vence el"))
+    aceptada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decidida_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitación")
+        verbose_name_plural = _("invitaciones")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "entidad", Lower("correo"), condition=Q(estado="pendiente"), name="invitacion_pendiente_unica"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.correo} → {self.entidad_id} ({self.estado})"
+
+    @property
+    def vencida(self) -> bool:
+        from django.utils import timezone
+
+        return self.estado == self.Estado.PENDIENTE and self.vence_at <= timezone.now()
+
+    @property
+    def estado_label(self) -> str:
+        return str(_("Vencida")) if self.vencida else self.get_estado_display()
+
+
+class UnidadContratacion(models.Model):
+    """A purchasing unit ("unidad de contratación", R7.1): how the entity organises who carries out
+    its procurement processes."""
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="unidades")
+    nombre = models.CharField(_("Nombre de la unidad"), max_length=120)
+    descripcion = models.TextField(_("Descripción"), max_length=1000, blank=True)
+    miembros = models.ManyToManyField(Membresia, verbose_name=_("Usuarios"), blank=True, related_name="unidades")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("unidad de contratación")
+        verbose_name_plural = _("unidades de contratación")
+        ordering = ["nombre"]
+        constraints = [
+            models.UniqueConstraint("entidad", Lower("nombre"), name="unidad_nombre_unico_por_entidad"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nombre

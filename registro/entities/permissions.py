@@ -3,6 +3,8 @@ rule it applies."""
 
 from registro.accounts.permissions import is_service_desk
 
+from . import catalogue
+from .catalogue import Permiso
 from .models import Documento, Entidad, Membresia, RegistroEntidad
 
 
@@ -10,6 +12,39 @@ def is_entity_admin(user, entidad: Entidad) -> bool:
     return Membresia.objects.filter(
         usuario=user, entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR
     ).exists()
+
+
+def membresia_permisos(membresia: Membresia | None) -> frozenset[str]:
+    """What a membership allows: everything for an Administrador; for anyone else, the union of
+    the permissions of the entity's roles they hold. Suspended memberships allow nothing."""
+    if membresia is None or not membresia.activa:
+        return frozenset()
+    base = catalogue.BUILTIN.get(membresia.rol, frozenset())
+    if base == catalogue.ALL:
+        return base
+    granted = set(base)
+    for rol in membresia.roles.all():
+        granted.update(rol.permisos)
+    return frozenset(granted & catalogue.ALL)
+
+
+def membresia_of(user, entidad: Entidad | int) -> Membresia | None:
+    if not (user and user.is_authenticated):
+        return None
+    entidad_id = entidad if isinstance(entidad, int) else entidad.pk
+    return Membresia.objects.filter(usuario=user, entidad_id=entidad_id, activa=True).prefetch_related("roles").first()
+
+
+def user_can(user, entidad: Entidad | int, permiso: Permiso | str) -> bool:
+    return permiso in membresia_permisos(membresia_of(user, entidad))
+
+
+def may_grant(actor_permisos: frozenset[str], *, actor_is_admin: bool, rol: str, permisos: set[str]) -> bool:
+    """No one hands out more than they hold: only an Administrador grants (or takes away) the
+    Administrador role, and custom roles may only be given by someone holding all their permissions."""
+    if rol == Membresia.Rol.ADMINISTRADOR and not actor_is_admin:
+        return False
+    return set(permisos) <= set(actor_permisos)
 
 
 def can_edit_registro(user, registro: RegistroEntidad) -> bool:

@@ -1,10 +1,19 @@
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from registro.core.text import search_key
 
-from .models import Documento, Entidad, Membresia, RegistroEntidad
+from .models import (
+    Documento,
+    Entidad,
+    Invitacion,
+    Membresia,
+    RegistroEntidad,
+    RolEntidad,
+    SolicitudAcceso,
+    UnidadContratacion,
+)
 
 SEARCH_LIMIT = 20
 
@@ -74,3 +83,36 @@ def membresias_del_usuario(*, user) -> QuerySet[Membresia]:
 
 def documento_get(*, pk: int) -> Documento | None:
     return Documento.objects.select_related("entidad", "registro").filter(pk=pk).first()
+
+
+# --- The entity console ------------------------------------------------------------------------------
+
+
+def admins_activos(*, entidad: Entidad) -> int:
+    return entidad.membresias.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR).count()
+
+
+def miembros(*, entidad: Entidad) -> QuerySet[Membresia]:
+    return (
+        entidad.membresias.select_related("usuario")
+        .prefetch_related("roles", "unidades")
+        .order_by("-activa", "rol", "usuario__username")
+    )
+
+
+def solicitudes_pendientes(*, entidad: Entidad) -> QuerySet[SolicitudAcceso]:
+    return entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related(
+        "usuario", "entidad"
+    )
+
+
+def roles(*, entidad: Entidad) -> QuerySet[RolEntidad]:
+    return entidad.roles.annotate(n_miembros=Count("membresias")).order_by("nombre")
+
+
+def invitaciones(*, entidad: Entidad) -> QuerySet[Invitacion]:
+    return entidad.invitaciones.select_related("invitada_por", "aceptada_por", "entidad").prefetch_related("roles")
+
+
+def unidades(*, entidad: Entidad) -> QuerySet[UnidadContratacion]:
+    return entidad.unidades.prefetch_related("miembros__usuario").order_by("nombre")

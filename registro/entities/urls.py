@@ -16,6 +16,4 @@ urlpatterns = [
     path("mis-registros/nuevo/", views.nuevo_registro, name="nuevo_registro"),
     path("<int:pk>/solicitar/", views.solicitar_acceso, name="solicitar_acceso"),
     path("solicitudes/<int:pk>/cancelar/", views.cancelar_solicitud, name="cancelar_solicitud"),
-    path("solicitudes/<int:pk>/<str:decision>/", views.decidir_solicitud, name="decidir_solicitud"),
-    path("miembros/<int:pk>/<str:accion>/", views.miembro_accion, name="miembro_accion"),
 ]

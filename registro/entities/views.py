@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registro.core.errors import ApplicationError
 from registro.core.models import Municipio
 
-from . import access, members, permissions, rules, selectors, services
+from . import access, acting, invitations, permissions, rules, selectors, services
 from .forms import EntidadForm, PreRegistroForm
-from .models import AreaNegocio, Documento, Entidad, Membresia, RegistroEntidad, SolicitudAcceso
+from .models import AreaNegocio, Documento, Entidad, RegistroEntidad, SolicitudAcceso
 
 
 @login_required
@@ -200,32 +200,15 @@ def registrada(request, pk: int):
 @login_required
 @require_GET
 def escritorio(request, pk: int):
-    """R4.4: an active entity's desktop, where its administrators configure the account."""
-    entidad = Entidad.objects.filter(pk=pk).select_related("departamento", "municipio").first()
+    """An entity's own address (links in e-mails, "Mis registros"): its users start acting for it
+    and land on the console's desktop (R1.2, R4.4); the desk sees its registration page."""
+    entidad = Entidad.objects.filter(pk=pk).first()
     if entidad is None or not permissions.can_view_entidad(request.user, entidad):
         raise Http404
-    if entidad.estado != Entidad.Estado.ACTIVA:
+    if entidad.estado != Entidad.Estado.ACTIVA or not permissions.is_member(request.user, entidad):
         return redirect("entities:registrada", pk=entidad.pk)
-    is_admin = permissions.is_entity_admin(request.user, entidad)
-    return render(
-        request,
-        "entities/escritorio.html",
-        {
-            "entidad": entidad,
-            "is_admin": is_admin,
-            "miembros": entidad.membresias.select_related("usuario").order_by("-activa", "rol", "usuario__username"),
-            "mi_membresia": entidad.membresias.filter(usuario=request.user).first(),
-            "admins_activos": entidad.membresias.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR).count(),
-            "historial": entidad.eventos.select_related("actor")[:50] if is_admin else [],
-            "casos": entidad.casos.order_by("-created_at")[:20] if is_admin else [],
-            "solicitudes": entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related(
-                "usuario"
-            )
-            if is_admin
-            else [],
-            "roles": Membresia.Rol.choices,
-        },
-    )
+    acting.acting_select(user=request.user, entidad_id=entidad.pk)
+    return redirect("console:escritorio")
 
 
 @login_required
@@ -262,6 +245,7 @@ def mis_registros(request):
         {
             "membresias": selectors.membresias_del_usuario(user=request.user),
             "solicitudes": request.user.solicitudes_acceso.select_related("entidad").order_by("-created_at"),
+            "invitaciones": invitations.invitaciones_del_usuario(request.user),
         },
     )
 
@@ -319,50 +303,3 @@ def cancelar_solicitud(request, pk: int):
     else:
         messages.success(request, _("La solicitud fue cancelada."))
     return redirect("entities:mis_registros")
-
-
-@login_required
-@require_POST
-def decidir_solicitud(request, pk: int, decision: str):
-    """The entity's administrators accept (with a role) or reject (with a reason) a request (R5.2)."""
-    solicitud = _solicitud_or_404(pk)
-    if decision not in ("aprobar", "rechazar") or not permissions.is_entity_admin(request.user, solicitud.entidad):
-        raise Http404
-    try:
-        if decision == "aprobar":
-            access.solicitud_approve(solicitud=solicitud, admin=request.user, rol=request.POST.get("rol", ""))
-            messages.success(request, _("Solicitud aprobada."))
-        else:
-            access.solicitud_reject(solicitud=solicitud, admin=request.user, motivo=request.POST.get("motivo", ""))
-            messages.success(request, _("Solicitud rechazada."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("entities:escritorio", pk=solicitud.entidad_id)
-
-
-@login_required
-@require_POST
-def miembro_accion(request, pk: int, accion: str):
-    """The administrators manage the entity's users; anyone may leave (R1.1 holds throughout)."""
-    membresia = Membresia.objects.select_related("entidad", "usuario").filter(pk=pk).first()
-    if membresia is None or accion not in ("rol", "suspender", "reactivar", "retirar"):
-        raise Http404
-    own = membresia.usuario_id == request.user.pk
-    if not permissions.is_entity_admin(request.user, membresia.entidad) and not (own and accion == "retirar"):
-        raise Http404
-    try:
-        if accion == "rol":
-            members.membresia_set_role(membresia=membresia, rol=request.POST.get("rol", ""), actor=request.user)
-        elif accion == "suspender":
-            members.membresia_suspend(membresia=membresia, actor=request.user)
-        elif accion == "reactivar":
-            members.membresia_reactivate(membresia=membresia, actor=request.user)
-        else:
-            members.membresia_remove(membresia=membresia, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Cambio guardado."))
-        if own and accion == "retirar":
-            return redirect("entities:landing")
-    return redirect("entities:escritorio", pk=membresia.entidad_id)

@@ -116,8 +116,9 @@ def test_activation_with_one_round_of_corrections(admin_user, desk_user, entidad
     # R4.4: the administrator's home for the entity is now its desktop.
     response = admin.get(f"/entidades/{entidad.pk}/registrada/")
     assert response["Location"] == f"/entidades/{entidad.pk}/"
-    escritorio = admin.get(f"/entidades/{entidad.pk}/").content.decode()
-    assert "Escritorio" in escritorio and "Historial de la Entidad" in escritorio
+    escritorio = admin.get(f"/entidades/{entidad.pk}/", follow=True).content.decode()
+    assert "Escritorio" in escritorio and entidad.nombre in escritorio
+    assert "Historial de la Entidad" in admin.get("/entidad/historial/").content.decode()
     tipos = list(entidad.eventos.order_by("created_at", "id").values_list("tipo", flat=True))
     assert tipos[0] == EventoEntidad.Tipo.REGISTRADA and tipos[-1] == EventoEntidad.Tipo.ACTIVADA
     assert EventoEntidad.Tipo.CORRECCION_SOLICITADA in tipos and EventoEntidad.Tipo.REENVIADA in tipos

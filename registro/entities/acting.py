@@ -1,0 +1,103 @@
+"""The entity a user acts for (R1.2). A user in several entities chooses one with the switcher in
+the header (or, through the API, `PUT /api/v1/me/entidad-activa` or the `X-Entidad` header on a
+single call); every page and API call of the entity console works for exactly that one, with that
+membership's permissions. The choice is kept on the membership, so it follows the user across
+browsers and API clients."""
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registro.core.errors import ApplicationError, ErrorCode
+
+from .catalogue import Permiso
+from .models import Entidad, Membresia
+from .permissions import membresia_permisos
+
+HEADER = "HTTP_X_ENTIDAD"
+
+
+def memberships(user) -> QuerySet[Membresia]:
+    return (
+        Membresia.objects.filter(usuario=user, activa=True)
+        .select_related("entidad")
+        .order_by("entidad__nombre", "entidad_id")
+    )
+
+
+def acting_membership(user, entidad_id: int | None = None) -> Membresia | None:
+    """The membership chosen for `entidad_id`, or else the one chosen last (the oldest when the
+    user never chose)."""
+    if not (user and user.is_authenticated):
+        return None
+    qs = Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").prefetch_related("roles")
+    if entidad_id is not None:
+        return qs.filter(entidad_id=entidad_id).first()
+    return qs.order_by(F("seleccionada_at").desc(nulls_last=True), "created_at", "id").first()
+
+
+def acting_select(*, user, entidad_id) -> Membresia:
+    try:
+        entidad_id = int(entidad_id)
+    except (TypeError, ValueError):
+        entidad_id = None
+    membresia = acting_membership(user, entidad_id) if entidad_id else None
+    if membresia is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("Usted no pertenece a esa Entidad."), status=404)
+    membresia.seleccionada_at = timezone.now()
+    membresia.save(update_fields=["seleccionada_at"])
+    return membresia
+
+
+class Acting:
+    """The acting membership of one request, with its permissions worked out once."""
+
+    def __init__(self, membresia: Membresia):
+        self.membresia = membresia
+        self.entidad: Entidad = membresia.entidad
+        self.permisos = membresia_permisos(membresia)
+        self.is_admin = membresia.rol == Membresia.Rol.ADMINISTRADOR
+
+    def can(self, permiso: Permiso | str) -> bool:
+        return permiso in self.permisos
+
+    def require(self, permiso: Permiso | str | None) -> "Acting":
+        if permiso is not None and not self.can(permiso):
+            raise ApplicationError(
+                ErrorCode.PERMISSION_DENIED,
+                _("Su rol en %(entidad)s no le permite hacer esto (permiso «%(permiso)s»).")
+                % {"entidad": self.entidad.nombre, "permiso": Permiso(permiso).label},
+                {"permiso": str(permiso)},
+                status=403,
+            )
+        return self
+
+
+def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool = True) -> Acting:
+    """The acting membership for this request: the `X-Entidad` header when sent (API), else the
+    user's choice. Raises 404 when the user acts for no entity (or not for the one named), 409
+    when the entity is not active yet (R3.9), 403 without the permission."""
+    user = getattr(request, "auth", None) or request.user
+    header = request.META.get(HEADER)
+    entidad_id = None
+    if header:
+        try:
+            entidad_id = int(header)
+        except ValueError:
+            entidad_id = -1
+    membresia = acting_membership(user, entidad_id)
+    if membresia is None:
+        message = (
+            _("Usted no pertenece a esa Entidad.")
+            if header
+            else _("Usted aún no tiene acceso a ninguna Entidad Estatal: solicítelo en «Mis registros».")
+        )
+        raise ApplicationError(ErrorCode.NOT_FOUND, message, {"rule": "R5.4"}, status=404)
+    if active_only and membresia.entidad.estado != Entidad.Estado.ACTIVA:
+        raise ApplicationError(
+            ErrorCode.CONFLICT,
+            _("La Entidad %(entidad)s aún no está activa.") % {"entidad": membresia.entidad.nombre},
+            {"rule": "R3.9", "estado": membresia.entidad.estado},
+            status=409,
+        )
+    return Acting(membresia).require(permiso)

@@ -1,0 +1,408 @@
+"""The entity console: every page acts for the entity the user chose in the header (R1.2), with
+that membership's permissions (R7.1). Objects of another entity are looked up within the acting
+entity only, so they are simply not found (404)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from registro.core.errors import ApplicationError
+
+from . import access, acting, invitations, members, roles, selectors, units
+from .catalogue import Permiso
+from .console_forms import InvitacionForm, RolForm, UnidadForm, apply_error
+from .models import Entidad, Invitacion, Membresia, RolEntidad, SolicitudAcceso, UnidadContratacion
+
+
+def console_view(permiso: Permiso | None = None, methods=("GET",)):
+    """Resolves the acting membership and checks `permiso` before the view runs. Without any
+    entity the user is sent to R5.4's page; a pending entity shows its registration status."""
+
+    def decorator(view):
+        @login_required
+        @require_http_methods(list(methods))
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                current = acting.resolve(request, active_only=False)
+            except ApplicationError as exc:
+                messages.info(request, exc.message)
+                return redirect("entities:landing")
+            if current.entidad.estado != Entidad.Estado.ACTIVA:
+                return redirect("entities:registrada", pk=current.entidad.pk)
+            try:
+                current.require(permiso)
+            except ApplicationError as exc:
+                raise PermissionDenied(exc.message) from None
+            request.acting = current
+            return view(request, current, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+SECTIONS = {"rol_form": "roles", "unidad_form": "unidades"}
+
+
+def _render(request, template: str, current: acting.Acting, context: dict, status: int = 200):
+    name = template.rsplit("/", 1)[-1].removesuffix(".html")
+    context = {
+        "acting": current,
+        "entidad": current.entidad,
+        "permisos": current.permisos,
+        "section": SECTIONS.get(name, name),
+        **context,
+    }
+    return render(request, template, context, status=status)
+
+
+def _done(request, message: str, to: str, **kwargs):
+    messages.success(request, message)
+    return redirect(to, **kwargs)
+
+
+@login_required
+@require_POST
+def cambiar(request):
+    """The header's entity switcher."""
+    try:
+        membresia = acting.acting_select(user=request.user, entidad_id=request.POST.get("entidad"))
+    except ApplicationError:
+        raise Http404 from None
+    messages.success(request, _("Ahora actúa a nombre de %(entidad)s.") % {"entidad": membresia.entidad.nombre})
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        # Pages of the console are about one entity; after switching, its desktop is the right place.
+        if not target.startswith(reverse("console:escritorio")):
+            return redirect(target)
+    return redirect("console:escritorio")
+
+
+@console_view()
+def escritorio(request, current):
+    """R4.4: the acting entity's desktop."""
+    entidad = current.entidad
+    return _render(
+        request,
+        "entities/console/escritorio.html",
+        current,
+        {
+            "mis_roles": current.membresia.roles.all(),
+            "mis_unidades": current.membresia.unidades.all(),
+            "admins_activos": selectors.admins_activos(entidad=entidad),
+            "pendientes": entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).count()
+            if current.can(Permiso.APROBAR_SOLICITUDES)
+            else 0,
+            "casos": entidad.casos.order_by("-created_at")[:20] if current.can(Permiso.ABRIR_CASOS) else [],
+            "catalogo": Permiso.choices,
+        },
+    )
+
+
+# --- Members ----------------------------------------------------------------------------------------
+
+
+@console_view(Permiso.GESTIONAR_MIEMBROS)
+def miembros(request, current):
+    return _render(
+        request,
+        "entities/console/miembros.html",
+        current,
+        {
+            "miembros": selectors.miembros(entidad=current.entidad),
+            "roles_entidad": list(current.entidad.roles.all()),
+            "roles_base": Membresia.Rol.choices,
+            "admins_activos": selectors.admins_activos(entidad=current.entidad),
+        },
+    )
+
+
+@console_view(methods=("POST",))
+def miembro_accion(request, current, pk: int, accion: str):
+    """Anyone may leave; everything else needs "manage members" (checked again in the service,
+    with the rule that only an Administrador touches an Administrador)."""
+    membresia = get_object_or_404(Membresia.objects.select_related("usuario"), pk=pk, entidad=current.entidad)
+    own = membresia.usuario_id == request.user.pk
+    if accion not in ("roles", "suspender", "reactivar", "retirar"):
+        raise Http404
+    if not current.can(Permiso.GESTIONAR_MIEMBROS) and not (own and accion == "retirar"):
+        raise PermissionDenied(_("Su rol no le permite gestionar los usuarios de la Entidad."))
+    try:
+        if accion == "roles":
+            members.membresia_update(
+                membresia=membresia,
+                actor=request.user,
+                rol=request.POST.get("rol") or membresia.rol,
+                roles=request.POST.getlist("roles"),
+            )
+        elif accion == "suspender":
+            members.membresia_suspend(membresia=membresia, actor=request.user)
+        elif accion == "reactivar":
+            members.membresia_reactivate(membresia=membresia, actor=request.user)
+        else:
+            members.membresia_remove(membresia=membresia, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cambio guardado."))
+        if own and accion == "retirar":
+            return redirect("entities:mis_registros")
+    return redirect("console:miembros" if current.can(Permiso.GESTIONAR_MIEMBROS) else "console:escritorio")
+
+
+# --- Access requests (R5.2) ------------------------------------------------------------------------
+
+
+@console_view(Permiso.APROBAR_SOLICITUDES)
+def solicitudes(request, current):
+    return _render(
+        request,
+        "entities/console/solicitudes.html",
+        current,
+        {
+            "solicitudes": selectors.solicitudes_pendientes(entidad=current.entidad),
+            "decididas": current.entidad.solicitudes_acceso.exclude(estado=SolicitudAcceso.Estado.PENDIENTE)
+            .select_related("usuario", "decidida_por")
+            .order_by("-decided_at")[:30],
+            "roles_entidad": list(current.entidad.roles.all()),
+            "roles_base": Membresia.Rol.choices,
+        },
+    )
+
+
+@console_view(Permiso.APROBAR_SOLICITUDES, methods=("POST",))
+def solicitud_decidir(request, current, pk: int, decision: str):
+    solicitud = get_object_or_404(
+        SolicitudAcceso.objects.select_related("entidad", "usuario"), pk=pk, entidad=current.entidad
+    )
+    if decision not in ("aprobar", "rechazar"):
+        raise Http404
+    try:
+        if decision == "aprobar":
+            access.solicitud_approve(
+                solicitud=solicitud,
+                admin=request.user,
+                rol=request.POST.get("rol", Membresia.Rol.COMPRADOR),
+                roles=request.POST.getlist("roles"),
+            )
+            messages.success(request, _("Solicitud aprobada."))
+        else:
+            access.solicitud_reject(solicitud=solicitud, admin=request.user, motivo=request.POST.get("motivo", ""))
+            messages.success(request, _("Solicitud rechazada."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:solicitudes")
+
+
+# --- Roles (R7.1) ----------------------------------------------------------------------------------
+
+
+@console_view(Permiso.GESTIONAR_ROLES, methods=("GET", "POST"))
+def roles_lista(request, current):
+    form = RolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roles.rol_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, _("Rol creado."), "console:roles")
+    return _render(
+        request,
+        "entities/console/roles.html",
+        current,
+        {"form": form, "roles": selectors.roles(entidad=current.entidad)},
+        status=400 if form.errors else 200,
+    )
+
+
+@console_view(Permiso.GESTIONAR_ROLES, methods=("GET", "POST"))
+def rol_editar(request, current, pk: int):
+    rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
+    initial = {"nombre": rol.nombre, "descripcion": rol.descripcion, "permisos": rol.permisos}
+    form = RolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roles.rol_update(rol=rol, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, _("Rol guardado."), "console:roles")
+    return _render(
+        request,
+        "entities/console/rol_form.html",
+        current,
+        {"form": form, "rol": rol},
+        status=400 if form.errors else 200,
+    )
+
+
+@console_view(Permiso.GESTIONAR_ROLES, methods=("POST",))
+def rol_eliminar(request, current, pk: int):
+    rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
+    try:
+        roles.rol_delete(rol=rol, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:roles")
+    return _done(request, _("Rol eliminado."), "console:roles")
+
+
+# --- Invitations ------------------------------------------------------------------------------------
+
+
+@console_view(Permiso.GESTIONAR_MIEMBROS, methods=("GET", "POST"))
+def invitaciones_lista(request, current):
+    form = InvitacionForm(request.POST or None, entidad=current.entidad)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.invitacion_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(
+                request,
+                _("Invitación enviada a %(correo)s.") % {"correo": form.cleaned_data["correo"]},
+                "console:invitaciones",
+            )
+    return _render(
+        request,
+        "entities/console/invitaciones.html",
+        current,
+        {"form": form, "invitaciones": selectors.invitaciones(entidad=current.entidad)},
+        status=400 if form.errors else 200,
+    )
+
+
+@console_view(Permiso.GESTIONAR_MIEMBROS, methods=("POST",))
+def invitacion_accion(request, current, pk: int, accion: str):
+    invitacion = get_object_or_404(Invitacion, pk=pk, entidad=current.entidad)
+    if accion not in ("reenviar", "cancelar"):
+        raise Http404
+    try:
+        if accion == "reenviar":
+            invitations.invitacion_resend(invitacion=invitacion, actor=request.user)
+            messages.success(request, _("Invitación reenviada con un enlace nuevo."))
+        else:
+            invitations.invitacion_cancel(invitacion=invitacion, actor=request.user)
+            messages.success(request, _("Invitación cancelada."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("console:invitaciones")
+
+
+@require_http_methods(["GET", "POST"])
+def invitacion(request, token: str):
+    """The link in the invitation e-mail. Anyone holding it sees what it is for; accepting needs
+    the account of the e-mail invited (register or log in first; the page says how)."""
+    inv = invitations.invitacion_by_token(token)
+    if inv is None:
+        raise Http404
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        return _accept(request, inv)
+    return render(
+        request,
+        "entities/console/invitacion.html",
+        {"invitacion": inv, "es_para_usted": invitations.is_for(inv, request.user)},
+    )
+
+
+@login_required
+@require_POST
+def invitacion_aceptar(request, pk: int):
+    """Accepting from "Mis registros", where the user's pending invitations are listed."""
+    inv = Invitacion.objects.select_related("entidad").filter(pk=pk).first()
+    if inv is None or not invitations.is_for(inv, request.user):
+        raise Http404
+    return _accept(request, inv)
+
+
+def _accept(request, inv: Invitacion):
+    try:
+        membresia = invitations.invitacion_accept(invitacion=inv, user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("entities:mis_registros")
+    messages.success(
+        request, _("Ya tiene acceso a %(entidad)s y actúa a su nombre.") % {"entidad": membresia.entidad.nombre}
+    )
+    return redirect("console:escritorio")
+
+
+# --- Purchasing units ----------------------------------------------------------------------------------
+
+
+@console_view(methods=("GET", "POST"))
+def unidades_lista(request, current):
+    """Every member sees the units; creating them needs "manage purchasing units"."""
+    puede = current.can(Permiso.GESTIONAR_UNIDADES)
+    if request.method == "POST" and not puede:
+        raise PermissionDenied(_("Su rol no le permite gestionar unidades de contratación."))
+    form = UnidadForm(request.POST or None, entidad=current.entidad) if puede else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            units.unidad_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, _("Unidad de contratación creada."), "console:unidades")
+    return _render(
+        request,
+        "entities/console/unidades.html",
+        current,
+        {"form": form, "unidades": selectors.unidades(entidad=current.entidad)},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@console_view(Permiso.GESTIONAR_UNIDADES, methods=("GET", "POST"))
+def unidad_editar(request, current, pk: int):
+    unidad = get_object_or_404(UnidadContratacion, pk=pk, entidad=current.entidad)
+    initial = {
+        "nombre": unidad.nombre,
+        "descripcion": unidad.descripcion,
+        "miembros": [str(pk) for pk in unidad.miembros.values_list("pk", flat=True)],
+    }
+    form = UnidadForm(request.POST or None, initial=initial, entidad=current.entidad)
+    if request.method == "POST" and form.is_valid():
+        try:
+            units.unidad_update(unidad=unidad, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            return _done(request, _("Unidad de contratación guardada."), "console:unidades")
+    return _render(
+        request,
+        "entities/console/unidad_form.html",
+        current,
+        {"form": form, "unidad": unidad},
+        status=400 if form.errors else 200,
+    )
+
+
+@console_view(Permiso.GESTIONAR_UNIDADES, methods=("POST",))
+def unidad_eliminar(request, current, pk: int):
+    unidad = get_object_or_404(UnidadContratacion, pk=pk, entidad=current.entidad)
+    units.unidad_delete(unidad=unidad, actor=request.user)
+    return _done(request, _("Unidad de contratación eliminada."), "console:unidades")
+
+
+# --- Audit ------------------------------------------------------------------------------------------
+
+
+@console_view(Permiso.VER_AUDITORIA)
+def historial(request, current):
+    page = Paginator(current.entidad.eventos.select_related("actor"), 50).get_page(request.GET.get("pagina"))
+    return _render(request, "entities/console/historial.html", current, {"page": page, "eventos": page.object_list})

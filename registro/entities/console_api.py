@@ -1,0 +1,338 @@
+"""The entity console in the API: every operation acts for the caller's acting entity (R1.2), the
+one chosen with `PUT /me/entidad-activa`, or the one named in the `X-Entidad` header for a single
+call, with that membership's permissions (R7.1). Objects of other entities are not found (404)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from registro.api.auth import require_terms, user_auth
+from registro.core.errors import ApplicationError, ErrorCode
+
+from . import access, acting, invitations, members, roles, selectors, units
+from .catalogue import Permiso
+from .models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, UnidadContratacion
+from .schemas import (
+    ActingIn,
+    ActingOut,
+    AprobarIn,
+    EventoOut,
+    InvitacionIn,
+    InvitacionOut,
+    MiembroOut,
+    MiembroPatchIn,
+    PermisoOut,
+    RechazarIn,
+    RolIn,
+    RolOut,
+    SolicitudOut,
+    UnidadIn,
+    UnidadOut,
+)
+
+router = Router(tags=["Entidad activa"])
+
+def _acting(request, permiso: Permiso | None = None) -> acting.Acting:
+    require_terms(request)
+    return acting.resolve(request, permiso=permiso)
+
+
+def _acting_out(current: acting.Acting) -> dict:
+    m = current.membresia
+    return {
+        "entidad": m.entidad,
+        "membresia_id": m.pk,
+        "rol": m.rol,
+        "roles": list(m.roles.all()),
+        "permisos": [p for p in Permiso.values if p in current.permisos],
+    }
+
+
+@router.get("/me/entidad-activa", response=ActingOut, auth=user_auth, summary="La Entidad a nombre de la que actúa")
+def acting_get(request):
+    require_terms(request)
+    return _acting_out(acting.resolve(request, active_only=False))
+
+
+@router.put("/me/entidad-activa", response=ActingOut, auth=user_auth, summary="Cambiar de Entidad activa")
+def acting_put(request, payload: ActingIn):
+    require_terms(request)
+    membresia = acting.acting_select(user=request.auth, entidad_id=payload.entidad_id)
+    return _acting_out(acting.Acting(membresia))
+
+
+@router.get("/permisos", response=list[PermisoOut], auth=user_auth, summary="Catálogo de permisos")
+def permisos(request):
+    return [{"value": value, "label": str(label)} for value, label in Permiso.choices]
+
+
+# --- Members -------------------------------------------------------------------------------------
+
+
+@router.get("/entidad/miembros", response=list[MiembroOut], auth=user_auth, summary="Usuarios de la Entidad")
+def miembros(request):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return list(selectors.miembros(entidad=current.entidad))
+
+
+def _miembro(current: acting.Acting, membresia_id: int) -> Membresia:
+    return get_object_or_404(Membresia.objects.select_related("usuario"), pk=membresia_id, entidad=current.entidad)
+
+
+@router.patch(
+    "/entidad/miembros/{membresia_id}",
+    response=MiembroOut,
+    auth=user_auth,
+    summary="Cambiar el rol propio y los roles adicionales de un usuario",
+)
+def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    membresia = members.membresia_update(
+        membresia=_miembro(current, membresia_id), actor=request.auth, rol=payload.rol, roles=payload.roles
+    )
+    return selectors.miembros(entidad=current.entidad).get(pk=membresia.pk)
+
+
+@router.post(
+    "/entidad/miembros/{membresia_id}/suspender", response=MiembroOut, auth=user_auth, summary="Suspender un usuario"
+)
+def miembro_suspender(request, membresia_id: int):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return members.membresia_suspend(membresia=_miembro(current, membresia_id), actor=request.auth)
+
+
+@router.post(
+    "/entidad/miembros/{membresia_id}/reactivar", response=MiembroOut, auth=user_auth, summary="Reactivar un usuario"
+)
+def miembro_reactivar(request, membresia_id: int):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return members.membresia_reactivate(membresia=_miembro(current, membresia_id), actor=request.auth)
+
+
+@router.delete(
+    "/entidad/miembros/{membresia_id}",
+    response={204: None},
+    auth=user_auth,
+    summary="Retirar un usuario (o salir de la Entidad, con su propia membresía)",
+)
+def miembro_retirar(request, membresia_id: int):
+    current = _acting(request)
+    membresia = _miembro(current, membresia_id)
+    if membresia.usuario_id != request.auth.pk:
+        current.require(Permiso.GESTIONAR_MIEMBROS)
+    members.membresia_remove(membresia=membresia, actor=request.auth)
+    return Status(204, None)
+
+
+# --- Access requests -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/entidad/solicitudes", response=list[SolicitudOut], auth=user_auth, summary="Solicitudes de acceso pendientes"
+)
+def solicitudes(request):
+    current = _acting(request, Permiso.APROBAR_SOLICITUDES)
+    return list(selectors.solicitudes_pendientes(entidad=current.entidad))
+
+
+def _solicitud(current: acting.Acting, solicitud_id: int) -> SolicitudAcceso:
+    return get_object_or_404(
+        SolicitudAcceso.objects.select_related("entidad", "usuario"), pk=solicitud_id, entidad=current.entidad
+    )
+
+
+@router.post(
+    "/entidad/solicitudes/{solicitud_id}/aprobar",
+    response=SolicitudOut,
+    auth=user_auth,
+    summary="Aceptar una solicitud, con el rol y los roles adicionales",
+)
+def solicitud_aprobar(request, solicitud_id: int, payload: AprobarIn):
+    current = _acting(request, Permiso.APROBAR_SOLICITUDES)
+    solicitud = _solicitud(current, solicitud_id)
+    access.solicitud_approve(solicitud=solicitud, admin=request.auth, rol=payload.rol, roles=payload.roles)
+    solicitud.refresh_from_db()
+    return solicitud
+
+
+@router.post(
+    "/entidad/solicitudes/{solicitud_id}/rechazar",
+    response=SolicitudOut,
+    auth=user_auth,
+    summary="Rechazar una solicitud, con el motivo",
+)
+def solicitud_rechazar(request, solicitud_id: int, payload: RechazarIn):
+    current = _acting(request, Permiso.APROBAR_SOLICITUDES)
+    return access.solicitud_reject(
+        solicitud=_solicitud(current, solicitud_id), admin=request.auth, motivo=payload.motivo
+    )
+
+
+# --- Roles ---------------------------------------------------------------------------------------
+
+
+@router.get("/entidad/roles", response=list[RolOut], auth=user_auth, summary="Roles definidos por la Entidad")
+def roles_list(request):
+    current = _acting(request, Permiso.GESTIONAR_ROLES)
+    return list(selectors.roles(entidad=current.entidad))
+
+
+@router.post("/entidad/roles", response={201: RolOut}, auth=user_auth, summary="Crear un rol")
+def rol_create(request, payload: RolIn):
+    current = _acting(request, Permiso.GESTIONAR_ROLES)
+    return Status(201, roles.rol_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
+
+
+def _rol(current: acting.Acting, rol_id: int) -> RolEntidad:
+    return get_object_or_404(RolEntidad, pk=rol_id, entidad=current.entidad)
+
+
+@router.get("/entidad/roles/{rol_id}", response=RolOut, auth=user_auth, summary="Un rol")
+def rol_detail(request, rol_id: int):
+    return _rol(_acting(request, Permiso.GESTIONAR_ROLES), rol_id)
+
+
+@router.put("/entidad/roles/{rol_id}", response=RolOut, auth=user_auth, summary="Modificar un rol")
+def rol_update(request, rol_id: int, payload: RolIn):
+    current = _acting(request, Permiso.GESTIONAR_ROLES)
+    return roles.rol_update(rol=_rol(current, rol_id), actor=request.auth, **payload.dict())
+
+
+@router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=user_auth, summary="Eliminar un rol")
+def rol_delete(request, rol_id: int):
+    current = _acting(request, Permiso.GESTIONAR_ROLES)
+    roles.rol_delete(rol=_rol(current, rol_id), actor=request.auth)
+    return Status(204, None)
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+@router.get("/entidad/invitaciones", response=list[InvitacionOut], auth=user_auth, summary="Invitaciones enviadas")
+def invitaciones_list(request):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return list(selectors.invitaciones(entidad=current.entidad))
+
+
+@router.post(
+    "/entidad/invitaciones", response={201: InvitacionOut}, auth=user_auth, summary="Invitar a una persona por correo"
+)
+def invitacion_create(request, payload: InvitacionIn):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return Status(201, invitations.invitacion_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
+
+
+def _invitacion(current: acting.Acting, invitacion_id: int) -> Invitacion:
+    return get_object_or_404(Invitacion.objects.select_related("entidad"), pk=invitacion_id, entidad=current.entidad)
+
+
+@router.post(
+    "/entidad/invitaciones/{invitacion_id}/reenviar",
+    response=InvitacionOut,
+    auth=user_auth,
+    summary="Reenviar una invitación (enlace y vencimiento nuevos)",
+)
+def invitacion_resend(request, invitacion_id: int):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return invitations.invitacion_resend(invitacion=_invitacion(current, invitacion_id), actor=request.auth)
+
+
+@router.delete(
+    "/entidad/invitaciones/{invitacion_id}", response=InvitacionOut, auth=user_auth, summary="Cancelar una invitación"
+)
+def invitacion_cancel(request, invitacion_id: int):
+    current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    return invitations.invitacion_cancel(invitacion=_invitacion(current, invitacion_id), actor=request.auth)
+
+
+def _no_invitation() -> ApplicationError:
+    return ApplicationError(ErrorCode.NOT_FOUND, _("No existe esa invitación."), status=404)
+
+
+@router.get(
+    "/invitaciones/{invitacion_id}",
+    response=InvitacionOut,
+    auth=user_auth,
+    summary="Una invitación dirigida a mi correo",
+)
+def invitacion_mine(request, invitacion_id: int):
+    require_terms(request)
+    invitacion = get_object_or_404(Invitacion.objects.select_related("entidad"), pk=invitacion_id)
+    if not invitations.is_for(invitacion, request.auth):
+        raise _no_invitation()
+    return invitacion
+
+
+@router.post(
+    "/invitaciones/{invitacion_id}/aceptar",
+    response=ActingOut,
+    auth=user_auth,
+    summary="Aceptar una invitación dirigida a mi correo (pasa a ser la Entidad activa)",
+)
+def invitacion_accept(request, invitacion_id: int):
+    require_terms(request)
+    invitacion = Invitacion.objects.select_related("entidad").filter(pk=invitacion_id).first()
+    if invitacion is None or not invitations.is_for(invitacion, request.auth):
+        raise _no_invitation()
+    membresia = invitations.invitacion_accept(invitacion=invitacion, user=request.auth)
+    return _acting_out(acting.Acting(membresia))
+
+
+# --- Purchasing units -----------------------------------------------------------------------------
+
+
+@router.get("/entidad/unidades", response=list[UnidadOut], auth=user_auth, summary="Unidades de contratación")
+def unidades_list(request):
+    current = _acting(request)
+    return list(selectors.unidades(entidad=current.entidad))
+
+
+@router.post("/entidad/unidades", response={201: UnidadOut}, auth=user_auth, summary="Crear una unidad de contratación")
+def unidad_create(request, payload: UnidadIn):
+    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    return Status(201, units.unidad_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
+
+
+def _unidad(current: acting.Acting, unidad_id: int) -> UnidadContratacion:
+    return get_object_or_404(UnidadContratacion, pk=unidad_id, entidad=current.entidad)
+
+
+@router.get("/entidad/unidades/{unidad_id}", response=UnidadOut, auth=user_auth, summary="Una unidad de contratación")
+def unidad_detail(request, unidad_id: int):
+    return _unidad(_acting(request), unidad_id)
+
+
+@router.put(
+    "/entidad/unidades/{unidad_id}",
+    response=UnidadOut,
+    auth=user_auth,
+    summary="Modificar una unidad y los usuarios que trabajan en ella",
+)
+def unidad_update(request, unidad_id: int, payload: UnidadIn):
+    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    return units.unidad_update(unidad=_unidad(current, unidad_id), actor=request.auth, **payload.dict())
+
+
+@router.delete("/entidad/unidades/{unidad_id}", response={204: None}, auth=user_auth, summary="Eliminar una unidad")
+def unidad_delete(request, unidad_id: int):
+    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    units.unidad_delete(unidad=_unidad(current, unidad_id), actor=request.auth)
+    return Status(204, None)
+
+
+# --- Audit ---------------------------------------------------------------------------------------
+
+
+class HistorialParams(Schema):
+    limite: int = Field(50, ge=1, le=200)
+    desde_id: int | None = Field(None, description="Eventos anteriores a este id (paginación)")
+
+
+@router.get("/entidad/historial", response=list[EventoOut], auth=user_auth, summary="Historial de la Entidad")
+def historial(request, params: Query[HistorialParams]):
+    current = _acting(request, Permiso.VER_AUDITORIA)
+    eventos = current.entidad.eventos.select_related("actor")
+    if params.desde_id:
+        eventos = eventos.filter(pk__lt=params.desde_id)
+    return list(eventos[: params.limite])

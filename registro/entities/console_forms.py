@@ -1,0 +1,67 @@
+"""Forms of the entity console. They shape and pre-check what is typed; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from registro.core.errors import ApplicationError
+
+from .catalogue import Permiso
+from .models import Membresia
+
+
+def apply_error(form: forms.Form, exc: ApplicationError) -> None:
+    """Shows a service's error beside the fields it names, or above the form."""
+    fields = exc.detail.get("fields") or {}
+    placed = False
+    for name, errors in fields.items():
+        if name in form.fields:
+            for error in errors:
+                form.add_error(name, error)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+class RolForm(forms.Form):
+    nombre = forms.CharField(label=_("Nombre del rol"), max_length=80)
+    descripcion = forms.CharField(label=_("Descripción"), max_length=300, required=False)
+    permisos = forms.MultipleChoiceField(
+        label=_("Permisos"), choices=Permiso.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _roles_field(entidad) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Roles adicionales"),
+        required=False,
+        choices=[(str(r.pk), r.nombre) for r in entidad.roles.all()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class InvitacionForm(forms.Form):
+    correo = forms.EmailField(label=_("Correo electrónico de la persona invitada"), max_length=254)
+    rol = forms.ChoiceField(label=_("Rol"), choices=Membresia.Rol.choices, initial=Membresia.Rol.COMPRADOR)
+    mensaje = forms.CharField(label=_("Mensaje (opcional)"), max_length=1000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, entidad, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = _roles_field(entidad)
+        self.order_fields(["correo", "rol", "roles", "mensaje"])
+
+
+class UnidadForm(forms.Form):
+    nombre = forms.CharField(label=_("Nombre de la unidad"), max_length=120)
+    descripcion = forms.CharField(label=_("Descripción"), max_length=1000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, entidad, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["miembros"] = forms.MultipleChoiceField(
+            label=_("Usuarios de la unidad"),
+            required=False,
+            choices=[
+                (str(m.pk), f"{m.usuario.full_name} ({m.usuario.username})")
+                for m in entidad.membresias.filter(activa=True).select_related("usuario").order_by("usuario__username")
+            ],
+            widget=forms.CheckboxSelectMultiple,
+        )

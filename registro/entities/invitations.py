@@ -1,0 +1,205 @@
+"""Invitations to join an entity, sent by e-mail (R7.1). The link carries a random token (only its
+SHA-256 is stored); it expires after INVITATION_EXPIRY_DAYS, and re-sending issues a new one.
+Accepting needs an account whose confirmed e-mail is the one invited: the invitee registers or logs
+in, and then accepts from the link or from "Mis registros"."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.notifications.services import email_queue_template
+
+from . import access, permissions, workflow
+from .catalogue import Permiso
+from .models import Entidad, EventoEntidad, Invitacion, Membresia, SolicitudAcceso
+
+MAX_MENSAJE = 1000
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _error(message: str, status: int = 400, field: str | None = None, code: ErrorCode | None = None):
+    code = code or (ErrorCode.VALIDATION if status == 400 else ErrorCode.CONFLICT)
+    return ApplicationError(code, message, {"fields": {field: [message]}} if field else {}, status=status)
+
+
+def _issue(invitacion: Invitacion) -> str:
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitacion.token_hash = _hash(token)
+    invitacion.enviada_at = now
+    invitacion.vence_at = now + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    return token
+
+
+def _send(invitacion: Invitacion, token: str) -> None:
+    email_queue_template(
+        to=[invitacion.correo],
+        template="entities/email/invitacion",
+        context={
+            "invitacion": invitacion,
+            "entidad": invitacion.entidad,
+            "invitada_por": invitacion.invitada_por,
+            "url": settings.SITE_URL + reverse("console:invitacion", kwargs={"token": token}),
+            "site_url": settings.SITE_URL,
+            "dias": settings.INVITATION_EXPIRY_DAYS,
+        },
+    )
+
+
+def _require_manager(entidad: Entidad, actor) -> None:
+    if not permissions.user_can(actor, entidad, Permiso.GESTIONAR_MIEMBROS):
+        raise _error(_("Su rol no le permite invitar usuarios."), 403, code=ErrorCode.PERMISSION_DENIED)
+
+
+def invitacion_create(
+    *, entidad: Entidad, actor, correo: str, rol: str = Membresia.Rol.COMPRADOR, roles=(), mensaje: str = ""
+) -> Invitacion:
+    correo = (correo or "").strip()
+    mensaje = (mensaje or "").strip()
+    try:
+        validate_email(correo)
+    except ValidationError:
+        raise _error(_("Escriba un correo electrónico válido."), field="correo") from None
+    if rol not in Membresia.Rol.values:
+        raise _error(_("Elija un rol válido."), field="rol")
+    if len(mensaje) > MAX_MENSAJE:
+        raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, field="mensaje")
+    if entidad.estado != Entidad.Estado.ACTIVA:
+        raise _error(_("La Entidad aún no está activa."), 409)
+    _require_manager(entidad, actor)
+    if Membresia.objects.filter(entidad=entidad, usuario__email__iexact=correo).exists():
+        raise _error(_("Ese correo ya es de un usuario de la Entidad."), 409, field="correo")
+    try:
+        with transaction.atomic():
+            invitacion = Invitacion(entidad=entidad, correo=correo, rol=rol, mensaje=mensaje, invitada_por=actor)
+            token = _issue(invitacion)
+            invitacion.save()
+            # Checks that the actor may grant these roles, as accepting will.
+            roles = access.grant_check(entidad=entidad, rol=rol, roles=roles, actor=actor)
+            invitacion.roles.set(roles)
+            workflow.event_record(
+                entidad=entidad,
+                tipo=EventoEntidad.Tipo.INVITACION_ENVIADA,
+                actor=actor,
+                detalle={"correo": correo, "rol": rol, "roles": [r.nombre for r in roles]},
+            )
+            _send(invitacion, token)
+    except IntegrityError:
+        raise _error(_("Ya hay una invitación pendiente para ese correo."), 409, field="correo") from None
+    return invitacion
+
+
+def _lock(invitacion: Invitacion) -> Invitacion:
+    locked = Invitacion.objects.select_for_update(of=("self",)).select_related("entidad").get(pk=invitacion.pk)
+    if locked.estado != Invitacion.Estado.PENDIENTE:
+        raise _error(_("Esta invitación ya fue %(estado)s.") % {"estado": locked.get_estado_display().lower()}, 409)
+    return locked
+
+
+@transaction.atomic
+def invitacion_resend(*, invitacion: Invitacion, actor) -> Invitacion:
+    """A new link and a new expiry; the previous link stops working."""
+    invitacion = _lock(invitacion)
+    _require_manager(invitacion.entidad, actor)
+    token = _issue(invitacion)
+    invitacion.envios += 1
+    invitacion.save(update_fields=["token_hash", "enviada_at", "vence_at", "envios"])
+    workflow.event_record(
+        entidad=invitacion.entidad,
+        tipo=EventoEntidad.Tipo.INVITACION_REENVIADA,
+        actor=actor,
+        detalle={"correo": invitacion.correo},
+    )
+    _send(invitacion, token)
+    return invitacion
+
+
+@transaction.atomic
+def invitacion_cancel(*, invitacion: Invitacion, actor) -> Invitacion:
+    invitacion = _lock(invitacion)
+    _require_manager(invitacion.entidad, actor)
+    invitacion.estado = Invitacion.Estado.CANCELADA
+    invitacion.decidida_at = timezone.now()
+    invitacion.save(update_fields=["estado", "decidida_at"])
+    workflow.event_record(
+        entidad=invitacion.entidad,
+        tipo=EventoEntidad.Tipo.INVITACION_CANCELADA,
+        actor=actor,
+        detalle={"correo": invitacion.correo},
+    )
+    return invitacion
+
+
+def invitacion_by_token(token: str) -> Invitacion | None:
+    if not token or len(token) > 100:
+        return None
+    return Invitacion.objects.select_related("entidad", "invitada_por").filter(token_hash=_hash(token)).first()
+
+
+def is_for(invitacion: Invitacion, user) -> bool:
+    return bool(user and user.is_authenticated and user.email and user.email.lower() == invitacion.correo.lower())
+
+
+@transaction.atomic
+def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
+    """The invitee joins with the roles invited; the entity becomes the one they act for."""
+    invitacion = _lock(invitacion)
+    if not is_for(invitacion, user):
+        raise _error(
+            _("Esta invitación es para otro correo electrónico: entre con la cuenta de ese correo."),
+            403,
+            code=ErrorCode.PERMISSION_DENIED,
+        )
+    if invitacion.vencida:
+        raise _error(_("La invitación venció: pida a la Entidad que se la envíe de nuevo."), 410)
+    if invitacion.entidad.estado != Entidad.Estado.ACTIVA:
+        raise _error(_("La Entidad ya no está activa."), 409)
+    if permissions.is_member(user, invitacion.entidad):
+        raise _error(_("Usted ya tiene acceso a esta Entidad."), 409)
+    Entidad.objects.select_for_update().get(pk=invitacion.entidad_id)
+    membresia = access.grant_membership(
+        entidad=invitacion.entidad,
+        usuario=user,
+        rol=invitacion.rol,
+        roles=[r.pk for r in invitacion.roles.all()],
+        actor=invitacion.invitada_por,
+        checked=True,
+    )
+    membresia.seleccionada_at = timezone.now()
+    membresia.save(update_fields=["seleccionada_at"])
+    invitacion.estado = Invitacion.Estado.ACEPTADA
+    invitacion.aceptada_por = user
+    invitacion.decidida_at = timezone.now()
+    invitacion.save(update_fields=["estado", "aceptada_por", "decidida_at"])
+    # A request of theirs still waiting is moot now.
+    SolicitudAcceso.objects.filter(
+        usuario=user, entidad=invitacion.entidad, estado=SolicitudAcceso.Estado.PENDIENTE
+    ).update(estado=SolicitudAcceso.Estado.CANCELADA, decided_at=timezone.now())
+    workflow.event_record(
+        entidad=invitacion.entidad,
+        tipo=EventoEntidad.Tipo.INVITACION_ACEPTADA,
+        actor=user,
+        detalle={"usuario": user.username, "correo": invitacion.correo, "rol": invitacion.rol},
+    )
+    return membresia
+
+
+def invitaciones_del_usuario(user):
+    """Pending invitations addressed to the user's e-mail, for "Mis registros"."""
+    if not (user and user.is_authenticated and user.email):
+        return Invitacion.objects.none()
+    return Invitacion.objects.filter(
+        correo__iexact=user.email, estado=Invitacion.Estado.PENDIENTE, vence_at__gt=timezone.now()
+    ).select_related("entidad")

@@ -1,0 +1,100 @@
+"""Purchasing units ("unidades de contratación", R7.1): how the entity organises who carries out
+its procurement processes. Only the entity's own members can be placed in its units."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from registro.core.errors import ApplicationError, ErrorCode
+
+from . import permissions, workflow
+from .catalogue import Permiso
+from .models import Entidad, EventoEntidad, Membresia, UnidadContratacion
+
+
+def _invalid(field: str, message: str, status: int = 400) -> ApplicationError:
+    code = ErrorCode.VALIDATION if status == 400 else ErrorCode.CONFLICT
+    return ApplicationError(code, message, {"fields": {field: [message]}}, status=status)
+
+
+def _clean(nombre: str, descripcion: str) -> tuple[str, str]:
+    nombre = " ".join((nombre or "").split())
+    descripcion = (descripcion or "").strip()
+    if not nombre:
+        raise _invalid("nombre", _("Escriba el nombre de la unidad."))
+    if len(nombre) > 120:
+        raise _invalid("nombre", _("El nombre de la unidad no puede tener más de 120 caracteres."))
+    if len(descripcion) > 1000:
+        raise _invalid("descripcion", _("La descripción no puede tener más de 1000 caracteres."))
+    return nombre, descripcion
+
+
+def _members(entidad: Entidad, ids) -> list[Membresia]:
+    try:
+        wanted = {int(i) for i in ids or ()}
+    except (TypeError, ValueError):
+        raise _invalid("miembros", _("Elija usuarios de la Entidad.")) from None
+    found = list(Membresia.objects.filter(entidad=entidad, pk__in=wanted).select_related("usuario"))
+    if len(found) != len(wanted):
+        raise _invalid("miembros", _("Elija usuarios de la Entidad."))
+    return found
+
+
+def _require(entidad: Entidad, actor) -> None:
+    if not permissions.user_can(actor, entidad, Permiso.GESTIONAR_UNIDADES):
+        raise ApplicationError(
+            ErrorCode.PERMISSION_DENIED, _("Su rol no le permite gestionar unidades de contratación."), status=403
+        )
+
+
+def _save(unidad: UnidadContratacion) -> UnidadContratacion:
+    try:
+        with transaction.atomic():
+            unidad.save()
+    except IntegrityError:
+        raise _invalid("nombre", _("La Entidad ya tiene una unidad con ese nombre."), 409) from None
+    return unidad
+
+
+def _detail(unidad: UnidadContratacion, miembros: list[Membresia]) -> dict:
+    return {"unidad": unidad.nombre, "usuarios": sorted(m.usuario.username for m in miembros)}
+
+
+@transaction.atomic
+def unidad_create(*, entidad: Entidad, actor, nombre: str, descripcion: str = "", miembros=()) -> UnidadContratacion:
+    nombre, descripcion = _clean(nombre, descripcion)
+    _require(entidad, actor)
+    elegidos = _members(entidad, miembros)
+    unidad = _save(UnidadContratacion(entidad=entidad, nombre=nombre, descripcion=descripcion))
+    unidad.miembros.set(elegidos)
+    workflow.event_record(
+        entidad=entidad, tipo=EventoEntidad.Tipo.UNIDAD_CREADA, actor=actor, detalle=_detail(unidad, elegidos)
+    )
+    return unidad
+
+
+@transaction.atomic
+def unidad_update(
+    *, unidad: UnidadContratacion, actor, nombre: str, descripcion: str = "", miembros=()
+) -> UnidadContratacion:
+    nombre, descripcion = _clean(nombre, descripcion)
+    unidad = UnidadContratacion.objects.select_for_update().select_related("entidad").get(pk=unidad.pk)
+    _require(unidad.entidad, actor)
+    elegidos = _members(unidad.entidad, miembros)
+    unidad.nombre, unidad.descripcion = nombre, descripcion
+    _save(unidad)
+    unidad.miembros.set(elegidos)
+    workflow.event_record(
+        entidad=unidad.entidad, tipo=EventoEntidad.Tipo.UNIDAD_EDITADA, actor=actor, detalle=_detail(unidad, elegidos)
+    )
+    return unidad
+
+
+@transaction.atomic
+def unidad_delete(*, unidad: UnidadContratacion, actor) -> None:
+    unidad = UnidadContratacion.objects.select_for_update().select_related("entidad").get(pk=unidad.pk)
+    _require(unidad.entidad, actor)
+    entidad, nombre = unidad.entidad, unidad.nombre
+    unidad.delete()
+    workflow.event_record(
+        entidad=entidad, tipo=EventoEntidad.Tipo.UNIDAD_ELIMINADA, actor=actor, detalle={"unidad": nombre}
+    )
