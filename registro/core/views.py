@@ -7,9 +7,20 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def home(request):
-    if request.user.is_authenticated:
-        return redirect("entities:landing")
-    return render(request, "core/home.html")
+    """Where "Entrar" leads: the desktop of the entity the user acts for once it is active (R4.4),
+    section 3 for a user without one (R5.4), the queue for the desk."""
+    if not request.user.is_authenticated:
+        return render(request, "core/home.html")
+    from registro.accounts.permissions import is_service_desk
+    from registro.entities import acting
+    from registro.entities.models import Entidad
+
+    membresia = acting.acting_membership(request.user)
+    if membresia is not None and membresia.entidad.estado == Entidad.Estado.ACTIVA:
+        return redirect("console:escritorio")
+    if membresia is None and is_service_desk(request.user):
+        return redirect("servicedesk:cola")
+    return redirect("entities:landing")
 
 
 @never_cache
