@@ -90,7 +90,10 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
         message = (
             _("Usted no pertenece a esa Entidad.")
             if header
-            else _("Usted aún no tiene acceso a ninguna Entidad Estatal: solicítelo en «Mis registros».")
+            else _(
+                "Usted aún no tiene acceso a ninguna Entidad Estatal: valide su Entidad y haga la "
+                "«Solicitud de acceso», o regístrela si aún no está registrada."
+            )
         )
         raise ApplicationError(ErrorCode.NOT_FOUND, message, {"rule": "R5.4"}, status=404)
     if active_only and membresia.entidad.estado != Entidad.Estado.ACTIVA:

@@ -185,7 +185,7 @@ def registrada(request, pk: int):
     order = {tipo: i for i, tipo in enumerate(Documento.Tipo.values)}
     documentos = sorted(entidad.documentos.filter(vigente=True), key=lambda d: order[d.tipo])
     is_admin = permissions.is_entity_admin(request.user, entidad)
-    if entidad.estado == Entidad.Estado.ACTIVA and is_admin:
+    if entidad.estado == Entidad.Estado.ACTIVA and permissions.is_member(request.user, entidad):
         return redirect("entities:escritorio", pk=entidad.pk)
     historial = (
         entidad.eventos.select_related("actor")[:50] if is_admin or permissions.is_service_desk(request.user) else []

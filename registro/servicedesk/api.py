@@ -6,8 +6,10 @@ Permission rules, named in each operation:
   (`permissions.can_view_case`); anyone else gets 404 `not_found`, as if it did not exist.
 - The desk's operations (`/mesa/...`) need a Mesa de Servicio account (`permissions.is_service_desk`);
   any other user gets 404 `not_found`, so they are not revealed.
-- Replacing documents and resubmitting need an active Administrador of the case's entity
-  (`permissions.is_entity_admin`); anyone else gets 404."""
+- Replacing documents, correcting the entity's data and resubmitting need an active Administrador
+  of the case's entity (`permissions.is_entity_admin`); anyone else gets 404.
+- Any logged-in user may open a request for a new Usuario Administrador of an active entity, named
+  by `nit_entidad`; only the desk designates one (`/mesa/casos/{numero}/designar-administrador`)."""
 
 from dataclasses import asdict
 from typing import Literal
@@ -22,7 +24,7 @@ from pydantic import Field
 from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.models import Documento, Entidad
-from registro.entities.schemas import DocumentoOut
+from registro.entities.schemas import DocumentoOut, EntidadOut
 
 from . import permissions, selectors, services
 from .models import Adjunto, Asunto, Caso
@@ -32,6 +34,9 @@ from .schemas import (
     CasoDetailOut,
     CasoIn,
     CasoOut,
+    DesignarAdministradorIn,
+    EntidadDatosIn,
+    MembresiaDesignadaOut,
     MensajeOut,
     MotivoIn,
     NotaIn,
@@ -86,7 +91,8 @@ def _desk_case(request, numero: str) -> Caso:
 @router.post("/casos", response={201: CasoOut}, auth=user_auth, summary="Crear caso")
 def caso_create(request, payload: CasoIn):
     """Any logged-in user asks a question ("Duda"); requests about an entity (activation, supplier
-    profile) need one of its administrators and `entidad_id`."""
+    profile) need one of its administrators and `entidad_id`. Any logged-in user may ask for a new
+    Usuario Administrador of an active entity, named by `nit_entidad`."""
     require_terms(request)
     entidad = None
     if payload.entidad_id is not None:
@@ -166,6 +172,22 @@ def reenviar(request, numero: str, payload: NotaIn):
     return selectors.case_by_number(numero=numero)
 
 
+@router.patch(
+    "/casos/{numero}/entidad",
+    response=EntidadOut,
+    auth=user_auth,
+    summary="Corregir los datos de la Entidad (cuando la Mesa pide corrección)",
+)
+def entidad_data_update(request, numero: str, payload: EntidadDatosIn):
+    """Rule `is_entity_admin`. Fields left out keep their value; the NIT cannot change. Invalid data
+    is 400 `validation_error` with every field's errors in `detail.fields`, and changes nothing; an
+    entity not in «Requiere corrección» is 409."""
+    caso = _admin_case(request, numero)
+    return services.entidad_data_update(
+        entidad=caso.entidad, data=payload.dict(exclude_unset=True, exclude_none=True), user=request.auth
+    )
+
+
 # --- The desk -------------------------------------------------------------------------------------
 
 
@@ -193,6 +215,7 @@ def revision(request, numero: str):
     caso = _desk_case(request, numero)
     return {
         "caso": caso,
+        "entidad": caso.entidad,
         "documentos": services.checklist(caso),
         "prechecks": [asdict(check) for check in prechecks_for(caso.entidad)] if caso.entidad_id else [],
     }
@@ -240,6 +263,30 @@ def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
         raise _not_found(_("No existe esa acción."))
     action(caso, request.auth, payload.motivo if payload is not None else "")
     return selectors.case_by_number(numero=numero)
+
+
+@router.post(
+    "/mesa/casos/{numero}/designar-administrador",
+    response=MembresiaDesignadaOut,
+    auth=user_auth,
+    summary="Mesa: designar un nuevo Usuario Administrador de la Entidad del caso",
+)
+def designar_administrador(request, numero: str, payload: DesignarAdministradorIn):
+    """Rule `is_service_desk`. For a "Designación de un nuevo Usuario Administrador" case under
+    review: `usuario` (username or e-mail of a registered, active user) becomes an active
+    Administrador of the case's entity and the case is resolved. An unknown or inactive user is 400
+    with `detail.fields.usuario`; another subject, or a case not under review, is 409."""
+    caso = _desk_case(request, numero)
+    membresia = services.caso_appoint_admin(
+        caso=caso, staff=request.auth, usuario=payload.usuario, motivo=payload.motivo
+    )
+    return {
+        "caso": selectors.case_by_number(numero=numero),
+        "entidad_id": membresia.entidad_id,
+        "usuario": membresia.usuario.username,
+        "rol": membresia.rol,
+        "activa": membresia.activa,
+    }
 
 
 @router.get("/mesa/tablero", response=TableroOut, auth=user_auth, summary="Mesa: tablero de casos")

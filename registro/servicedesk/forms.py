@@ -1,5 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from registro.core.models import ClasificacionEntidad
+from registro.entities.forms import EntidadForm, PreRegistroForm
+from registro.entities.models import Entidad
 
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
@@ -21,7 +26,20 @@ CASO_FIELDS = [
 
 
 class CasoForm(forms.ModelForm):
-    """ "Crear caso" (R4.1): the requester's data comes pre-filled and can be corrected."""
+    """ "Crear caso" (R4.1): the requester's data comes pre-filled and can be corrected. `nit_entidad`
+    names the registered entity a request is about when the requester does not belong to it (the
+    designation of a new Usuario Administrador)."""
+
+    nit_entidad = forms.CharField(
+        label=_("NIT de la Entidad"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Para pedir la designación de un nuevo Usuario Administrador: el NIT de la Entidad registrada, "
+            "sin el dígito de verificación."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
 
     class Meta:
         model = Caso
@@ -68,3 +86,87 @@ class FiltroColaForm(forms.Form):
         label=_("Estado"), required=False, choices=[("", _("Abiertos (todos)"))] + Caso.Estado.choices
     )
     asunto = forms.ChoiceField(label=_("Asunto"), required=False, choices=[("", _("Todos"))] + Asunto.choices)
+
+
+CLASIFICACIONES = ("orden", "rama", "sector", "tipo_entidad")
+
+
+class EntidadDatosForm(EntidadForm, PreRegistroForm):
+    """ "Corregir datos de la Entidad" while the desk asks for corrections: the account form and the
+    questions before it, with the registration's own rules (EntidadForm, PreRegistroForm). The NIT
+    identifies the entity and cannot change: the field is fixed to the entity's."""
+
+    pais = None
+    tipo_cuenta = None
+
+    field_order = [
+        "registrada_siif",
+        "codigo_pci",
+        "area_negocio",
+        "tipo_organizacion",
+        "nombre",
+        "nombre_abreviado",
+        "nit",
+        "orden",
+        "rama",
+        "sector",
+        "tipo_entidad",
+        "entidad_superior_nombre",
+        "entidad_superior_nit",
+        "departamento",
+        "municipio",
+        "telefono",
+        "correo_notificaciones",
+        "ordenador_delegado",
+        "certificado_fecha_expedicion",
+    ]
+
+    def __init__(self, *args, entidad: Entidad, **kwargs):
+        self.entidad = entidad
+        super().__init__(*args, **kwargs)
+        nit = self.fields["nit"]
+        nit.disabled = True
+        nit.required = False
+        nit.initial = entidad.nit
+        nit.help_text = _("El NIT identifica a la Entidad y no se puede cambiar.")
+        for name in CLASIFICACIONES:
+            # A value retired from the lists after the registration is still accepted for this entity.
+            current = getattr(entidad, f"{name}_id")
+            field = self.fields[name]
+            field.queryset = ClasificacionEntidad.objects.filter(campo=name).filter(Q(activo=True) | Q(pk=current))
+
+    def clean_nit(self):
+        # Fixed: never the unique-NIT check of a new registration, which the entity itself would trip.
+        return self.entidad.nit
+
+    def clean(self):
+        # The answers before the form (SIIF, business area) are on the same page here.
+        self.pre = {
+            "registrada_siif": self.cleaned_data.get("registrada_siif"),
+            "area_negocio": self.cleaned_data.get("area_negocio"),
+        }
+        cleaned = super().clean()
+        superior = cleaned.get("entidad_superior")
+        seen = {self.entidad.pk}
+        while superior is not None:
+            if superior.pk in seen:
+                self.add_error(
+                    "entidad_superior_nombre",
+                    _("La Entidad elegida depende, directa o indirectamente, de esta Entidad."),
+                )
+                cleaned["entidad_superior"] = None
+                break
+            seen.add(superior.pk)
+            superior = superior.entidad_superior
+        return cleaned
+
+
+class DesignarAdministradorForm(forms.Form):
+    usuario = forms.CharField(
+        label=_("Usuario o correo electrónico"),
+        max_length=254,
+        help_text=_("De una persona registrada y activa en la plataforma. Por omisión, quien abrió el caso."),
+    )
+    motivo = forms.CharField(
+        label=_("Motivo de la designación"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

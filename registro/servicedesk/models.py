@@ -145,6 +145,7 @@ EVENTO_CASO_LABELS = {
     "activada": _("Entidad activada"),
     "rechazada": _("Registro rechazado"),
     "perfil_proveedor": _("Perfil de Proveedor habilitado"),
+    "administrador_designado": _("Usuario Administrador designado"),
     "resuelto": _("Resuelto"),
     "cerrado": _("Cerrado"),
 }

@@ -4,16 +4,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from registro.entities.schemas import DocumentoOut
+from registro.entities.schemas import DocumentoOut, EntidadOut
 
 from .models import Asunto, Caso, RevisionDocumento
 
 
 class CasoIn(Schema):
     """ "Crear caso" (R4.1). The requester's data left out is pre-filled from the profile and, with
-    `entidad_id`, from the entity; what is sent replaces it."""
+    `entidad_id`, from the entity; what is sent replaces it. A request for a new Usuario
+    Administrador (`asunto` nuevo_administrador) names the entity by `nit_entidad` and may be made by
+    any user."""
 
     entidad_id: int | None = Field(None, description="Entidad de la que es Usuario Administrador (solicitudes)")
+    nit_entidad: str | None = Field(
+        None, max_length=20, description="NIT de una Entidad activa (asunto nuevo_administrador), con o sin DV"
+    )
     nombres: str | None = Field(None, max_length=150)
     apellidos: str | None = Field(None, max_length=150)
     numero_documento: str | None = Field(None, max_length=20)
@@ -181,8 +186,51 @@ class PrecheckOut(Schema):
 
 class RevisionCasoOut(Schema):
     caso: CasoOut
+    entidad: EntidadOut | None = Field(None, description="Los datos actuales de la Entidad del caso")
     documentos: list[ChecklistItemOut]
     prechecks: list[PrecheckOut]
+
+
+class EntidadDatosIn(Schema):
+    """ "Corregir datos de la Entidad" (while the desk asks for corrections): the fields of the
+    registration form, as text, with the same rules. Fields left out keep their value. The NIT
+    cannot change: if sent, it must be the entity's."""
+
+    registrada_siif: str | None = Field(None, max_length=2, description="si | no")
+    codigo_pci: str | None = Field(None, max_length=20)
+    area_negocio: str | None = Field(None, max_length=20, description="publico | publico_privado")
+    tipo_organizacion: str | None = Field(None, max_length=20, description="decreto_1082 | otras")
+    nombre: str | None = Field(None, max_length=255)
+    nombre_abreviado: str | None = Field(None, max_length=60)
+    nit: str | None = Field(None, max_length=20, description="No se puede cambiar")
+    orden: str | None = Field(None, max_length=20, description="Id de /api/v1/reference/clasificaciones")
+    rama: str | None = Field(None, max_length=20)
+    sector: str | None = Field(None, max_length=20)
+    tipo_entidad: str | None = Field(None, max_length=20)
+    entidad_superior_nit: str | None = Field(
+        None, max_length=20, description="NIT de la Entidad registrada de la que depende; vacío: ninguna"
+    )
+    departamento: str | None = Field(None, max_length=2, description="Código DANE")
+    municipio: str | None = Field(None, max_length=5, description="Código DANE")
+    telefono: str | None = Field(None, max_length=20)
+    correo_notificaciones: str | None = Field(None, max_length=254)
+    ordenador_delegado: str | None = Field(None, max_length=2, description="si | no")
+    certificado_fecha_expedicion: str | None = Field(
+        None, max_length=10, description="AAAA-MM-DD; solo «Público y Privado», del certificado vigente"
+    )
+
+
+class DesignarAdministradorIn(Schema):
+    usuario: str = Field(..., max_length=254, description="Nombre de usuario o correo de un usuario registrado")
+    motivo: str = Field(..., max_length=5000)
+
+
+class MembresiaDesignadaOut(Schema):
+    caso: CasoOut
+    entidad_id: int
+    usuario: str
+    rol: str
+    activa: bool
 
 
 class DiaOut(Schema):

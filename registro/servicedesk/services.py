@@ -2,6 +2,7 @@
 entity's activation. Each one locks what it changes, follows the transition tables, records the
 events in the same transaction and queues its e-mails after commit."""
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,15 +10,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registro.accounts.selectors import user_get_by_login
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities import rules
 from registro.entities import services as entity_services
 from registro.entities import workflow as entity_workflow
 from registro.entities.files import check_uploaded_file
-from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
+from registro.entities.models import AreaNegocio, Documento, Entidad, EventoEntidad, Membresia, TipoOrganizacion
 from registro.notifications.services import email_queue_template
 
 from . import permissions, workflow
-from .models import SERVICE_DESK_GROUP, Adjunto, Asunto, Caso, EventoCaso, Mensaje, RevisionDocumento, TipoSolicitud
+from .forms import CLASIFICACIONES, EntidadDatosForm
+from .models import (
+    SERVICE_DESK_GROUP,
+    Adjunto,
+    Asunto,
+    Caso,
+    EventoCaso,
+    Mensaje,
+    RevisionDocumento,
+    TipoSolicitud,
+)
 
 C = Caso.Estado
 MAX_TEXT = 5000
@@ -26,6 +39,10 @@ MAX_TEXT = 5000
 def _error(message: str, field: str | None = None, status: int = 400) -> ApplicationError:
     detail = {"fields": {field: [message]}} if field else {}
     return ApplicationError(ErrorCode.VALIDATION, message, detail, status=status)
+
+
+def _form_errors(form) -> dict[str, list[str]]:
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 def _admin_emails(entidad: Entidad) -> list[str]:
@@ -64,8 +81,6 @@ def _lock(caso: Caso) -> Caso:
 @transaction.atomic
 def staff_create(*, username: str, email: str, first_name: str, last_name: str, password: str | None):
     """A Mesa de Servicio member: a role outside any entity (group "Mesa de Servicio")."""
-    from allauth.account.models import EmailAddress
-
     from registro.accounts.models import TermsAcceptance
 
     User = get_user_model()
@@ -124,6 +139,46 @@ def _check_case_rules(*, user, entidad: Entidad | None, tipo_solicitud: str, asu
             raise _error(
                 _("Ya hay un caso abierto para esta solicitud: %(numero)s.") % {"numero": open_case.numero}, "asunto"
             )
+    if asunto == Asunto.NUEVO_ADMINISTRADOR:
+        # Usually asked by someone who is not (yet) one of the entity's users: any logged-in user.
+        if entidad is None:
+            raise _error(
+                _("Escriba el NIT de la Entidad registrada que necesita un nuevo Usuario Administrador."),
+                "nit_entidad",
+            )
+        if entidad.estado != Entidad.Estado.ACTIVA:
+            raise _error(
+                _(
+                    "La Entidad %(nombre)s está «%(estado)s»: se designa un nuevo Usuario Administrador solo en "
+                    "Entidades activas."
+                )
+                % {"nombre": entidad.nombre, "estado": entidad.get_estado_display()},
+                "nit_entidad",
+            )
+        open_case = Caso.objects.filter(
+            entidad=entidad, asunto=asunto, solicitante=user, estado__in=workflow.OPEN_STATES
+        ).first()
+        if open_case:
+            raise _error(
+                _("Ya hay un caso abierto para esta solicitud: %(numero)s.") % {"numero": open_case.numero}, "asunto"
+            )
+
+
+def _entidad_by_nit(raw: str) -> Entidad:
+    """The registered entity a requester names by its NIT (with or without check digit)."""
+    number, typed_dv = rules.split_nit(raw)
+    entidad = Entidad.objects.filter(nit=number).first() if number.isdigit() else None
+    if entidad is None:
+        raise _error(
+            _("No hay una Entidad registrada con el NIT %(nit)s. Revise el número.") % {"nit": raw.strip()},
+            "nit_entidad",
+        )
+    if typed_dv is not None and typed_dv != entidad.dv:
+        raise _error(
+            _("El dígito de verificación de este NIT es %(dv)s, no %(typed)s.") % {"dv": entidad.dv, "typed": typed_dv},
+            "nit_entidad",
+        )
+    return entidad
 
 
 def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
@@ -133,13 +188,18 @@ def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
 
     form = CasoForm(data)
     if not form.is_valid():
-        raise ApplicationError(
-            ErrorCode.VALIDATION,
-            _("Revise los datos marcados."),
-            {"fields": {f: [str(m) for m in ms] for f, ms in form.errors.items()}},
-        )
-    cleaned = form.cleaned_data
+        raise ApplicationError(ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": _form_errors(form)})
+    cleaned = dict(form.cleaned_data)
+    nit_entidad = cleaned.pop("nit_entidad", "")
     with transaction.atomic():
+        if (
+            entidad is None
+            and nit_entidad
+            and cleaned["asunto"] == Asunto.NUEVO_ADMINISTRADOR
+            and cleaned["tipo_solicitud"] == TipoSolicitud.SOLICITUD
+        ):
+            entidad = _entidad_by_nit(nit_entidad)
+            cleaned["nombre_entidad"] = cleaned.get("nombre_entidad") or entidad.nombre
         if entidad is not None:
             entidad = Entidad.objects.select_for_update().get(pk=entidad.pk)
         _check_case_rules(
@@ -325,12 +385,211 @@ def entidad_documento_replace(*, entidad: Entidad, tipo: str, uploaded, user) ->
     return documento
 
 
+ENTIDAD_DATOS_FIELDS = tuple(EntidadDatosForm.base_fields)
+# The entity's own columns the correction form sets (the certificate's date is its document's).
+_SIMPLE_FIELDS = (
+    "nombre",
+    "nombre_abreviado",
+    "registrada_siif",
+    "codigo_pci",
+    "area_negocio",
+    "tipo_organizacion",
+    "telefono",
+    "correo_notificaciones",
+    "ordenador_delegado",
+)
+_RELATED_FIELDS = (*CLASIFICACIONES, "entidad_superior", "departamento", "municipio")
+
+
+def _si_no(value: bool) -> str:
+    return "si" if value else "no"
+
+
+def _certificado(entidad: Entidad) -> Documento | None:
+    return entidad.documentos.filter(tipo=Documento.Tipo.CERTIFICADO_EXISTENCIA, vigente=True).first()
+
+
+def entidad_datos_initial(entidad: Entidad) -> dict[str, str]:
+    """The entity's current data as the correction form's values (what the form would post)."""
+    superior = entidad.entidad_superior
+    certificado = _certificado(entidad)
+    fecha = certificado.fecha_expedicion if certificado else None
+    return {
+        "registrada_siif": _si_no(entidad.registrada_siif),
+        "codigo_pci": entidad.codigo_pci,
+        "area_negocio": entidad.area_negocio,
+        "tipo_organizacion": entidad.tipo_organizacion,
+        "nombre": entidad.nombre,
+        "nombre_abreviado": entidad.nombre_abreviado,
+        "nit": entidad.nit,
+        **{name: str(getattr(entidad, f"{name}_id") or "") for name in CLASIFICACIONES},
+        "entidad_superior_nombre": superior.nombre if superior else "",
+        "entidad_superior_nit": superior.nit if superior else "",
+        "departamento": entidad.departamento_id or "",
+        "municipio": entidad.municipio_id or "",
+        "telefono": entidad.telefono,
+        "correo_notificaciones": entidad.correo_notificaciones,
+        "ordenador_delegado": _si_no(entidad.ordenador_delegado),
+        "certificado_fecha_expedicion": fecha.isoformat() if fecha else "",
+    }
+
+
+_CHOICES = {"area_negocio": dict(AreaNegocio.choices), "tipo_organizacion": dict(TipoOrganizacion.choices)}
+
+
+def _as_text(value, name: str = "") -> str:
+    """How a value is shown in the entity's history."""
+    if name in _CHOICES:
+        return str(_CHOICES[name].get(value, value))
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(_("Sí") if value else _("No"))
+    if isinstance(value, Entidad):
+        return f"{value.nombre} (NIT {value.nit_con_dv})"
+    if hasattr(value, "valor"):  # a classification value
+        return value.valor
+    if hasattr(value, "nombre"):  # department, municipality
+        return value.nombre
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _nit_error(entidad: Entidad, data: dict) -> list[str]:
+    typed = (data.get("nit") or "").strip()
+    if not typed:
+        return []
+    number, dv = rules.split_nit(typed)
+    if number == entidad.nit and dv in (None, entidad.dv):
+        return []
+    return [
+        _(
+            "El NIT de la Entidad (%(nit)s) no se puede cambiar. Si el NIT registrado está errado, escríbalo a la "
+            "Mesa de Servicio en el caso."
+        )
+        % {"nit": entidad.nit_con_dv}
+    ]
+
+
+def entidad_datos_merged(entidad: Entidad, data) -> dict[str, str]:
+    """What is sent over the current data: a field left out keeps its value (the API's PATCH)."""
+    sent = {name: data.get(name) for name in ENTIDAD_DATOS_FIELDS if data.get(name) is not None}
+    if "entidad_superior_nit" in sent or "entidad_superior_nombre" in sent:
+        # The entity it depends on is one choice: its NIT, with the name the search showed.
+        superior_nit = sent.get("entidad_superior_nit", "")
+        sent["entidad_superior_nit"] = superior_nit
+        sent.setdefault("entidad_superior_nombre", superior_nit)
+    return {**entidad_datos_initial(entidad), **{k: str(v) for k, v in sent.items()}}
+
+
+def entidad_data_update(*, entidad: Entidad, data, user) -> Entidad:
+    """ "Corregir datos de la Entidad": while the desk asks for corrections, an administrator fixes
+    the entity's data under the registration's rules (the NIT is fixed). Fields left out keep their
+    value. All or nothing: any error changes nothing and lists every field to fix. The event lists
+    the changed fields with their old and new values."""
+    with transaction.atomic():
+        locked = Entidad.objects.select_for_update().get(pk=entidad.pk)
+        if not permissions.is_entity_admin(user, locked):
+            raise ApplicationError(
+                ErrorCode.PERMISSION_DENIED,
+                _("Solo un Usuario Administrador de la Entidad puede corregir sus datos."),
+                status=403,
+            )
+        if locked.estado != Entidad.Estado.REQUIERE_CORRECCION:
+            raise ApplicationError(
+                ErrorCode.CONFLICT,
+                _(
+                    "Los datos de la Entidad se corrigen cuando la Mesa de Servicio pide corrección; ahora está "
+                    "«%(estado)s»."
+                )
+                % {"estado": locked.get_estado_display()},
+                {"estado": locked.estado},
+                status=409,
+            )
+        form = EntidadDatosForm(entidad_datos_merged(locked, data), entidad=locked)
+        errors = {} if form.is_valid() else _form_errors(form)
+        if nit_error := _nit_error(locked, data):
+            errors["nit"] = nit_error
+        cleaned = form.cleaned_data if not errors else {}
+        certificado = _certificado(locked)
+        fecha = cleaned.get("certificado_fecha_expedicion")
+        if fecha and certificado is None:
+            errors["certificado_fecha_expedicion"] = [
+                _(
+                    "Anexe primero el certificado de existencia y representación legal (en «Corregir y enviar de "
+                    "nuevo»); luego escriba aquí su fecha de expedición."
+                )
+            ]
+        if errors:
+            raise ApplicationError(ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": errors})
+
+        new_values = {
+            **{name: cleaned[name] for name in _SIMPLE_FIELDS},
+            **{name: cleaned[name] for name in _RELATED_FIELDS},
+        }
+        new_values["registrada_siif"] = cleaned["registrada_siif"] == "si"
+        new_values["ordenador_delegado"] = cleaned["ordenador_delegado"] == "si"
+        cambios: dict[str, dict[str, str]] = {}
+        changed_columns = []
+        for name, value in new_values.items():
+            column = f"{name}_id" if name in _RELATED_FIELDS else name
+            new_key = value.pk if name in _RELATED_FIELDS and value is not None else value
+            if getattr(locked, column) == new_key:
+                continue
+            cambios[name] = {"antes": _as_text(getattr(locked, name), name), "despues": _as_text(value, name)}
+            setattr(locked, name, value)
+            changed_columns.append(name)
+        if fecha and certificado.fecha_expedicion != fecha:
+            cambios["certificado_fecha_expedicion"] = {
+                "antes": _as_text(certificado.fecha_expedicion),
+                "despues": _as_text(fecha),
+            }
+            certificado.fecha_expedicion = fecha
+            certificado.save(update_fields=["fecha_expedicion"])
+        if not cambios:
+            return locked
+        if changed_columns:
+            if "nombre" in changed_columns:
+                changed_columns.append("nombre_busqueda")
+            locked.save(update_fields=changed_columns)
+        detalle = {"campos": list(cambios), "cambios": cambios}
+        caso = Caso.objects.filter(
+            entidad=locked, asunto=Asunto.REGISTRO_ENTIDAD, estado__in=workflow.OPEN_STATES
+        ).first()
+        if caso is not None:
+            detalle["caso"] = caso.numero
+        entity_workflow.event_record(
+            entidad=locked, tipo=EventoEntidad.Tipo.DATOS_CORREGIDOS, actor=user, detalle=detalle
+        )
+    return locked
+
+
+def documentos_faltantes(entidad: Entidad) -> list[str]:
+    """The mandatory documents (for the entity's current data) it has no current version of."""
+    requeridos = rules.documentos_requeridos(
+        ordenador_delegado=entidad.ordenador_delegado, area_negocio=entidad.area_negocio
+    )
+    presentes = set(entidad.documentos.filter(vigente=True).values_list("tipo", flat=True))
+    return [tipo for tipo in requeridos if tipo not in presentes]
+
+
 def entidad_resubmit(*, entidad: Entidad, user, nota: str = "") -> Entidad:
-    """The administrators send the corrected registration back to the desk."""
+    """The administrators send the corrected registration back to the desk, with every document
+    its (possibly corrected) data asks for."""
     with transaction.atomic():
         entidad = entity_workflow.entidad_transition(
             entidad=entidad, to=Entidad.Estado.PENDIENTE, actor=user, motivo=(nota or "").strip()
         )
+        if faltantes := documentos_faltantes(entidad):
+            # The corrected data may ask for other documents (a delegation, "Público y Privado").
+            etiquetas = dict(Documento.Tipo.choices)
+            labels = [str(etiquetas[t]) for t in faltantes]
+            raise ApplicationError(
+                ErrorCode.VALIDATION,
+                _("Antes de enviar de nuevo el registro, anexe: %(docs)s.") % {"docs": ", ".join(labels)},
+                {"missing_documents": faltantes, "missing_labels": labels},
+            )
         caso = (
             Caso.objects.select_for_update()
             .filter(entidad=entidad, asunto=Asunto.REGISTRO_ENTIDAD, estado=C.ESPERANDO_SOLICITANTE)
@@ -427,6 +686,128 @@ def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
             entidad=entidad,
         )
     return caso
+
+
+def _appointee(login: str):
+    """The registered, active user a desk member names by username or e-mail."""
+    login = (login or "").strip()
+    if not login:
+        raise _error(_("Escriba el nombre de usuario o el correo electrónico de la persona."), "usuario")
+    user = user_get_by_login(login=login)
+    if user is None:
+        raise _error(
+            _("No hay un usuario registrado con el nombre de usuario o correo «%(login)s».") % {"login": login},
+            "usuario",
+        )
+    if not user.is_active:
+        raise _error(
+            _("El usuario %(username)s está inactivo: no puede ser Usuario Administrador.")
+            % {"username": user.username},
+            "usuario",
+        )
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        raise _error(
+            _(
+                "El usuario %(username)s no ha confirmado su registro (el enlace del correo de confirmación); "
+                "pídale que lo haga antes de designarlo."
+            )
+            % {"username": user.username},
+            "usuario",
+        )
+    if permissions.is_service_desk(user):
+        raise _error(
+            _("Una cuenta de la Mesa de Servicio no puede ser Usuario Administrador de una Entidad."), "usuario"
+        )
+    return user
+
+
+def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membresia:
+    """ "Designar administrador": when an entity has lost its only administrator, the desk makes a
+    registered, active user (by default the requester) an active Administrador of it, from a
+    "Designación de un nuevo Usuario Administrador" case. The entity's row is locked first, as every
+    change to its users does; the case is resolved; the new administrator, the notification address
+    and the other administrators are told."""
+    motivo = (motivo or "").strip()
+    if caso.asunto != Asunto.NUEVO_ADMINISTRADOR or caso.entidad_id is None:
+        raise _error(
+            _("Esta acción es para casos de designación de un nuevo Usuario Administrador de una Entidad."),
+            status=409,
+        )
+    if not motivo:
+        raise _error(_("Escriba el motivo de la designación."), "motivo")
+    with transaction.atomic():
+        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
+        caso = _lock(caso)
+        workflow.check(caso, C.RESUELTO)
+        if entidad.estado != Entidad.Estado.ACTIVA:
+            raise _error(
+                _("La Entidad está «%(estado)s»: se designa un Usuario Administrador solo en Entidades activas.")
+                % {"estado": entidad.get_estado_display()},
+                status=409,
+            )
+        user = _appointee(usuario)
+        membresia = Membresia.objects.select_for_update().filter(usuario=user, entidad=entidad).first()
+        anterior = None
+        if membresia is None:
+            membresia = Membresia.objects.create(
+                usuario=user, entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR, activa=True
+            )
+        elif membresia.rol == Membresia.Rol.ADMINISTRADOR and membresia.activa:
+            raise _error(
+                _("%(username)s ya es Usuario Administrador activo de la Entidad.") % {"username": user.username},
+                "usuario",
+                status=409,
+            )
+        else:
+            anterior = {"rol": membresia.rol, "activa": membresia.activa}
+            membresia.rol, membresia.activa = Membresia.Rol.ADMINISTRADOR, True
+            membresia.save(update_fields=["rol", "activa"])
+        detalle = {"caso": caso.numero, "usuario": user.username, "rol": Membresia.Rol.ADMINISTRADOR}
+        if anterior is not None:
+            detalle["membresia_anterior"] = anterior
+        entity_workflow.event_record(
+            entidad=entidad,
+            tipo=EventoEntidad.Tipo.ADMINISTRADOR_DESIGNADO,
+            actor=staff,
+            motivo=motivo,
+            detalle=detalle,
+        )
+        workflow.move(caso, C.RESUELTO, actor=staff, tipo="administrador_designado", motivo=motivo)
+        caso.resuelto_at = timezone.now()
+        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
+        mensaje = Mensaje.objects.create(
+            caso=caso,
+            autor=staff,
+            de_la_mesa=True,
+            texto=_(
+                "Designamos a %(nombre)s (%(username)s) como Usuario Administrador de la Entidad %(entidad)s. "
+                "%(motivo)s"
+            )
+            % {
+                "nombre": user.full_name or user.username,
+                "username": user.username,
+                "entidad": entidad.nombre,
+                "motivo": motivo,
+            },
+        )
+        context = {"entidad": entidad, "usuario": user, "motivo": motivo}
+        _notify(to=[user.email], template="administrador_designado_usuario", caso=caso, **context)
+        otros = (
+            Membresia.objects.filter(
+                entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR, usuario__is_active=True
+            )
+            .exclude(usuario=user)
+            .values_list("usuario__email", flat=True)
+        )
+        _notify(
+            to=[entidad.correo_notificaciones, *otros],
+            template="administrador_designado_entidad",
+            caso=caso,
+            **context,
+        )
+        if caso.correo and caso.correo.lower() != (user.email or "").lower():
+            _notify(to=[caso.correo], template="mensaje_nuevo", caso=caso, mensaje=mensaje)
+    return membresia
 
 
 def caso_resolve(*, caso: Caso, staff, respuesta: str) -> Caso:

@@ -11,8 +11,14 @@ urlpatterns = [
     path("casos/adjuntos/<int:pk>/", views.adjunto, name="adjunto"),
     path("casos/<str:numero>/reemplazar/", views.reemplazar_documento, name="reemplazar"),
     path("casos/<str:numero>/reenviar/", views.reenviar, name="reenviar"),
+    path("casos/<str:numero>/corregir-datos/", views.corregir_datos, name="corregir_datos"),
     path("mesa/", views.cola, name="cola"),
     path("mesa/tablero/", views.tablero, name="tablero"),
+    path(
+        "mesa/casos/<str:numero>/designar-administrador/",
+        views.designar_administrador,
+        name="designar_administrador",
+    ),
     path("mesa/casos/<str:numero>/<str:accion>/", views.decidir, name="decidir"),
     path("mesa/casos/<str:numero>/documentos/<int:documento_id>/", views.revisar_documento, name="revisar"),
 ]

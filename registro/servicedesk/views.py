@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
-from registro.entities.models import Documento, Entidad
+from registro.core.models import Municipio
+from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
 
 from . import charts, permissions, selectors, services
-from .forms import CasoForm, FiltroColaForm, MensajeForm, MotivoForm
+from .forms import CasoForm, DesignarAdministradorForm, EntidadDatosForm, FiltroColaForm, MensajeForm, MotivoForm
 from .models import Adjunto, Asunto, Caso, TipoSolicitud, TipoUsuario
 
 
@@ -39,6 +40,18 @@ def _case_or_404(request, numero: str) -> Caso:
     return caso
 
 
+def _add_errors(form, exc: ApplicationError) -> None:
+    """The service's field errors on the (bound) form, beside the form's own."""
+    form.is_valid()
+    for field, field_messages in (exc.detail.get("fields") or {}).items():
+        name = field if field in form.fields else None
+        for message in field_messages:
+            if message not in form.errors.get(name or "__all__", []):
+                form.add_error(name, message)
+    if not exc.detail.get("fields"):
+        form.add_error(None, exc.message)
+
+
 def _show_error(request, exc: ApplicationError) -> None:
     fields = exc.detail.get("fields") or {}
     for field_messages in fields.values():
@@ -60,7 +73,8 @@ def mis_casos(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def crear_caso(request):
-    """ "Crear caso" (R4.1), pre-filled from the profile and the entity."""
+    """ "Crear caso" (R4.1), pre-filled from the profile and the entity. `?asunto=nuevo_administrador`
+    opens the request for a new Usuario Administrador of an entity chosen by its NIT (`&nit=`)."""
     entidad = None
     entidad_id = request.GET.get("entidad") or request.POST.get("entidad")
     if entidad_id and str(entidad_id).isdigit():
@@ -94,6 +108,17 @@ def crear_caso(request):
                 else _("Solicito habilitar el perfil de Proveedor de la Entidad %(nombre)s (NIT %(nit)s).")
                 % {"nombre": entidad.nombre, "nit": entidad.nit_con_dv},
             )
+        elif asunto == Asunto.NUEVO_ADMINISTRADOR:
+            initial.update(
+                tipo_solicitud=TipoSolicitud.SOLICITUD,
+                asunto=Asunto.NUEVO_ADMINISTRADOR,
+                tipo_usuario=TipoUsuario.COMPRADOR,
+                nit_entidad=(request.GET.get("nit") or request.user.entity_nit)[:20],
+                descripcion=_(
+                    "La Entidad se quedó sin Usuario Administrador. Solicito ser designado como su nuevo Usuario "
+                    "Administrador; adjunto el documento que me autoriza."
+                ),
+            )
         else:
             initial.update(tipo_solicitud=TipoSolicitud.DUDA)
         form = CasoForm(initial=initial)
@@ -105,7 +130,6 @@ def crear_caso(request):
 def caso(request, numero: str):
     """A case's page: its data, thread and reply form; for the desk, the review tools too."""
     caso = _case_or_404(request, numero)
-    desk = permissions.is_service_desk(request.user)
     form = MensajeForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -117,13 +141,34 @@ def caso(request, numero: str):
             else:
                 messages.success(request, _("Enviamos su mensaje."))
                 return redirect("servicedesk:caso", numero=caso.numero)
+    return _case_page(request, caso, form=form, status=400 if form.errors else 200)
+
+
+def _corrections(entidad: Entidad) -> list[dict]:
+    """The data corrections of the entity, newest first, with the fields' labels."""
+    labels = {name: field.label for name, field in EntidadDatosForm.base_fields.items()}
+    return [
+        {
+            "evento": evento,
+            "cambios": [
+                {"label": labels.get(name, name), **values}
+                for name, values in (evento.detalle.get("cambios") or {}).items()
+            ],
+        }
+        for evento in entidad.eventos.filter(tipo=EventoEntidad.Tipo.DATOS_CORREGIDOS).select_related("actor")[:20]
+    ]
+
+
+def _case_page(request, caso: Caso, *, form=None, designar_form=None, status: int = 200):
+    desk = permissions.is_service_desk(request.user)
+    is_admin = caso.entidad_id is not None and permissions.is_entity_admin(request.user, caso.entidad)
     context = {
         "caso": caso,
         "desk": desk,
-        "form": form,
+        "form": form if form is not None else MensajeForm(),
         "mensajes": caso.mensajes.select_related("autor").prefetch_related("adjuntos"),
         "eventos": caso.eventos.select_related("actor"),
-        "is_admin": caso.entidad_id is not None and permissions.is_entity_admin(request.user, caso.entidad),
+        "is_admin": is_admin,
     }
     if desk and caso.entidad_id:
         from .prechecks import prechecks_for
@@ -132,8 +177,26 @@ def caso(request, numero: str):
             checklist=services.checklist(caso),
             prechecks=prechecks_for(caso.entidad),
             historial=selectors.entity_history(entidad=caso.entidad)[:50],
+            correcciones=_corrections(caso.entidad),
         )
-    return render(request, "servicedesk/caso.html", context, status=400 if form.errors else 200)
+        if caso.asunto == Asunto.NUEVO_ADMINISTRADOR:
+            context.update(
+                designar_form=designar_form
+                or DesignarAdministradorForm(initial={"usuario": caso.solicitante.username}),
+                administradores=caso.entidad.membresias.filter(rol=Membresia.Rol.ADMINISTRADOR)
+                .select_related("usuario")
+                .order_by("-activa", "usuario__username"),
+            )
+    if is_admin and caso.entidad.estado == Entidad.Estado.REQUIERE_CORRECCION:
+        faltantes = services.documentos_faltantes(caso.entidad)
+        vigentes = set(caso.entidad.documentos.filter(vigente=True).values_list("tipo", flat=True))
+        context["tipos_documento"] = [
+            {"tipo": tipo, "label": label, "falta": tipo in faltantes}
+            for tipo, label in Documento.Tipo.choices
+            if tipo in vigentes or tipo in faltantes
+        ]
+        context["faltantes"] = [label for tipo, label in Documento.Tipo.choices if tipo in faltantes]
+    return render(request, "servicedesk/caso.html", context, status=status)
 
 
 @login_required
@@ -227,6 +290,33 @@ def revisar_documento(request, numero: str, documento_id: int):
 
 
 @service_desk_required
+@require_POST
+def designar_administrador(request, numero: str):
+    """ "Designar administrador" on a case asking for a new Usuario Administrador."""
+    caso = _case_or_404(request, numero)
+    form = DesignarAdministradorForm(request.POST)
+    try:
+        membresia = services.caso_appoint_admin(
+            caso=caso,
+            staff=request.user,
+            usuario=request.POST.get("usuario", ""),
+            motivo=request.POST.get("motivo", ""),
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 409 and not exc.detail.get("fields"):
+            _show_error(request, exc)
+            return redirect("servicedesk:caso", numero=caso.numero)
+        _add_errors(form, exc)
+        return _case_page(request, caso, designar_form=form, status=exc.status_code)
+    messages.success(
+        request,
+        _("%(username)s es ahora Usuario Administrador de la Entidad; el caso quedó «Resuelto».")
+        % {"username": membresia.usuario.username},
+    )
+    return redirect("servicedesk:caso", numero=caso.numero)
+
+
+@service_desk_required
 @require_GET
 def tablero(request):
     days = selectors.daily_counts(days=30)
@@ -279,3 +369,49 @@ def reenviar(request, numero: str):
     else:
         messages.success(request, _("Enviamos de nuevo el registro a la Mesa de Servicio."))
     return redirect("servicedesk:caso", numero=caso.numero)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def corregir_datos(request, numero: str):
+    """ "Corregir datos de la Entidad" while the desk asks for corrections (its administrators only)."""
+    caso = _case_or_404(request, numero)
+    if caso.entidad_id is None or not permissions.is_entity_admin(request.user, caso.entidad):
+        raise Http404
+    entidad = caso.entidad
+    status = 200
+    if request.method == "POST":
+        try:
+            services.entidad_data_update(entidad=entidad, data=request.POST, user=request.user)
+        except ApplicationError as exc:
+            if not exc.detail.get("fields"):
+                _show_error(request, exc)
+                return redirect("servicedesk:caso", numero=caso.numero)
+            # Everything typed, as the service read it, with its errors.
+            form = EntidadDatosForm(services.entidad_datos_merged(entidad, request.POST), entidad=entidad)
+            _add_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(
+                request,
+                _("Guardamos los datos corregidos. Cuando termine las correcciones, envíe de nuevo el registro."),
+            )
+            return redirect(f"{reverse('servicedesk:caso', kwargs={'numero': caso.numero})}#correcciones")
+    else:
+        if entidad.estado != Entidad.Estado.REQUIERE_CORRECCION:
+            messages.error(
+                request, _("Los datos de la Entidad se corrigen cuando la Mesa de Servicio pide corrección.")
+            )
+            return redirect("servicedesk:caso", numero=caso.numero)
+        form = EntidadDatosForm(initial=services.entidad_datos_initial(entidad), entidad=entidad)
+    return render(
+        request,
+        "servicedesk/corregir_datos.html",
+        {
+            "caso": caso,
+            "entidad": entidad,
+            "form": form,
+            "municipios": Municipio.objects.select_related("departamento").order_by("nombre"),
+        },
+        status=status,
+    )

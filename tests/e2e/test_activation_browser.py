@@ -312,10 +312,14 @@ def test_activation_with_a_correction_round(
 
     # 6. The entity's link now opens the "Escritorio", with the whole history.
     admin_page.goto(entity_url)
-    expect(admin_page).to_have_url(f"{live_server.url}/entidades/{entidad.pk}/")
+    expect(admin_page).to_have_url(f"{live_server.url}/entidad/")
     expect(admin_page.get_by_role("heading", level=1)).to_have_text(f"Escritorio: {entidad.nombre}")
     expect(admin_page.get_by_text(f"NIT {entidad.nit_con_dv} · Activa")).to_be_visible()
     expect(admin_page.get_by_role("link", name=caso.numero)).to_be_visible()
+    admin_page.get_by_role("navigation", name="Configuración de la Entidad").get_by_role(
+        "link", name="Historial"
+    ).click()
+    expect(admin_page.get_by_role("heading", level=1)).to_have_text("Historial de la Entidad")
     history = admin_page.locator("table").last
     for event in [
         "Cuenta registrada",

@@ -33,3 +33,27 @@ def entidad(admin_user, pre_data, entidad_data, django_capture_on_commit_callbac
         )
     with django_capture_on_commit_callbacks(execute=True):
         return entity_services.registro_finalize(registro=registro, user=admin_user)
+
+
+def case_data(user, entidad=None, **extra) -> dict:
+    """The "Crear caso" fields as the pre-filled form sends them."""
+    from registro.servicedesk.services import case_initial
+
+    data = case_initial(user=user, entidad=entidad)
+    data.update(tipo_solicitud="solicitud", asunto="registro_entidad", tipo_usuario="comprador", descripcion="x")
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def caso_correccion(admin_user, desk_user, entidad):
+    """The entity's activation case after the desk asked for corrections: the entity is «Requiere
+    corrección» and the case waits for its administrators."""
+    from registro.servicedesk import services
+
+    caso = services.caso_create(user=admin_user, data=case_data(admin_user, entidad), entidad=entidad)
+    services.caso_take(caso=caso, staff=desk_user)
+    services.caso_request_corrections(caso=caso, staff=desk_user, motivo="Corrija el nombre y el teléfono.")
+    caso.refresh_from_db()
+    entidad.refresh_from_db()
+    return caso
