@@ -6,8 +6,8 @@ Permission rules, named in each operation:
   (`permissions.can_view_case`); anyone else gets 404 `not_found`, as if it did not exist.
 - The desk's operations (`/mesa/...`) need a Mesa de Servicio account (`permissions.is_service_desk`);
   any other user gets 404 `not_found`, so they are not revealed.
-- Replacing documents, correcting the entity's data and resubmitting need an active Administrador
-  of the case's entity (`permissions.is_entity_admin`); anyone else gets 404.
+- Replacing documents, correcting the entity's data and resubmitting need the permission to edit
+  the entity's data and documents (`permissions.can_correct`); anyone else gets 404.
 - Any logged-in user may open a request for a new Usuario Administrador of an active entity, named
   by `nit_entidad`; only the desk designates one (`/mesa/casos/{numero}/designar-administrador`)."""
 
@@ -63,9 +63,9 @@ def _case(request, numero: str) -> Caso:
 
 
 def _admin_case(request, numero: str) -> Caso:
-    """Rule `is_entity_admin`: only the case's entity's administrators correct its registration."""
+    """Rule `can_correct`: only the entity's users allowed to edit it correct its registration."""
     caso = _case(request, numero)
-    if caso.entidad_id is None or not permissions.is_entity_admin(request.auth, caso.entidad):
+    if caso.entidad_id is None or not permissions.can_correct(request.auth, caso.entidad):
         raise _not_found(_("No existe ese caso."))
     return caso
 
@@ -97,7 +97,7 @@ def caso_create(request, payload: CasoIn):
     entidad = None
     if payload.entidad_id is not None:
         entidad = Entidad.objects.select_related("departamento", "municipio").filter(pk=payload.entidad_id).first()
-        if entidad is None or not permissions.is_entity_admin(request.auth, entidad):
+        if entidad is None or not permissions.can_open_for(request.auth, entidad):
             raise _not_found(_("No existe esa Entidad."))
     data = services.case_initial(user=request.auth, entidad=entidad)
     data.update(payload.dict(exclude={"entidad_id"}, exclude_none=True))
@@ -179,7 +179,7 @@ def reenviar(request, numero: str, payload: NotaIn):
     summary="Corregir los datos de la Entidad (cuando la Mesa pide corrección)",
 )
 def entidad_data_update(request, numero: str, payload: EntidadDatosIn):
-    """Rule `is_entity_admin`. Fields left out keep their value; the NIT cannot change. Invalid data
+    """Rule `can_correct`. Fields left out keep their value; the NIT cannot change. Invalid data
     is 400 `validation_error` with every field's errors in `detail.fields`, and changes nothing; an
     entity not in «Requiere corrección» is 409."""
     caso = _admin_case(request, numero)

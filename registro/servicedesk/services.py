@@ -121,8 +121,8 @@ def _check_case_rules(*, user, entidad: Entidad | None, tipo_solicitud: str, asu
     if tipo_solicitud == TipoSolicitud.DUDA:
         return  # any logged-in user can ask
     if asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR):
-        if entidad is None or not permissions.is_entity_admin(user, entidad):
-            raise _error(_("Solo un Usuario Administrador de la Entidad puede hacer esta solicitud."), "asunto", 403)
+        if entidad is None or not permissions.can_open_for(user, entidad):
+            raise _error(_("Su rol no le permite abrir casos a nombre de esta Entidad."), "asunto", 403)
     if asunto == Asunto.REGISTRO_ENTIDAD and entidad.estado not in (
         Entidad.Estado.PENDIENTE,
         Entidad.Estado.REQUIERE_CORRECCION,
@@ -490,10 +490,10 @@ def entidad_data_update(*, entidad: Entidad, data, user) -> Entidad:
     the changed fields with their old and new values."""
     with transaction.atomic():
         locked = Entidad.objects.select_for_update().get(pk=entidad.pk)
-        if not permissions.is_entity_admin(user, locked):
+        if not permissions.can_correct(user, locked):
             raise ApplicationError(
                 ErrorCode.PERMISSION_DENIED,
-                _("Solo un Usuario Administrador de la Entidad puede corregir sus datos."),
+                _("Su rol no le permite corregir los datos de esta Entidad."),
                 status=403,
             )
         if locked.estado != Entidad.Estado.REQUIERE_CORRECCION:

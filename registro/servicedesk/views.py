@@ -79,7 +79,7 @@ def crear_caso(request):
     entidad_id = request.GET.get("entidad") or request.POST.get("entidad")
     if entidad_id and str(entidad_id).isdigit():
         entidad = Entidad.objects.filter(pk=entidad_id).select_related("departamento", "municipio").first()
-        if entidad is None or not permissions.is_entity_admin(request.user, entidad):
+        if entidad is None or not permissions.can_open_for(request.user, entidad):
             raise Http404
     if request.method == "POST":
         form = CasoForm(request.POST)
@@ -161,7 +161,7 @@ def _corrections(entidad: Entidad) -> list[dict]:
 
 def _case_page(request, caso: Caso, *, form=None, designar_form=None, status: int = 200):
     desk = permissions.is_service_desk(request.user)
-    is_admin = caso.entidad_id is not None and permissions.is_entity_admin(request.user, caso.entidad)
+    is_admin = caso.entidad_id is not None and permissions.can_correct(request.user, caso.entidad)
     context = {
         "caso": caso,
         "desk": desk,
@@ -339,7 +339,7 @@ def tablero(request):
 @require_POST
 def reemplazar_documento(request, numero: str):
     caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.is_entity_admin(request.user, caso.entidad):
+    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
         raise Http404
     uploaded = request.FILES.get("archivo")
     if uploaded is None:
@@ -360,7 +360,7 @@ def reemplazar_documento(request, numero: str):
 @require_POST
 def reenviar(request, numero: str):
     caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.is_entity_admin(request.user, caso.entidad):
+    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
         raise Http404
     try:
         services.entidad_resubmit(entidad=caso.entidad, user=request.user, nota=request.POST.get("nota", ""))
@@ -376,7 +376,7 @@ def reenviar(request, numero: str):
 def corregir_datos(request, numero: str):
     """ "Corregir datos de la Entidad" while the desk asks for corrections (its administrators only)."""
     caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.is_entity_admin(request.user, caso.entidad):
+    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
         raise Http404
     entidad = caso.entidad
     status = 200
