@@ -17,8 +17,9 @@ MAX_MENSAJE = 1000
 
 
 def _error(message: str, status: int = 400, field: str | None = None) -> ApplicationError:
+    codes = {400: ErrorCode.VALIDATION, 403: ErrorCode.PERMISSION_DENIED}
     return ApplicationError(
-        ErrorCode.VALIDATION if status == 400 else ErrorCode.CONFLICT,
+        codes.get(status, ErrorCode.CONFLICT),
         message,
         {"fields": {field: [message]}} if field else {},
         status=status,
@@ -58,8 +59,12 @@ def solicitud_create(*, user, entidad: Entidad, mensaje: str = "") -> SolicitudA
         raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, field="mensaje")
     if entidad.estado != Entidad.Estado.ACTIVA:
         raise _error(_("La Entidad aún no está activa: no recibe solicitudes de acceso."), 409)
-    if permissions.is_member(user, entidad):
+    existing = Membresia.objects.filter(usuario=user, entidad=entidad).first()
+    if existing is not None and existing.activa:
         raise _error(_("Usted ya tiene acceso a esta Entidad."), 409)
+    if existing is not None:
+        # A new request must not undo a suspension: only the entity's users managers lift it.
+        raise _error(_("Su acceso a esta Entidad está suspendido: comuníquese con sus administradores."), 409)
     try:
         with transaction.atomic():
             solicitud = SolicitudAcceso.objects.create(usuario=user, entidad=entidad, mensaje=mensaje)

@@ -33,6 +33,7 @@ from .schemas import (
 
 router = Router(tags=["Entidad activa"])
 
+
 def _acting(request, permiso: Permiso | None = None) -> acting.Acting:
     require_terms(request)
     return acting.resolve(request, permiso=permiso)

@@ -63,6 +63,15 @@ def _require_manager(entidad: Entidad, actor) -> None:
         raise _error(_("Su rol no le permite invitar usuarios."), 403, code=ErrorCode.PERMISSION_DENIED)
 
 
+def _require_grantor(invitacion: Invitacion, actor) -> None:
+    """Re-sending makes the offer anew and cancelling withdraws it: both only by someone who could
+    have sent it (only an Administrador touches an invitation as Administrador)."""
+    _require_manager(invitacion.entidad, actor)
+    access.grant_check(
+        entidad=invitacion.entidad, rol=invitacion.rol, roles=[r.pk for r in invitacion.roles.all()], actor=actor
+    )
+
+
 def invitacion_create(
     *, entidad: Entidad, actor, correo: str, rol: str = Membresia.Rol.COMPRADOR, roles=(), mensaje: str = ""
 ) -> Invitacion:
@@ -83,6 +92,10 @@ def invitacion_create(
         raise _error(_("Ese correo ya es de un usuario de la Entidad."), 409, field="correo")
     try:
         with transaction.atomic():
+            # An expired invitation no longer blocks a new one to the same address.
+            Invitacion.objects.filter(
+                entidad=entidad, correo__iexact=correo, estado=Invitacion.Estado.PENDIENTE, vence_at__lte=timezone.now()
+            ).update(estado=Invitacion.Estado.CANCELADA, decidida_at=timezone.now())
             invitacion = Invitacion(entidad=entidad, correo=correo, rol=rol, mensaje=mensaje, invitada_por=actor)
             token = _issue(invitacion)
             invitacion.save()
@@ -112,7 +125,7 @@ def _lock(invitacion: Invitacion) -> Invitacion:
 def invitacion_resend(*, invitacion: Invitacion, actor) -> Invitacion:
     """A new link and a new expiry; the previous link stops working."""
     invitacion = _lock(invitacion)
-    _require_manager(invitacion.entidad, actor)
+    _require_grantor(invitacion, actor)
     token = _issue(invitacion)
     invitacion.envios += 1
     invitacion.save(update_fields=["token_hash", "enviada_at", "vence_at", "envios"])
@@ -129,7 +142,7 @@ def invitacion_resend(*, invitacion: Invitacion, actor) -> Invitacion:
 @transaction.atomic
 def invitacion_cancel(*, invitacion: Invitacion, actor) -> Invitacion:
     invitacion = _lock(invitacion)
-    _require_manager(invitacion.entidad, actor)
+    _require_grantor(invitacion, actor)
     invitacion.estado = Invitacion.Estado.CANCELADA
     invitacion.decidida_at = timezone.now()
     invitacion.save(update_fields=["estado", "decidida_at"])

@@ -155,9 +155,22 @@ def test_cancel_and_reject_through_the_api(admin_membership):
     assert buyer.post(f"/api/v1/solicitudes/{first['id']}/cancelar").json()["estado"] == "cancelada"
     second = buyer.post(f"/api/v1/entidades/{entidad.pk}/solicitudes", {}, content_type="application/json").json()
     admin = logged_in(admin_membership.usuario)
-    empty = admin.post(f"/api/v1/entidad/solicitudes/{second['id']}/rechazar", {"motivo": " "}, content_type="application/json")
+    empty = admin.post(
+        f"/api/v1/entidad/solicitudes/{second['id']}/rechazar", {"motivo": " "}, content_type="application/json"
+    )
     assert empty.status_code == 400
     rejected = admin.post(
         f"/api/v1/entidad/solicitudes/{second['id']}/rechazar", {"motivo": "No aplica"}, content_type="application/json"
     )
     assert rejected.json()["estado"] == "rechazada" and rejected.json()["motivo"] == "No aplica"
+
+
+def test_a_suspended_member_cannot_request_access_again(admin_membership):
+    from registro.core.errors import ApplicationError
+    from registro.entities import access
+
+    suspended = MembresiaFactory(entidad=admin_membership.entidad, rol=Membresia.Rol.COMPRADOR, activa=False)
+    with pytest.raises(ApplicationError) as exc:
+        access.solicitud_create(user=suspended.usuario, entidad=admin_membership.entidad)
+    assert exc.value.status_code == 409 and "suspendido" in exc.value.message
+    assert not SolicitudAcceso.objects.exists()
