@@ -26,6 +26,11 @@ urlpatterns = [
     path("api/v1/auth/openapi.yaml", api_views.auth_openapi_yaml, name="auth_openapi_yaml"),
     path("api/v1/auth/app/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.APP)),
     path("api/v1/auth/browser/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.BROWSER)),
+    *[
+        path(f"api/v1/auth/{client}/v1/{route}", api_views.phone_not_supported)
+        for client in ("app", "browser")
+        for route in ("account/phone", "auth/phone/verify", "auth/phone/verify/resend")
+    ],
     path("api/v1/auth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(

@@ -46,3 +46,12 @@ class AtomicSignupView(HeadlessSignupView):
                 "Revise sus datos e intente de nuevo."
             )
             return JsonResponse({"status": 400, "errors": [{"message": message, "code": "conflict"}]}, status=400)
+
+
+def phone_not_supported(request, *args, **kwargs):
+    """allauth's headless API mounts phone endpoints (SMS verification) whatever the settings; the
+    phone here is a profile field (`/api/v1/me`), not a login method, so they answer 404."""
+    return JsonResponse(
+        {"status": 404, "errors": [{"message": _("El teléfono no es un método de autenticación en esta plataforma.")}]},
+        status=404,
+    )

@@ -648,3 +648,15 @@ def test_signup_losing_a_race_for_the_document_leaves_nothing_behind(client, mon
 
     assert not User.objects.filter(username="anaperez").exists()
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("client_kind", ["app", "browser"])
+@pytest.mark.parametrize("route", ["account/phone", "auth/phone/verify", "auth/phone/verify/resend"])
+def test_phone_endpoints_answer_404_not_a_server_error(client, client_kind, route):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    for method in (client.get, client.post):
+        response = method(f"/api/v1/auth/{client_kind}/v1/{route}")
+        assert response.status_code == 404
+        assert "teléfono" in response.json()["errors"][0]["message"]
