@@ -1,0 +1,886 @@
+"""The authorization matrix: every URL of the project and every API operation, for six actors, with
+the answer each one must get. One world (entity A with its users and objects, entity B with its
+administrator, the service desk) is built once for the module; every request runs in its own
+transaction, rolled back afterwards, so allowed changes do not leak into the next case.
+
+Adding a URL or an API operation without a rule in `TABLE` makes `test_every_url_and_operation_has_a_rule`
+fail: decide who may use it and write it down here. The table also says which URLs are public (those
+it allows to anonymous visitors) and `test_every_api_operation_requires_authentication_unless_public`
+holds the API to it."""
+
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress, EmailConfirmation
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from pypdf import PdfWriter
+
+from registro.accounts.models import AccessEvent, TermsAcceptance
+from registro.accounts.permissions import SERVICE_DESK_GROUP
+from registro.api import views as api_views
+from registro.api.api import api
+from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+from registro.entities import invitations
+from registro.entities.models import (
+    Documento,
+    Entidad,
+    Invitacion,
+    Membresia,
+    RegistroEntidad,
+    RolEntidad,
+    SolicitudAcceso,
+    UnidadContratacion,
+)
+from registro.notifications.models import OutboundEmail
+from registro.servicedesk.models import Adjunto, Caso, Mensaje, RevisionDocumento
+from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# --- Actors and what they may get ---------------------------------------------------------------
+
+ANON = "anonymous"
+OUTSIDER = "no_entity"  # logged in, member of no entity; registering one of their own, invited to A
+MEMBER_B = "admin_of_b"  # Administrador of entity B, so acting for B
+COMPRADOR_A = "comprador_of_a"  # Comprador of A, without extra roles: no permission of the catalogue
+ADMIN_A = "admin_of_a"  # Administrador of A: every permission; requester of A's support case
+DESK = "service_desk"  # Mesa de Servicio (staff, no entity)
+ACTORS = (ANON, OUTSIDER, MEMBER_B, COMPRADOR_A, ADMIN_A, DESK)
+
+ALLOW = "allow"  # reaches the view: no 401/403/404/405/422, no detour to log in, the terms or (console) the landing
+LOGIN = "login"  # 302 to the login page (the admin's own for /admin/); 401 `not_authenticated` in the API
+LANDING = "landing"  # 302 to /entidades/: the console sends a user who acts for no entity to R5.4's page
+FORBIDDEN = "403"
+NOT_FOUND = "404"  # the object (or the page) is not revealed
+OPEN = "open"  # allauth's headless API: open to anyone, does its own authentication; must not fail
+
+LOGIN_PAGE = "/cuentas/login/"
+ADMIN_LOGIN_PAGE = "/admin/login/"
+LANDING_PAGE = "/entidades/"
+TERMS_PAGE = "/cuentas/terminos/"
+
+
+def who(anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk) -> dict[str, str]:
+    return dict(zip(ACTORS, (anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk)))
+
+
+NF = NOT_FOUND
+EVERYONE = who(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+LOGGED_IN = who(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+HEADLESS = who(OPEN, OPEN, OPEN, OPEN, OPEN, OPEN)
+ALL_NOT_FOUND = who(NF, NF, NF, NF, NF, NF)
+# Entity A's registration page, documents and data: its users and the desk.
+ENTITY_A = who(LOGIN, NF, NF, ALLOW, ALLOW, ALLOW)
+# The outsider's own registration in progress, and the invitation addressed to the outsider.
+OWN_DRAFT = who(LOGIN, ALLOW, NF, NF, NF, NF)
+INVITEE = OWN_DRAFT
+# Another user's access request: only that user.
+NOBODY = who(LOGIN, NF, NF, NF, NF, NF)
+# Console pages act for the acting entity; without one the user is sent to the landing page.
+CONSOLE_MEMBER = who(LOGIN, LANDING, ALLOW, ALLOW, ALLOW, LANDING)
+CONSOLE_PERMISSION = who(LOGIN, LANDING, ALLOW, FORBIDDEN, ALLOW, LANDING)  # B's admin sees B's own list
+CONSOLE_OBJECT_OF_A = who(LOGIN, LANDING, NF, FORBIDDEN, ALLOW, LANDING)
+# The same in the API, where acting for no entity is 404.
+API_MEMBER = who(LOGIN, NF, ALLOW, ALLOW, ALLOW, NF)
+API_PERMISSION = who(LOGIN, NF, ALLOW, FORBIDDEN, ALLOW, NF)
+API_OBJECT_OF_A = who(LOGIN, NF, NF, FORBIDDEN, ALLOW, NF)
+API_MEMBER_OBJECT_OF_A = who(LOGIN, NF, NF, ALLOW, ALLOW, NF)
+# A's support case: its requester (A's admin), A's users who may open its cases or correct its
+# registration (not a Comprador without roles), and the desk. Corrections: those who may edit A.
+CASE = who(LOGIN, NF, NF, NF, ALLOW, ALLOW)
+CASE_CORRECTION = who(LOGIN, NF, NF, NF, ALLOW, NF)
+DESK_ONLY = who(LOGIN, NF, NF, NF, NF, ALLOW)
+# Django's admin: staff only (the desk is staff, without model permissions); others go to its login.
+ADMIN_STAFF = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ALLOW)
+ADMIN_MODEL = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, FORBIDDEN)
+ADMIN_NOT_FOUND = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, NF)
+
+
+def _pdf() -> bytes:
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
+INVITATION_TOKEN = "token-de-invitacion-de-prueba"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who gets what from one URL pattern or API operation, and how it is called.
+
+    `kwargs` builds the URL's arguments from the world (named patterns); `path` the whole URL
+    (patterns without a name). `method` defaults to GET for pages and to the operation's method in
+    the API. `data` is the form or JSON body, `files` sends it as multipart with a PDF under that
+    field name. `unchanged` reads what a refused request must leave as it was (and an allowed one
+    changes)."""
+
+    expect: dict[str, str]
+    kwargs: Callable[[Any], dict] | None = None
+    path: Callable[[Any], str] | None = None
+    method: str | None = None
+    data: Callable[[Any], dict] | dict | None = None
+    query: dict | None = None
+    files: str | None = None
+    unchanged: Callable[[Any], Any] | None = field(default=None, compare=False)
+    allowed_changes: bool = True
+
+
+POST = "POST"
+
+
+def _membresia(pk):
+    return list(Membresia.objects.filter(pk=pk).values_list("rol", "activa"))
+
+
+def _solicitud_estado(w):
+    return SolicitudAcceso.objects.get(pk=w.solicitud).estado
+
+
+def _invitacion_estado(w):
+    return Invitacion.objects.filter(pk=w.invitacion).values_list("estado", "envios").first()
+
+
+TABLE: dict[str, Rule] = {
+    # --- Home, health, terms ---------------------------------------------------------------------
+    "home": Rule(EVERYONE),  # each to their own start page
+    "healthz": Rule(EVERYONE),
+    "terms_text": Rule(EVERYONE),
+    # --- Accounts (our views, then allauth's pages) -------------------------------------------
+    "account_signup": Rule(EVERYONE),
+    "account_confirm_email": Rule(EVERYONE, kwargs=lambda w: {"key": "abc"}),
+    "account_resend_confirmation": Rule(EVERYONE),
+    "accounts_terms": Rule(LOGGED_IN),
+    "account_login": Rule(EVERYONE),
+    "account_logout": Rule(LOGGED_IN),
+    "account_inactive": Rule(EVERYONE),
+    "account_reauthenticate": Rule(LOGGED_IN),
+    "account_email": Rule(LOGGED_IN),
+    "account_email_verification_sent": Rule(EVERYONE),
+    "account_change_password": Rule(LOGGED_IN),
+    "account_set_password": Rule(LOGGED_IN),
+    "account_reset_password": Rule(EVERYONE),
+    "account_confirm_login_code": Rule(LOGGED_IN),  # no login pending: to the login page, or home
+    "account_reset_password_from_key": Rule(EVERYONE, kwargs=lambda w: {"uidb36": "1", "key": "abc"}),
+    "account_reset_password_from_key_done": Rule(EVERYONE),
+    "account_reset_password_done": Rule(EVERYONE),
+    "accounts:settings": Rule(LOGGED_IN),
+    "accounts:profile_edit": Rule(LOGGED_IN),
+    "accounts:accesses": Rule(LOGGED_IN),
+    # --- Entities: registration, access requests -------------------------------------------------
+    "entities:landing": Rule(LOGGED_IN),
+    "entities:registro_nuevo": Rule(LOGGED_IN),
+    "entities:registro": Rule(OWN_DRAFT, kwargs=lambda w: {"pk": w.registro}),
+    "entities:registro_eliminar": Rule(  # leads its author back to /entidades/
+        OWN_DRAFT,
+        kwargs=lambda w: {"pk": w.registro},
+        method=POST,
+        unchanged=lambda w: RegistroEntidad.objects.filter(pk=w.registro).exists(),
+    ),
+    "entities:registrada": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.entidad_a}),
+    "entities:escritorio": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.entidad_a}),
+    "entities:documento": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.documento}),
+    "entities:mis_registros": Rule(LOGGED_IN),
+    "entities:nuevo_registro": Rule(LOGGED_IN),
+    "entities:solicitar_acceso": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.entidad_a}),
+    "entities:cancelar_solicitud": Rule(
+        NOBODY, kwargs=lambda w: {"pk": w.solicitud}, method=POST, unchanged=_solicitud_estado
+    ),
+    # --- The entity console (acting entity) -------------------------------------------------------
+    "console:escritorio": Rule(CONSOLE_MEMBER),
+    # Switching to A: only A's users.
+    "console:cambiar": Rule(who(LOGIN, NF, NF, ALLOW, ALLOW, NF), method=POST, data=lambda w: {"entidad": w.entidad_a}),
+    "console:miembros": Rule(CONSOLE_PERMISSION),
+    "console:miembro_accion": Rule(
+        CONSOLE_OBJECT_OF_A,
+        kwargs=lambda w: {"pk": w.membresia_target, "accion": "retirar"},
+        method=POST,
+        unchanged=lambda w: _membresia(w.membresia_target),
+    ),
+    "console:solicitudes": Rule(CONSOLE_PERMISSION),
+    "console:solicitud_decidir": Rule(
+        CONSOLE_OBJECT_OF_A,
+        kwargs=lambda w: {"pk": w.solicitud, "decision": "rechazar"},
+        method=POST,
+        data={"motivo": "No trabaja en la Entidad."},
+        unchanged=_solicitud_estado,
+    ),
+    "console:roles": Rule(CONSOLE_PERMISSION),
+    "console:rol_editar": Rule(CONSOLE_OBJECT_OF_A, kwargs=lambda w: {"pk": w.rol}),
+    "console:rol_eliminar": Rule(
+        CONSOLE_OBJECT_OF_A,
+        kwargs=lambda w: {"pk": w.rol},
+        method=POST,
+        unchanged=lambda w: RolEntidad.objects.filter(pk=w.rol).exists(),
+    ),
+    "console:invitaciones": Rule(CONSOLE_PERMISSION),
+    "console:invitacion_accion": Rule(
+        CONSOLE_OBJECT_OF_A,
+        kwargs=lambda w: {"pk": w.invitacion, "accion": "cancelar"},
+        method=POST,
+        unchanged=_invitacion_estado,
+    ),
+    "console:unidades": Rule(CONSOLE_MEMBER),  # every member sees the units
+    "console:unidad_editar": Rule(CONSOLE_OBJECT_OF_A, kwargs=lambda w: {"pk": w.unidad}),
+    "console:unidad_eliminar": Rule(
+        CONSOLE_OBJECT_OF_A,
+        kwargs=lambda w: {"pk": w.unidad},
+        method=POST,
+        unchanged=lambda w: UnidadContratacion.objects.filter(pk=w.unidad).exists(),
+    ),
+    "console:historial": Rule(CONSOLE_PERMISSION),
+    # The invitation's link shows what it is for to whoever holds it; accepting needs the invitee.
+    "console:invitacion": Rule(EVERYONE, kwargs=lambda w: {"token": INVITATION_TOKEN}),
+    "console:invitacion_aceptar": Rule(
+        INVITEE, kwargs=lambda w: {"pk": w.invitacion}, method=POST, unchanged=_invitacion_estado
+    ),
+    # --- Service desk: requesters, A's administrators, the desk ----------------------------------
+    "servicedesk:mis_casos": Rule(LOGGED_IN),
+    "servicedesk:crear_caso": Rule(LOGGED_IN),
+    "servicedesk:caso": Rule(CASE, kwargs=lambda w: {"numero": w.caso}),
+    "servicedesk:adjunto": Rule(CASE, kwargs=lambda w: {"pk": w.adjunto}),
+    "servicedesk:reemplazar": Rule(CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}, method=POST),
+    "servicedesk:reenviar": Rule(CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}, method=POST),
+    "servicedesk:corregir_datos": Rule(CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}),
+    "servicedesk:cola": Rule(DESK_ONLY),
+    "servicedesk:tablero": Rule(DESK_ONLY),
+    "servicedesk:designar_administrador": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"numero": w.caso},
+        method=POST,
+        data=lambda w: {"usuario": w.outsider_username, "motivo": "x"},
+        unchanged=lambda w: Membresia.objects.filter(entidad_id=w.entidad_a).count(),
+        allowed_changes=False,  # the case asks for the supplier profile: designating is refused (409)
+    ),
+    "servicedesk:decidir": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"numero": w.caso, "accion": "tomar"},
+        method=POST,
+        unchanged=lambda w: Caso.objects.get(numero=w.caso).estado,
+    ),
+    "servicedesk:revisar": Rule(
+        DESK_ONLY, kwargs=lambda w: {"numero": w.caso, "documento_id": w.documento}, method=POST
+    ),
+    # --- Developer outbox: on in tests (see test_dev_outbox_is_gone_without_dev_outbox) ----------
+    "notifications:outbox": Rule(EVERYONE),
+    "notifications:outbox_detail": Rule(EVERYONE, kwargs=lambda w: {"email_id": w.email}),
+    "notifications:outbox_html": Rule(EVERYONE, kwargs=lambda w: {"email_id": w.email}),
+    # --- API documentation --------------------------------------------------------------------
+    "api:openapi-json": Rule(EVERYONE),
+    "api:openapi-view": Rule(EVERYONE),
+    "api:api-root": Rule(ALL_NOT_FOUND),  # nothing there
+    "auth_openapi_json": Rule(EVERYONE),
+    "auth_openapi_yaml": Rule(EVERYONE),
+    "headless:openapi_json": Rule(EVERYONE),  # same path as auth_openapi_json, which answers
+    "headless:openapi_yaml": Rule(EVERYONE),
+    "headless:openapi_html": Rule(EVERYONE),
+    # --- API: the user's own account -------------------------------------------------------------
+    "api:me": Rule(LOGGED_IN),
+    "api:me_update": Rule(LOGGED_IN, data={}),
+    "api:me_change_username": Rule(LOGGED_IN, data={"new_username": "otro.nombre", "current_password": "mala"}),
+    "api:me_access_events": Rule(LOGGED_IN),
+    "api:me_terms": Rule(LOGGED_IN),
+    "api:me_accept_terms": Rule(LOGGED_IN, data={"version": settings.TERMS_VERSION}),
+    "api:document_types": Rule(EVERYONE),
+    "api:time_zones": Rule(EVERYONE),
+    # --- API: entities, registration, access requests --------------------------------------------
+    "api:search": Rule(EVERYONE, query={"q": "ALCALDIA"}),
+    "api:departamentos": Rule(EVERYONE),
+    "api:municipios": Rule(EVERYONE, query={"departamento": "05"}),
+    "api:clasificaciones": Rule(EVERYONE, query={"campo": "orden"}),
+    "api:registro_create": Rule(
+        LOGGED_IN, data={"registrada_siif": "no", "area_negocio": "publico", "tipo_organizacion": "decreto_1082"}
+    ),
+    "api:registro_list": Rule(LOGGED_IN),
+    "api:registro_detail": Rule(OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}),
+    "api:registro_update": Rule(
+        OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}, data={"datos": {"telefono": "6041234567"}}
+    ),
+    "api:registro_delete": Rule(
+        OWN_DRAFT,
+        kwargs=lambda w: {"registro_id": w.registro},
+        unchanged=lambda w: RegistroEntidad.objects.filter(pk=w.registro).exists(),
+    ),
+    "api:documento_attach": Rule(
+        OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}, data={"tipo": "rut"}, files="archivo"
+    ),
+    "api:documento_list": Rule(OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}),
+    "api:registro_verify": Rule(OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}),
+    "api:registro_finalize": Rule(OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}),
+    "api:entidad_detail": Rule(ENTITY_A, kwargs=lambda w: {"entidad_id": w.entidad_a}),
+    "api:documento_download": Rule(ENTITY_A, kwargs=lambda w: {"documento_id": w.documento}),
+    "api:solicitud_create": Rule(LOGGED_IN, kwargs=lambda w: {"entidad_id": w.entidad_a}, data={"mensaje": ""}),
+    "api:mis_registros": Rule(LOGGED_IN),
+    "api:solicitud_cancel": Rule(NOBODY, kwargs=lambda w: {"solicitud_id": w.solicitud}, unchanged=_solicitud_estado),
+    # --- API: service desk ------------------------------------------------------------------------
+    "api:caso_create": Rule(
+        LOGGED_IN,
+        data={"tipo_solicitud": "duda", "asunto": "otro", "tipo_usuario": "ciudadano", "descripcion": "Una duda."},
+    ),
+    "api:caso_list": Rule(LOGGED_IN),
+    "api:caso_detail": Rule(CASE, kwargs=lambda w: {"numero": w.caso}),
+    "api:mensaje_list": Rule(CASE, kwargs=lambda w: {"numero": w.caso}),
+    "api:mensaje_create": Rule(CASE, kwargs=lambda w: {"numero": w.caso}, data={"texto": "Hola"}, files="adjunto"),
+    "api:adjunto_download": Rule(CASE, kwargs=lambda w: {"numero": w.caso, "adjunto_id": w.adjunto}),
+    "api:documento_replace": Rule(
+        CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}, data={"tipo": "rut"}, files="archivo"
+    ),
+    "api:reenviar": Rule(CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}, data={"nota": ""}),
+    "api:entidad_data_update": Rule(CASE_CORRECTION, kwargs=lambda w: {"numero": w.caso}, data={}),
+    "api:cola": Rule(DESK_ONLY),
+    "api:revision": Rule(DESK_ONLY, kwargs=lambda w: {"numero": w.caso}),
+    "api:documento_review": Rule(
+        DESK_ONLY, kwargs=lambda w: {"numero": w.caso, "documento_id": w.documento}, data={"decision": "aceptado"}
+    ),
+    "api:decidir": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"numero": w.caso, "accion": "tomar"},
+        data={"motivo": ""},
+        unchanged=lambda w: Caso.objects.get(numero=w.caso).estado,
+    ),
+    "api:designar_administrador": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"numero": w.caso},
+        data=lambda w: {"usuario": w.outsider_username, "motivo": "x"},
+        unchanged=lambda w: Membresia.objects.filter(entidad_id=w.entidad_a).count(),
+        allowed_changes=False,  # the case asks for the supplier profile: designating is refused (409)
+    ),
+    "api:tablero": Rule(DESK_ONLY),
+    # --- API: the entity console (acting entity; the X-Entidad header is tested below) ------------
+    "api:acting_get": Rule(API_MEMBER),
+    "api:acting_put": Rule(who(LOGIN, NF, NF, ALLOW, ALLOW, NF), data=lambda w: {"entidad_id": w.entidad_a}),  # to A
+    "api:permisos": Rule(LOGGED_IN),
+    "api:miembros": Rule(API_PERMISSION),
+    "api:miembro_patch": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"membresia_id": w.membresia_target},
+        data=lambda w: {"roles": [w.rol]},
+        unchanged=lambda w: list(Membresia.objects.get(pk=w.membresia_target).roles.values_list("pk", flat=True)),
+    ),
+    "api:miembro_suspender": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"membresia_id": w.membresia_target},
+        unchanged=lambda w: _membresia(w.membresia_target),
+    ),
+    "api:miembro_reactivar": Rule(API_OBJECT_OF_A, kwargs=lambda w: {"membresia_id": w.membresia_target}),
+    "api:miembro_retirar": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"membresia_id": w.membresia_target},
+        unchanged=lambda w: _membresia(w.membresia_target),
+    ),
+    "api:solicitudes": Rule(API_PERMISSION),
+    "api:solicitud_aprobar": Rule(
+        API_OBJECT_OF_A, kwargs=lambda w: {"solicitud_id": w.solicitud}, data={}, unchanged=_solicitud_estado
+    ),
+    "api:solicitud_rechazar": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"solicitud_id": w.solicitud},
+        data={"motivo": "No trabaja en la Entidad."},
+        unchanged=_solicitud_estado,
+    ),
+    "api:roles_list": Rule(API_PERMISSION),
+    "api:rol_create": Rule(API_PERMISSION, data={"nombre": "Supervisor", "permisos": ["ver_auditoria"]}),
+    "api:rol_detail": Rule(API_OBJECT_OF_A, kwargs=lambda w: {"rol_id": w.rol}),
+    "api:rol_update": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"rol_id": w.rol},
+        data={"nombre": "Auditor", "permisos": ["ver_auditoria", "gestionar_unidades"]},
+        unchanged=lambda w: RolEntidad.objects.get(pk=w.rol).permisos,
+    ),
+    "api:rol_delete": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"rol_id": w.rol},
+        unchanged=lambda w: RolEntidad.objects.filter(pk=w.rol).exists(),
+    ),
+    "api:invitaciones_list": Rule(API_PERMISSION),
+    "api:invitacion_create": Rule(API_PERMISSION, data={"correo": "nueva.persona@alcaldia.gov.co"}),
+    "api:invitacion_resend": Rule(
+        API_OBJECT_OF_A, kwargs=lambda w: {"invitacion_id": w.invitacion}, unchanged=_invitacion_estado
+    ),
+    "api:invitacion_cancel": Rule(
+        API_OBJECT_OF_A, kwargs=lambda w: {"invitacion_id": w.invitacion}, unchanged=_invitacion_estado
+    ),
+    "api:invitacion_mine": Rule(INVITEE, kwargs=lambda w: {"invitacion_id": w.invitacion}),
+    "api:invitacion_accept": Rule(
+        INVITEE, kwargs=lambda w: {"invitacion_id": w.invitacion}, unchanged=_invitacion_estado
+    ),
+    "api:unidades_list": Rule(API_MEMBER),
+    "api:unidad_create": Rule(API_PERMISSION, data={"nombre": "Unidad nueva"}),
+    "api:unidad_detail": Rule(API_MEMBER_OBJECT_OF_A, kwargs=lambda w: {"unidad_id": w.unidad}),
+    "api:unidad_update": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"unidad_id": w.unidad},
+        data={"nombre": "Compras centrales"},
+        unchanged=lambda w: UnidadContratacion.objects.get(pk=w.unidad).nombre,
+    ),
+    "api:unidad_delete": Rule(
+        API_OBJECT_OF_A,
+        kwargs=lambda w: {"unidad_id": w.unidad},
+        unchanged=lambda w: UnidadContratacion.objects.filter(pk=w.unidad).exists(),
+    ),
+    "api:historial": Rule(API_PERMISSION),
+    # --- allauth's headless API (signup wrapped in a transaction by us) ---------------------------
+    "api/v1/auth/app/v1/auth/signup": Rule(HEADLESS, path=lambda w: "/api/v1/auth/app/v1/auth/signup", method=POST),
+    "api/v1/auth/browser/v1/auth/signup": Rule(
+        HEADLESS, path=lambda w: "/api/v1/auth/browser/v1/auth/signup", method=POST
+    ),
+    # --- Django's admin: site pages ---------------------------------------------------------------
+    "admin:index": Rule(ADMIN_STAFF),
+    "admin:login": Rule(EVERYONE),
+    "admin:logout": Rule(EVERYONE, method=POST),
+    "admin:password_change": Rule(ADMIN_STAFF),
+    "admin:password_change_done": Rule(ADMIN_STAFF),
+    "admin:autocomplete": Rule(ADMIN_MODEL),
+    "admin:jsi18n": Rule(ADMIN_STAFF),
+    "admin:view_on_site": Rule(
+        ADMIN_NOT_FOUND, kwargs=lambda w: {"content_type_id": w.entidad_content_type, "object_id": w.entidad_a}
+    ),
+    "admin:app_list": Rule(ADMIN_NOT_FOUND, kwargs=lambda w: {"app_label": "entities"}),
+    "admin:auth_user_password_change": Rule(ADMIN_MODEL, kwargs=lambda w: {"id": w.admin_objects["accounts_user"]}),
+    "admin/(?P<url>.*)$": Rule(ADMIN_NOT_FOUND, path=lambda w: "/admin/no-existe/"),
+}
+
+# allauth's headless endpoints, for both clients (the app's also refreshes tokens).
+HEADLESS_ENDPOINTS = (
+    "config",
+    "account:current_session",
+    "account:reauthenticate",
+    "account:confirm_login_code",
+    "account:request_password_reset",
+    "account:reset_password",
+    "account:login",
+    "account:signup",
+    "account:verify_email",
+    "account:resend_email_verification_code",
+    "account:change_password",
+    "account:manage_email",
+)
+for _client in ("app", "browser"):
+    for _endpoint in HEADLESS_ENDPOINTS:
+        TABLE[f"headless:{_client}:{_endpoint}"] = Rule(HEADLESS)
+TABLE["headless:app:tokens:refresh"] = Rule(HEADLESS)
+# The phone is a profile field, not a login method: allauth's phone endpoints are shadowed by a
+# view that answers 404 to everyone (config/urls.py).
+for _client in ("app", "browser"):
+    for _route, _endpoint in (
+        ("account/phone", "account:manage_phone"),
+        ("auth/phone/verify", "account:verify_phone"),
+        ("auth/phone/verify/resend", "account:resend_phone_verification_code"),
+    ):
+        _path = f"/api/v1/auth/{_client}/v1/{_route}"
+        TABLE[_path.removeprefix("/")] = Rule(ALL_NOT_FOUND, path=(lambda path: lambda w: path)(_path))
+        TABLE[f"headless:{_client}:{_endpoint}"] = Rule(ALL_NOT_FOUND)
+
+# The models in Django's admin: (app label, model name). The desk is staff but holds no model
+# permission, so every model page is 403 for it; everyone else goes to the admin's login.
+ADMIN_MODELS = (
+    ("auth", "group"),
+    ("account", "emailconfirmation"),
+    ("account", "emailaddress"),
+    ("django_tasks_database", "dbtaskresult"),
+    ("core", "clasificacionentidad"),
+    ("core", "departamento"),
+    ("core", "municipio"),
+    ("accounts", "user"),
+    ("accounts", "accessevent"),
+    ("accounts", "termsacceptance"),
+    ("entities", "entidad"),
+    ("entities", "registroentidad"),
+    ("servicedesk", "caso"),
+    ("servicedesk", "revisiondocumento"),
+)
+for _app, _model in ADMIN_MODELS:
+    _name = f"{_app}_{_model}"
+    _object = (lambda name: lambda w: {"object_id": w.admin_objects[name]})(_name)
+    TABLE[f"admin:{_name}_changelist"] = Rule(ADMIN_MODEL)
+    TABLE[f"admin:{_name}_add"] = Rule(ADMIN_MODEL)
+    TABLE[f"admin:{_name}_history"] = Rule(ADMIN_MODEL, kwargs=_object)
+    TABLE[f"admin:{_name}_delete"] = Rule(ADMIN_MODEL, kwargs=_object)
+    TABLE[f"admin:{_name}_change"] = Rule(ADMIN_MODEL, kwargs=_object)
+    # The bare object URL only redirects (to the change page, which refuses the desk).
+    TABLE[f"admin/{_app}/{_model}/<path:object_id>/"] = Rule(
+        ADMIN_STAFF,
+        path=(lambda app, model, name: lambda w: f"/admin/{app}/{model}/{w.admin_objects[name]}/")(_app, _model, _name),
+    )
+
+
+# --- The project's URLs and operations --------------------------------------------------------
+
+
+def _patterns(patterns=None, route="", namespace=""):
+    """(key, route) for every view in the project, through every include(): the URL's name, or
+    the route for the few without one."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        here = route + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from _patterns(entry.url_patterns, here, inner)
+        else:
+            assert isinstance(entry, URLPattern)
+            yield (namespace + entry.name if entry.name else here), here
+
+
+def _api_operations():
+    """(key, method, operation) for every ninja operation; the key is its URL name."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                name = getattr(operation, "url_name", None) or api.get_operation_url_name(operation, router=router)
+                for method in operation.methods:
+                    yield f"api:{name}", method, operation
+
+
+API_METHODS = {key: method for key, method, _operation in _api_operations()}
+
+
+def test_walk_finds_the_projects_urls_and_operations():
+    # Guards the walks themselves: if they silently found nothing, the checks would pass.
+    keys = {key for key, _route in _patterns()}
+    assert len(keys) > 200
+    for key in [
+        "accounts:accesses",
+        "entities:landing",
+        "console:miembros",
+        "servicedesk:cola",
+        "api:me",
+        "admin:index",
+    ]:
+        assert key in keys, key
+    assert len(API_METHODS) > 60
+    assert API_METHODS["api:miembro_retirar"] == "DELETE"
+
+
+def test_every_url_and_operation_has_a_rule():
+    """A new URL pattern or API operation must come with its rule in TABLE; a rule whose URL is
+    gone must go too."""
+    keys = {key for key, _route in _patterns()}
+    assert sorted(keys - set(TABLE)) == [], "Add these to TABLE, with who may use them"
+    assert sorted(set(API_METHODS) - set(TABLE)) == [], "Add these API operations to TABLE"
+    assert sorted(set(TABLE) - keys) == [], "Stale entries in TABLE"
+    operations = list(_api_operations())
+    assert len({key for key, _m, _o in operations}) == len(operations), "two API operations share a URL name"
+
+
+def test_every_api_operation_requires_authentication_unless_public():
+    """Open operations are exactly those the table opens to anonymous callers; every other one
+    has authentication on the operation itself (not only a check in its body)."""
+    for key, method, operation in _api_operations():
+        public = TABLE[key].expect[ANON] == ALLOW
+        assert bool(operation.auth_callbacks) != public, f"{method} {key}"
+
+
+# --- The world ---------------------------------------------------------------------------------
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _build_world() -> SimpleNamespace:
+    entidad_a = EntidadFactory(nombre="ALCALDIA DE PRUEBA A", estado=Entidad.Estado.ACTIVA)
+    entidad_b = EntidadFactory(nombre="ALCALDIA DE PRUEBA B", estado=Entidad.Estado.ACTIVA)
+    admin_a = MembresiaFactory(entidad=entidad_a, usuario__username="admin.a").usuario
+    comprador_a = MembresiaFactory(
+        entidad=entidad_a, usuario__username="comprador.a", rol=Membresia.Rol.COMPRADOR
+    ).usuario
+    # The member whom the others try to suspend, retire or give roles to.
+    target = MembresiaFactory(entidad=entidad_a, usuario__username="otro.comprador.a", rol=Membresia.Rol.COMPRADOR)
+    admin_b = MembresiaFactory(entidad=entidad_b, usuario__username="admin.b").usuario
+    outsider = UserFactory(username="sin.entidad")
+    desk = DeskUserFactory(username="mesa")
+    solicitante = UserFactory(username="solicitante")
+
+    solicitud = SolicitudAcceso.objects.create(usuario=solicitante, entidad=entidad_a, mensaje="Trabajo aquí.")
+    rol = RolEntidad.objects.create(entidad=entidad_a, nombre="Auditor", permisos=["ver_auditoria"])
+    unidad = UnidadContratacion.objects.create(entidad=entidad_a, nombre="Compras")
+    unidad.miembros.add(target)
+    invitacion = invitations.invitacion_create(entidad=entidad_a, actor=admin_a, correo=outsider.email)
+    Invitacion.objects.filter(pk=invitacion.pk).update(token_hash=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest())
+    documento = Documento(
+        entidad=entidad_a,
+        tipo=Documento.Tipo.RUT,
+        nombre_original="rut.pdf",
+        tamano=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        content_type="application/pdf",
+        subido_por=admin_a,
+        subido_en=timezone.now(),
+    )
+    documento.archivo.save("rut.pdf", ContentFile(PDF))
+    registro = RegistroEntidad.objects.create(usuario=outsider, datos={"nombre": "HOSPITAL NUEVO", "nit": "900123"})
+    caso = Caso.objects.create(
+        solicitante=admin_a,
+        entidad=entidad_a,
+        tipo_solicitud="solicitud",
+        asunto="perfil_proveedor",
+        tipo_usuario="comprador",
+        descripcion="Solicito habilitar el perfil de Proveedor.",
+        nombres=admin_a.first_name,
+        apellidos=admin_a.last_name,
+        numero_documento=admin_a.document_number,
+        correo=admin_a.email,
+        numero="CASO-2026-900001",
+    )
+    mensaje = Mensaje.objects.create(caso=caso, autor=admin_a, texto="Adjunto el soporte.")
+    adjunto = Adjunto(
+        mensaje=mensaje,
+        nombre_original="soporte.pdf",
+        tamano=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        content_type="application/pdf",
+        subido_en=timezone.now(),
+    )
+    adjunto.archivo.save("soporte.pdf", ContentFile(PDF))
+    email = OutboundEmail.objects.create(
+        to=["ana@alcaldia.gov.co"], subject="Confirme su registro", text_body="clave", html_body="<p>clave</p>"
+    )
+
+    sessions = {}
+    for actor, user in {
+        OUTSIDER: outsider,
+        MEMBER_B: admin_b,
+        COMPRADOR_A: comprador_a,
+        ADMIN_A: admin_a,
+        DESK: desk,
+    }.items():
+        client = Client()
+        client.force_login(user)
+        sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    departamento = Departamento.objects.create(codigo="05", nombre="Antioquia")
+    admin_objects = {
+        "auth_group": Group.objects.get(name=SERVICE_DESK_GROUP).pk,
+        "account_emailconfirmation": EmailConfirmation.objects.create(
+            email_address=EmailAddress.objects.get(user=solicitante), key="clave-de-confirmacion"
+        ).pk,
+        "account_emailaddress": EmailAddress.objects.get(user=admin_a).pk,
+        "django_tasks_database_dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={}, task_path="x", backend_name="default", run_after=timezone.now()
+        ).pk,
+        "core_clasificacionentidad": ClasificacionEntidad.objects.create(campo="orden", valor="Nacional").pk,
+        "core_departamento": departamento.pk,
+        "core_municipio": Municipio.objects.create(
+            codigo="05001", departamento=departamento, nombre="Medellín", tipo="Municipio"
+        ).pk,
+        "accounts_user": admin_a.pk,
+        "accounts_accessevent": AccessEvent.objects.filter(user=admin_a).first().pk,
+        "accounts_termsacceptance": TermsAcceptance.objects.filter(user=admin_a).first().pk,
+        "entities_entidad": entidad_a.pk,
+        "entities_registroentidad": registro.pk,
+        "servicedesk_caso": caso.pk,
+        "servicedesk_revisiondocumento": RevisionDocumento.objects.create(
+            caso=caso, documento=documento, decision="aceptado", revisor=desk
+        ).pk,
+    }
+    return SimpleNamespace(
+        entidad_a=entidad_a.pk,
+        entidad_b=entidad_b.pk,
+        membresia_target=target.pk,
+        solicitud=solicitud.pk,
+        rol=rol.pk,
+        unidad=unidad.pk,
+        invitacion=invitacion.pk,
+        documento=documento.pk,
+        registro=registro.pk,
+        caso=caso.numero,
+        adjunto=adjunto.pk,
+        email=email.pk,
+        outsider_username=outsider.username,
+        entidad_content_type=ContentType.objects.get_for_model(Entidad).pk,
+        admin_objects={name: str(pk) for name, pk in admin_objects.items()},
+        sessions=sessions,
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module inside a transaction that is rolled back at its end; each test
+    runs in a savepoint of it. The test settings of tests/conftest.py are applied here once for
+    the module instead of once per test (see `_test_settings` below): the matrix has many cases."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+            PASSWORD_HASHERS=FAST_HASHERS,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+            DEV_OUTBOX=True,
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+        ),
+        transaction.atomic(),
+        _cached_auth_schema(),
+    ):
+        # Only ever in the test database (every test here is marked django_db, so it exists).
+        name = str(connection.settings_dict["NAME"])
+        assert name == (connection.settings_dict.get("TEST") or {}).get("NAME") or name.startswith("test_")
+        yield _build_world()
+        transaction.set_rollback(True)
+
+
+@contextmanager
+def _cached_auth_schema():
+    # allauth builds the authentication API's schema anew on every request (about 0.3 s); the
+    # matrix asks for it 24 times. Who may read it does not depend on how it is built.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api_views, "_auth_schema", cache(api_views._auth_schema))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(world):
+    """Replaces tests/conftest.py's per-test settings, applied once by `world`."""
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()
+
+
+# --- The matrix ----------------------------------------------------------------------------------
+
+
+def _url(rule: Rule, key: str, w) -> str:
+    if rule.path is not None:
+        return rule.path(w)
+    return reverse(key, kwargs=rule.kwargs(w) if rule.kwargs else None)
+
+
+def _method(rule: Rule, key: str) -> str:
+    return rule.method or API_METHODS.get(key, "GET")
+
+
+def _call(client: Client, rule: Rule, key: str, w, **extra):
+    url, method = _url(rule, key, w), _method(rule, key)
+    data = rule.data(w) if callable(rule.data) else rule.data
+    if rule.files:
+        upload = SimpleUploadedFile("documento.pdf", PDF, content_type="application/pdf")
+        return client.post(url, {**(data or {}), rule.files: upload}, **extra)
+    if method == "GET":
+        return client.get(url, rule.query or {}, **extra)
+    if url.startswith("/api/"):
+        return client.generic(method, url, json.dumps(data or {}), content_type="application/json", **extra)
+    assert method == POST, method
+    return client.post(url, data or {}, **extra)
+
+
+def _client(w, actor: str) -> Client:
+    client = Client()
+    if actor != ANON:
+        client.cookies[settings.SESSION_COOKIE_NAME] = w.sessions[actor]
+    return client
+
+
+def _is_refusal(response, url: str) -> bool:
+    """A refusal, or a detour that keeps the request from the view: to log in (with `next`), to
+    accept the terms, or (console pages) to the landing page of a user who acts for no entity.
+    Plain redirects to those pages are where some views lead on success (logout, a deleted draft)."""
+    location = response.get("Location", "")
+    if response.status_code in (401, 403, 404):
+        return True
+    if response.status_code not in (301, 302):
+        return False
+    return (
+        (location.startswith((LOGIN_PAGE, ADMIN_LOGIN_PAGE)) and "next=" in location)
+        or location.startswith(TERMS_PAGE)
+        or (url.startswith("/entidad/") and location == LANDING_PAGE)
+    )
+
+
+def _assert_answer(kind: str, response, url: str) -> None:
+    status, location = response.status_code, response.get("Location", "")
+    answer = (status, location)
+    if kind == ALLOW:
+        assert not _is_refusal(response, url), answer
+        assert status not in (405, 422), f"the request did not reach the view: {answer}"
+    elif kind == LOGIN:
+        if url.startswith("/api/"):
+            assert status == 401, answer
+            assert response.json()["code"] == "not_authenticated"
+        else:
+            assert status == 302, answer
+            assert location.startswith(ADMIN_LOGIN_PAGE if url.startswith("/admin/") else LOGIN_PAGE), answer
+    elif kind == LANDING:
+        assert (status, location) == (302, LANDING_PAGE)
+    elif kind == FORBIDDEN:
+        assert status == 403, answer
+    elif kind == NOT_FOUND:
+        assert status == 404, answer
+    else:
+        assert kind == OPEN
+    assert status < 500, answer
+
+
+MATRIX = [pytest.param(key, actor, id=f"{key}-{actor}") for key in TABLE for actor in ACTORS]
+
+
+@pytest.mark.parametrize(("key", "actor"), MATRIX)
+def test_authorization_matrix(world, key, actor):
+    rule = TABLE[key]
+    kind = rule.expect[actor]
+    before = rule.unchanged(world) if rule.unchanged else None
+    response = _call(_client(world, actor), rule, key, world)
+    _assert_answer(kind, response, _url(rule, key, world))
+    if rule.unchanged is not None:
+        after = rule.unchanged(world)
+        if kind == ALLOW and rule.allowed_changes:
+            assert after != before, "allowed, but it changed nothing: then the refusals' check proves nothing"
+        else:
+            assert after == before, "refused, but it changed the data"
+
+
+ROUTES = dict(_patterns())
+# The console API acts for the acting entity; the X-Entidad header names it for one call.
+ACTING_API = sorted(key for key in API_METHODS if ROUTES[key].startswith("api/v1/entidad/") or key == "api:acting_get")
+
+
+@pytest.mark.parametrize("key", ACTING_API)
+def test_naming_another_entity_in_the_header_acts_for_nothing(world, key):
+    """B's administrator naming entity A in X-Entidad gets 404 from every console operation: the
+    header chooses among the caller's own memberships only."""
+    rule = TABLE[key]
+    before = rule.unchanged(world) if rule.unchanged else None
+    response = _call(_client(world, MEMBER_B), rule, key, world, HTTP_X_ENTIDAD=str(world.entidad_a))
+    assert response.status_code == 404, (response.status_code, response.content[:200])
+    assert (rule.unchanged(world) if rule.unchanged else None) == before
+
+
+def test_the_header_chooses_among_the_callers_entities(world):
+    # The same call with the caller's own entity works: the 404 above is the header's doing.
+    response = _client(world, MEMBER_B).get("/api/v1/entidad/miembros", HTTP_X_ENTIDAD=str(world.entidad_b))
+    assert response.status_code == 200
+    response = _client(world, ADMIN_A).get("/api/v1/entidad/miembros", HTTP_X_ENTIDAD=str(world.entidad_b))
+    assert response.status_code == 404
+
+
+def test_protected_pages_send_the_visitor_back_after_login(client):
+    for url in ["/usuario/configuracion/", "/usuario/configuracion/editar/", "/usuario/accesos/", "/entidades/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{LOGIN_PAGE}?next={url}"
+
+
+def test_dev_outbox_is_gone_without_dev_outbox(world, settings):
+    urls = ["/dev/correos/", f"/dev/correos/{world.email}/", f"/dev/correos/{world.email}/html/"]
+    settings.DEV_OUTBOX = False
+    for actor in ACTORS:
+        assert [_client(world, actor).get(url).status_code for url in urls] == [404, 404, 404], actor
