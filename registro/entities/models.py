@@ -310,6 +310,35 @@ class EventoEntidad(models.Model):
         return Entidad.Estado(self.estado_nuevo).label if self.estado_nuevo else ""
 
     @property
+    def resumen(self) -> str:
+        """What the event was about, in words: who, which role, address, unit or fields."""
+        d = self.detalle or {}
+        builtin = dict(Membresia.Rol.choices)
+        partes = []
+        if d.get("usuario"):
+            partes.append(str(d["usuario"]))
+        if d.get("correo"):
+            partes.append(str(d["correo"]))
+        if d.get("rol_anterior") and d.get("rol"):
+            partes.append(f"{builtin.get(d['rol_anterior'], d['rol_anterior'])} → {builtin.get(d['rol'], d['rol'])}")
+        elif d.get("rol"):
+            partes.append(str(builtin.get(d["rol"], d["rol"])))
+        if "roles" in d and self.tipo == self.Tipo.ROLES_ASIGNADOS:
+            partes.append(_("roles: %(r)s") % {"r": ", ".join(d["roles"]) or _("ninguno")})
+        elif d.get("roles"):
+            partes.append(", ".join(d["roles"]))
+        if d.get("unidad"):
+            partes.append(str(d["unidad"]))
+        if d.get("usuarios") and self.tipo != self.Tipo.ROL_ELIMINADO:
+            partes.append(_("usuarios: %(u)s") % {"u": ", ".join(d["usuarios"])})
+        if d.get("permisos"):
+            labels = dict(Permiso.choices)
+            partes.append(_("permisos: %(p)s") % {"p": ", ".join(str(labels.get(p, p)) for p in d["permisos"])})
+        if d.get("campos"):
+            partes.append(_("campos: %(c)s") % {"c": ", ".join(d["campos"])})
+        return "; ".join(partes)
+
+    @property
     def decision_label(self) -> str:
         labels = {"aceptado": _("aceptado"), "rechazado": _("rechazado")}
         return str(labels.get(self.detalle.get("decision", ""), ""))
