@@ -109,6 +109,38 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(entidad):
     assert admins == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["leave", "suspend_each_other"])
+def test_two_administrators_stepping_away_at_once_leave_one(entidad, action):
+    """Without the row lock each would see the other still there and both would succeed."""
+    a = MembresiaFactory(entidad=entidad)
+    b = MembresiaFactory(entidad=entidad)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(mine, other):
+        try:
+            barrier.wait(timeout=10)
+            if action == "leave":
+                members.membresia_remove(membresia=mine, actor=mine.usuario)
+            else:
+                members.membresia_suspend(membresia=other, actor=mine.usuario)
+            outcomes.append("ok")
+        except ApplicationError as exc:
+            outcomes.append(str(exc.code))
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a, b)), threading.Thread(target=run, args=(b, a))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) in (["conflict", "ok"], ["ok", "permission_denied"]), outcomes
+    assert Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).count() == 1
+
+
 @pytest.mark.django_db
 def test_members_through_the_api(entidad):
     admin = MembresiaFactory(entidad=entidad)
