@@ -16,7 +16,10 @@ api = NinjaAPI(
     description=(
         "API JSON de Registro SECOP. El registro, la confirmación, el inicio y cierre de sesión, el cambio y la "
         "recuperación de contraseña están en la API de autenticación (`/api/v1/auth/openapi.json`, documentada en "
-        "`/api/v1/auth/openapi.html`). Autenticación: cookie de sesión con CSRF o cabecera `X-Session-Token`."
+        "`/api/v1/auth/openapi.html`). Autenticación: cookie de sesión con CSRF o cabecera `X-Session-Token`. "
+        "Las operaciones de `/entidad/…` actúan a nombre de la Entidad activa del usuario "
+        "(`GET`/`PUT /me/entidad-activa`); la cabecera `X-Entidad: <id>` elige otra de sus Entidades para "
+        "una sola llamada."
     ),
     urls_namespace="api",
     docs_url="/docs",
