@@ -40,6 +40,7 @@ def landing(request):
             "registrar_url": f"{reverse('entities:registro_nuevo')}?{urlencode(nuevo)}",
             "registros": selectors.registros_en_curso(user=request.user),
             "membresias": selectors.membresias_del_usuario(user=request.user),
+            "invitaciones": invitations.invitaciones_del_usuario(request.user),
         },
     )
 

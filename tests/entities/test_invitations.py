@@ -518,3 +518,23 @@ def test_an_expired_invitation_does_not_block_a_new_one(db):
     old.refresh_from_db()
     assert old.estado == Invitacion.Estado.CANCELADA
     assert new.estado == Invitacion.Estado.PENDIENTE and not new.vencida
+
+
+def test_section_3_offers_the_invitations_received(db):
+    from django.test import Client
+
+    from registro.entities import invitations
+    from registro.entities.models import Entidad
+    from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+
+    entidad = EntidadFactory(estado=Entidad.Estado.ACTIVA, nombre="HOSPITAL SAN RAFAEL")
+    admin = MembresiaFactory(entidad=entidad).usuario
+    invitee = UserFactory(email="invitada@hospital.gov.co")
+    invitations.invitacion_create(entidad=entidad, actor=admin, correo="Invitada@hospital.gov.co")
+    client = Client()
+    client.force_login(invitee)
+    page = client.get("/entidades/").content.decode()
+    assert "Invitaciones recibidas" in page and "HOSPITAL SAN RAFAEL le invita como Comprador" in page
+    other = Client()
+    other.force_login(UserFactory())
+    assert "Invitaciones recibidas" not in other.get("/entidades/").content.decode()
