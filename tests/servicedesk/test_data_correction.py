@@ -305,6 +305,7 @@ def test_a_buyer_or_a_stranger_gets_404(caso_correccion, entidad):
 
 
 def test_a_suspended_administrator_cannot_correct(admin, admin_user, caso_correccion, entidad):
+    MembresiaFactory(entidad=entidad)  # R1.1: someone else stays Administrador
     Membresia.objects.filter(usuario=admin_user, entidad=entidad).update(activa=False)
     assert admin.get(page_url(caso_correccion)).status_code == 404
     assert patch(admin, caso_correccion, {"telefono": "3001112233"}).status_code == 404
