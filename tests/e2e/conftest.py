@@ -97,3 +97,21 @@ def page(monkeypatch):
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_live_server_connections(django_db_setup, django_db_blocker):
+    """The live server answers each request in a daemon thread with its own database connection;
+    one still waiting on a browser's keep-alive socket when the session ends is never closed, and
+    PostgreSQL then refuses to drop the test database. Set up before the live server, so this runs
+    after it stops and before the database is dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
