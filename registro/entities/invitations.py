@@ -200,6 +200,17 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
     SolicitudAcceso.objects.filter(
         usuario=user, entidad=invitacion.entidad, estado=SolicitudAcceso.Estado.PENDIENTE
     ).update(estado=SolicitudAcceso.Estado.CANCELADA, decided_at=timezone.now())
+    if invitacion.invitada_por is not None and invitacion.invitada_por.email:
+        email_queue_template(
+            to=[invitacion.invitada_por.email],
+            template="entities/email/invitacion_aceptada",
+            context={
+                "invitacion": invitacion,
+                "entidad": invitacion.entidad,
+                "usuario": user,
+                "site_url": settings.SITE_URL,
+            },
+        )
     workflow.event_record(
         entidad=invitacion.entidad,
         tipo=EventoEntidad.Tipo.INVITACION_ACEPTADA,

@@ -5,10 +5,12 @@ first, so two administrators demoting each other at the same moment cannot both 
 hands out more than they hold (`permissions.may_grant`): only an Administrador touches another
 Administrador or grants that role."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.notifications.services import email_queue_template
 
 from . import permissions, workflow
 from .catalogue import Permiso
@@ -67,6 +69,24 @@ def _admins_after(entidad: Entidad, membresia: Membresia, *, rol: str, activa: b
     return others.count() + (1 if exists and activa and rol == Rol.ADMINISTRADOR else 0)
 
 
+def _tell(usuario, entidad: Entidad, actor, cambio: str) -> None:
+    """E-mails the member about a change someone else made to their access."""
+    if usuario.pk == getattr(actor, "pk", None) or not usuario.email:
+        return
+    email_queue_template(
+        to=[usuario.email],
+        template="entities/email/membresia_cambio",
+        context={"entidad": entidad, "actor": actor, "cambio": cambio, "site_url": settings.SITE_URL},
+    )
+
+
+CAMBIOS = {
+    EventoEntidad.Tipo.MIEMBRO_SUSPENDIDO: lambda m: _("Su acceso fue suspendido."),
+    EventoEntidad.Tipo.MIEMBRO_REACTIVADO: lambda m: _("Su acceso fue reactivado."),
+    EventoEntidad.Tipo.ROL_CAMBIADO: lambda m: _("Ahora es Usuario %(rol)s.") % {"rol": m.get_rol_display()},
+}
+
+
 def _apply(membresia: Membresia, entidad: Entidad, *, actor, rol: str, activa: bool, tipo: str) -> Membresia:
     if _admins_after(entidad, membresia, rol=rol, activa=activa) == 0:
         raise LastAdministrator()
@@ -77,6 +97,7 @@ def _apply(membresia: Membresia, entidad: Entidad, *, actor, rol: str, activa: b
     if anterior != rol:
         detalle["rol_anterior"] = anterior
     workflow.event_record(entidad=entidad, tipo=tipo, actor=actor, detalle=detalle)
+    _tell(membresia.usuario, entidad, actor, CAMBIOS[tipo](membresia))
     return membresia
 
 
@@ -124,6 +145,15 @@ def membresia_update(*, membresia: Membresia, actor, rol: str | None = None, rol
                 actor=actor,
                 detalle={"usuario": membresia.usuario.username, "roles": sorted(r.nombre for r in nuevos)},
             )
+            nombres = ", ".join(sorted(r.nombre for r in nuevos))
+            _tell(
+                membresia.usuario,
+                entidad,
+                actor,
+                _("Sus roles adicionales ahora son: %(roles)s.") % {"roles": nombres}
+                if nombres
+                else _("Ya no tiene roles adicionales."),
+            )
     return membresia
 
 
@@ -154,8 +184,9 @@ def membresia_remove(*, membresia: Membresia, actor) -> None:
     entidad, membresia, _who = _locked(membresia, actor, self_service=self_service)
     if _admins_after(entidad, membresia, rol=membresia.rol, activa=membresia.activa, exists=False) == 0:
         raise LastAdministrator()
-    username = membresia.usuario.username
+    usuario = membresia.usuario
     membresia.delete()
     workflow.event_record(
-        entidad=entidad, tipo=EventoEntidad.Tipo.MIEMBRO_RETIRADO, actor=actor, detalle={"usuario": username}
+        entidad=entidad, tipo=EventoEntidad.Tipo.MIEMBRO_RETIRADO, actor=actor, detalle={"usuario": usuario.username}
     )
+    _tell(usuario, entidad, actor, _("Fue retirado de la Entidad."))
