@@ -10,6 +10,12 @@
     setUpLegalName();
     setUpCheckDigit();
     setUpMunicipios();
+    // Irreversible actions ask first; without JavaScript they simply happen.
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+      });
+    });
     document.querySelectorAll(".close-details").forEach(function (button) {
       button.addEventListener("click", function () {
         var details = button.closest("details");
