@@ -1,7 +1,9 @@
-"""Fixtures for the browser tests: a real SMTP server the site sends to, and a headless Chromium."""
+"""Fixtures and helpers for the browser tests: a real SMTP server the site sends to, a headless
+Chromium, and the steps every test takes (finding a field, logging in)."""
 
 import email
 import os
+import re
 import socket
 import time
 from email import policy
@@ -9,6 +11,9 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import Browser, Page, expect
+
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -33,17 +38,28 @@ class SmtpSink:
     def messages(self) -> list[EmailMessage]:
         return [email.message_from_bytes(raw, policy=policy.default) for raw in list(self._handler.messages)]
 
-    def wait_for(self, *, to: str, timeout: float = 10.0) -> EmailMessage:
-        """The first message sent to `to`; polls because the site sends after its transaction commits."""
+    def wait_for(self, *, to: str, subject: str = "", timeout: float = 10.0) -> EmailMessage:
+        """The first message sent to `to` whose subject holds `subject` (the sink may also hold
+        earlier ones to the same address); polls because the site sends after its transaction
+        commits."""
         deadline = time.monotonic() + timeout
         while True:
             for message in self.messages:
-                if to in str(message["To"]):
+                # Long non-ASCII subjects are folded over several lines.
+                if to in str(message["To"]) and subject in _subject(message):
                     return message
             if time.monotonic() > deadline:
-                received = [str(m["To"]) for m in self.messages]
-                raise AssertionError(f"No e-mail to {to} within {timeout}s; received: {received}")
+                received = [(str(m["To"]), _subject(m)) for m in self.messages]
+                raise AssertionError(f"No e-mail to {to} about «{subject}» within {timeout}s; received: {received}")
             time.sleep(0.1)
+
+
+def _subject(message: EmailMessage) -> str:
+    return " ".join(str(message["Subject"]).split())
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def _free_port() -> int:
@@ -75,8 +91,9 @@ def smtp_sink(settings):
 
 
 @pytest.fixture
-def page(monkeypatch):
-    """A fresh headless Chromium page (Debian's browser; Playwright's own download is never used)."""
+def browser(monkeypatch):
+    """One headless Chromium (Debian's browser; Playwright's own download is never used). Each
+    person in a test gets their own context (cookies, session) from it with `new_page`."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(
             f"{CHROMIUM} not found: the browser tests need Debian's chromium package "
@@ -90,13 +107,42 @@ def page(monkeypatch):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
         try:
-            yield context.new_page()
+            yield browser
         finally:
-            context.close()
-            browser.close()
+            browser.close()  # closes the contexts too
+
+
+def new_page(browser: Browser) -> Page:
+    context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser) -> Page:
+    """A fresh page, for tests with one person."""
+    return new_page(browser)
+
+
+def field(scope, label: str):
+    # Labels of required fields end in a " *" marker (hidden from the accessible name); match the
+    # whole label, not a prefix of another ("Contraseña" vs "Confirmación de la contraseña").
+    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+
+
+def submit_login(page: Page, live_server, username: str, password: str) -> None:
+    """ "Entrar" from the home page, as the user would; the caller checks the outcome."""
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Entrar", exact=True).first.click()
+    field(page, "Usuario o correo electrónico").fill(username)
+    field(page, "Contraseña").fill(password)
+    page.get_by_role("button", name="Entrar", exact=True).click()
+
+
+def log_in(page: Page, live_server, user, password: str = PASSWORD) -> None:
+    submit_login(page, live_server, user.username, password)
+    expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,21 +5,18 @@ for a correction; the administrator follows the e-mail's link, replaces the RUT 
 registration back; the desk accepts it and activates; the entity's link then opens its
 "Escritorio" with the whole history. Every e-mail goes out over SMTP to a local sink."""
 
-import os
 import re
-import time
-from email.message import EmailMessage
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from registro.entities import services as entity_services
 from registro.entities.models import Documento, Entidad, EventoEntidad
 from registro.servicedesk.models import Caso
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import field, log_in, new_page, text_of
 from tests.entities.conftest import entidad_data, pre_data, reference_data, text_pdf, valores  # noqa: F401
-from tests.factories import PASSWORD, DeskUserFactory, UserFactory
+from tests.factories import DeskUserFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e]
 
@@ -58,61 +55,6 @@ def pending_entity(admin, pre_data, entidad_data) -> Entidad:  # noqa: F811
         uploaded = SimpleUploadedFile(name, content, content_type="application/pdf")
         entity_services.documento_attach(registro=registro, tipo=tipo, uploaded=uploaded, user=admin)
     return entity_services.registro_finalize(registro=registro, user=admin)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """One headless Chromium; each person gets their own context (cookies, session) from it."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: the browser tests need Debian's chromium package.", pytrace=False)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see tests/e2e/conftest.py's `page`
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()  # closes the contexts too
-
-
-def new_page(browser: Browser) -> Page:
-    context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
-def field(scope, label: str):
-    # Labels of required fields end in a " *" marker (hidden from the accessible name).
-    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url)
-    page.get_by_role("link", name="Entrar", exact=True).first.click()
-    field(page, "Usuario o correo electrónico").fill(user.username)
-    field(page, "Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar", exact=True).click()
-    expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
-
-
-def wait_for_mail(smtp_sink, *, to: str, subject: str, timeout: float = 10.0) -> EmailMessage:
-    """The message to `to` whose subject holds `subject` (the sink also holds earlier ones to
-    the same address)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for message in smtp_sink.messages:
-            # Long non-ASCII subjects are folded over several lines.
-            if to in str(message["To"]) and subject in " ".join(str(message["Subject"]).split()):
-                return message
-        if time.monotonic() > deadline:
-            received = [(str(m["To"]), " ".join(str(m["Subject"]).split())) for m in smtp_sink.messages]
-            raise AssertionError(f"No e-mail to {to} about «{subject}» within {timeout}s; received: {received}")
-        time.sleep(0.1)
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def steady(locator):
@@ -195,9 +137,9 @@ def test_activation_with_a_correction_round(
     caso = Caso.objects.get(entidad=entidad)
     expect(admin_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} Abierto")
     expect(admin_page.get_by_role("status")).to_contain_text(f"Creamos el caso {caso.numero}.")
-    confirmation = wait_for_mail(smtp_sink, to=admin.email, subject=f"Caso {caso.numero} creado")
+    confirmation = smtp_sink.wait_for(to=admin.email, subject=f"Caso {caso.numero} creado")
     assert caso.numero in text_of(confirmation)
-    wait_for_mail(smtp_sink, to=settings.SERVICE_DESK_EMAIL, subject=f"Nuevo caso {caso.numero}")
+    smtp_sink.wait_for(to=settings.SERVICE_DESK_EMAIL, subject=f"Nuevo caso {caso.numero}")
 
     # 2. The desk, in its own browser context: "Mesa de Servicio" → the queue, with the case's age.
     desk_page = new_page(browser)
@@ -266,7 +208,7 @@ def test_activation_with_a_correction_round(
     expect(desk_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} Esperando respuesta del solicitante")
 
     # 3. The administrator's e-mail: the reason, the RUT's rejection and a link to the case.
-    corrections = text_of(wait_for_mail(smtp_sink, to=admin.email, subject="requiere corrección"))
+    corrections = text_of(smtp_sink.wait_for(to=admin.email, subject="requiere corrección"))
     assert CORRECTION in corrections
     assert f"- {RUT}: {RUT_REASON}" in corrections
     link = re.search(rf"{re.escape(live_server.url)}/casos/{caso.numero}/", corrections)
@@ -290,7 +232,7 @@ def test_activation_with_a_correction_round(
     expect(admin_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} En revisión")
 
     # 4. The desk (the case is assigned to it) is told, and reviews the new RUT.
-    resent = text_of(wait_for_mail(smtp_sink, to=desk.email, subject=f"Registro corregido: {entidad.nombre}"))
+    resent = text_of(smtp_sink.wait_for(to=desk.email, subject=f"Registro corregido: {entidad.nombre}"))
     assert f"/casos/{caso.numero}/" in resent
     desk_page.reload()
     expect(desk_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} En revisión")
@@ -307,8 +249,8 @@ def test_activation_with_a_correction_round(
 
     # 5. The notification address and the administrator are told.
     activated = f"La cuenta de {entidad.nombre} está activa"
-    wait_for_mail(smtp_sink, to=NOTIFICATIONS, subject=activated)
-    assert entidad.nombre in text_of(wait_for_mail(smtp_sink, to=admin.email, subject=activated))
+    smtp_sink.wait_for(to=NOTIFICATIONS, subject=activated)
+    assert entidad.nombre in text_of(smtp_sink.wait_for(to=admin.email, subject=activated))
 
     # 6. The entity's link now opens the "Escritorio", with the whole history.
     admin_page.goto(entity_url)

@@ -4,77 +4,20 @@ administrator, told by e-mail, accepts from the console's "Solicitudes de acceso
 told by e-mail. Once the buyer also belongs to a second entity, the header's "Actúa a nombre de"
 switches which one the console works for. Every e-mail goes out over SMTP to a local sink."""
 
-import os
 import re
-import time
-from email.message import EmailMessage
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from registro.entities import access
 from registro.entities.models import Entidad, Membresia, SolicitudAcceso
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD, EntidadFactory, MembresiaFactory, UserFactory
+from tests.e2e.conftest import log_in, new_page, text_of
+from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e]
 
 SCREENSHOT = "/tmp/e2e-buyer-switcher.png"
 MESSAGE = "Soy profesional de la oficina de contratación."
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    """One headless Chromium; each person gets their own context (cookies, session) from it."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} not found: the browser tests need Debian's chromium package.", pytrace=False)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see tests/e2e/conftest.py's `page`
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()  # closes the contexts too
-
-
-def new_page(browser: Browser) -> Page:
-    context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    return context.new_page()
-
-
-def field(scope, label: str):
-    # Labels of required fields end in a " *" marker (hidden from the accessible name).
-    return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url)
-    page.get_by_role("link", name="Entrar", exact=True).first.click()
-    field(page, "Usuario o correo electrónico").fill(user.username)
-    field(page, "Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Entrar", exact=True).click()
-    expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
-
-
-def wait_for_mail(smtp_sink, *, to: str, subject: str, timeout: float = 10.0) -> EmailMessage:
-    """The message to `to` whose subject holds `subject`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for message in smtp_sink.messages:
-            # Long non-ASCII subjects are folded over several lines.
-            if to in str(message["To"]) and subject in " ".join(str(message["Subject"]).split()):
-                return message
-        if time.monotonic() > deadline:
-            received = [(str(m["To"]), " ".join(str(m["Subject"]).split())) for m in smtp_sink.messages]
-            raise AssertionError(f"No e-mail to {to} about «{subject}» within {timeout}s; received: {received}")
-        time.sleep(0.1)
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def entity_with_admin(nombre: str, nit: str, username: str):
@@ -135,7 +78,7 @@ def test_buyer_requests_access_is_accepted_and_switches_between_entities(live_se
     expect(request_row.get_by_role("button", name="Cancelar")).to_be_visible()
 
     # 2. The administrator of A is told over SMTP, with a link to the entity.
-    requested = text_of(wait_for_mail(smtp_sink, to=admin_a.email, subject=f"Solicitud de acceso a {sogamoso.nombre}"))
+    requested = text_of(smtp_sink.wait_for(to=admin_a.email, subject=f"Solicitud de acceso a {sogamoso.nombre}"))
     assert f"{buyer.full_name} ({buyer.email}) pidió acceso a la Entidad {sogamoso.nombre}" in requested
     assert MESSAGE in requested
     link = re.search(rf"{re.escape(live_server.url)}/entidades/{sogamoso.pk}/", requested)
@@ -164,7 +107,7 @@ def test_buyer_requests_access_is_accepted_and_switches_between_entities(live_se
     expect(decided).to_contain_text(admin_a.username)
 
     # 3. The buyer is told over SMTP that they can act for the entity; the link opens its desktop.
-    approved = text_of(wait_for_mail(smtp_sink, to=buyer.email, subject=f"Su acceso a {sogamoso.nombre} fue aprobado"))
+    approved = text_of(smtp_sink.wait_for(to=buyer.email, subject=f"Su acceso a {sogamoso.nombre} fue aprobado"))
     assert f"aprobó su solicitud de acceso a la Entidad {sogamoso.nombre}. Ya puede actuar por ella." in approved
     link = re.search(rf"{re.escape(live_server.url)}/entidades/{sogamoso.pk}/", approved)
     assert link, approved

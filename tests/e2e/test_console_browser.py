@@ -14,7 +14,7 @@ from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def log_in(page, live_server, user) -> None:
+def sign_in_directly(page, live_server, user) -> None:
     client = Client()
     client.force_login(user)
     page.context.clear_cookies()
@@ -27,7 +27,7 @@ def test_invite_define_a_role_and_confirm_deletion(live_server, page, smtp_sink)
     entidad = EntidadFactory(estado=Entidad.Estado.ACTIVA, nombre="ALCALDIA DE IBAGUE")
     admin = MembresiaFactory(entidad=entidad).usuario
     invitee = UserFactory(email="nueva.compradora@ibague.gov.co")
-    log_in(page, live_server, admin)
+    sign_in_directly(page, live_server, admin)
 
     # A role from the catalogue.
     page.goto(f"{live_server.url}/entidad/roles/")
@@ -62,7 +62,7 @@ def test_invite_define_a_role_and_confirm_deletion(live_server, page, smtp_sink)
     assert RolEntidad.objects.filter(entidad=entidad).exists()
 
     # The invitee accepts from the link and acts for the entity with the role invited.
-    log_in(page, live_server, invitee)
+    sign_in_directly(page, live_server, invitee)
     page.goto(live_server.url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Invitación a ALCALDIA DE IBAGUE")
     page.get_by_role("button", name="Aceptar invitación").click()
@@ -72,7 +72,7 @@ def test_invite_define_a_role_and_confirm_deletion(live_server, page, smtp_sink)
     assert [r.nombre for r in membresia.roles.all()] == ["Contratación directa"]
     assert Invitacion.objects.get().estado == Invitacion.Estado.ACEPTADA
 
-    log_in(page, live_server, admin)
+    sign_in_directly(page, live_server, admin)
     page.goto(f"{live_server.url}/entidad/roles/")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Eliminar").click()

@@ -12,6 +12,7 @@ from pypdf import PdfWriter
 
 from registro.core.services import reference_data_load
 from registro.entities.models import Entidad, Membresia, RegistroEntidad
+from tests.e2e.conftest import field
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e]
@@ -30,11 +31,6 @@ LATER_DOCS = {
     "Autorización del Usuario Administrador": "Autorización administrador.pdf",
     "Registro Único Tributario (RUT)": "RUT.pdf",
 }
-
-
-def field(page: Page, label: str):
-    # Labels of required fields end in a " *" marker (hidden from the accessible name).
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
 
 
 def radio(page: Page, group: str, option: str):

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import field, submit_login
+
 pytestmark = [pytest.mark.e2e]
 
 USERNAME = "ana.perez.e2e"
@@ -16,18 +18,8 @@ SCREENSHOT = "/tmp/e2e-accesses.png"
 CONFIRM_LINK = re.compile(r"https?://\S+/cuentas/confirm-email/[^/\s]+/")
 
 
-def field(page: Page, label: str):
-    # Labels of required fields end in a " *" marker; match the label text, not a prefix of
-    # another one ("Contraseña" vs "Confirmación de la contraseña", "Nueva contraseña (de nuevo)").
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
-
-
 def log_in(page: Page, live_server, password: str) -> None:
-    page.goto(live_server.url)
-    page.get_by_role("link", name="Entrar", exact=True).first.click()
-    field(page, "Usuario o correo electrónico").fill(USERNAME)
-    field(page, "Contraseña").fill(password)
-    page.get_by_role("button", name="Entrar", exact=True).click()
+    submit_login(page, live_server, USERNAME, password)
 
 
 def test_register_confirm_login_change_password(live_server, smtp_sink, page: Page):
