@@ -71,6 +71,23 @@ def _done(request, message: str, to: str, **kwargs):
     return redirect(to, **kwargs)
 
 
+def _form_page(request, current, form, save, *, done: tuple[str, str], template: str, context: dict):
+    """A console form: a valid POST calls `save(cleaned_data)` (a service) and redirects to
+    `done` (message, URL name; the message may name the cleaned data); the service's refusal is
+    shown beside the fields it names, with everything typed kept (400). `form` is None when the
+    page only lists."""
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(form, exc)
+        else:
+            message, to = done
+            return _done(request, message % form.cleaned_data, to)
+    status = 400 if form is not None and form.errors else 200
+    return _render(request, template, current, {"form": form, **context}, status=status)
+
+
 @login_required
 @require_POST
 def cambiar(request):
@@ -209,20 +226,14 @@ def solicitud_decidir(request, current, pk: int, decision: str):
 
 @console_view(Permiso.GESTIONAR_ROLES, methods=("GET", "POST"))
 def roles_lista(request, current):
-    form = RolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            roles.rol_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            return _done(request, _("Rol creado."), "console:roles")
-    return _render(
+    return _form_page(
         request,
-        "entities/console/roles.html",
         current,
-        {"form": form, "roles": selectors.roles(entidad=current.entidad)},
-        status=400 if form.errors else 200,
+        RolForm(request.POST or None),
+        lambda data: roles.rol_create(entidad=current.entidad, actor=request.user, **data),
+        done=(_("Rol creado."), "console:roles"),
+        template="entities/console/roles.html",
+        context={"roles": selectors.roles(entidad=current.entidad)},
     )
 
 
@@ -230,20 +241,14 @@ def roles_lista(request, current):
 def rol_editar(request, current, pk: int):
     rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
     initial = {"nombre": rol.nombre, "descripcion": rol.descripcion, "permisos": rol.permisos}
-    form = RolForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            roles.rol_update(rol=rol, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            return _done(request, _("Rol guardado."), "console:roles")
-    return _render(
+    return _form_page(
         request,
-        "entities/console/rol_form.html",
         current,
-        {"form": form, "rol": rol},
-        status=400 if form.errors else 200,
+        RolForm(request.POST or None, initial=initial),
+        lambda data: roles.rol_update(rol=rol, actor=request.user, **data),
+        done=(_("Rol guardado."), "console:roles"),
+        template="entities/console/rol_form.html",
+        context={"rol": rol},
     )
 
 
@@ -263,24 +268,14 @@ def rol_eliminar(request, current, pk: int):
 
 @console_view(Permiso.GESTIONAR_MIEMBROS, methods=("GET", "POST"))
 def invitaciones_lista(request, current):
-    form = InvitacionForm(request.POST or None, entidad=current.entidad)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitations.invitacion_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            return _done(
-                request,
-                _("Invitación enviada a %(correo)s.") % {"correo": form.cleaned_data["correo"]},
-                "console:invitaciones",
-            )
-    return _render(
+    return _form_page(
         request,
-        "entities/console/invitaciones.html",
         current,
-        {"form": form, "invitaciones": selectors.invitaciones(entidad=current.entidad)},
-        status=400 if form.errors else 200,
+        InvitacionForm(request.POST or None, entidad=current.entidad),
+        lambda data: invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
+        done=(_("Invitación enviada a %(correo)s."), "console:invitaciones"),
+        template="entities/console/invitaciones.html",
+        context={"invitaciones": selectors.invitaciones(entidad=current.entidad)},
     )
 
 
@@ -350,20 +345,14 @@ def unidades_lista(request, current):
     puede = current.can(Permiso.GESTIONAR_UNIDADES)
     if request.method == "POST" and not puede:
         raise PermissionDenied(_("Su rol no le permite gestionar unidades de contratación."))
-    form = UnidadForm(request.POST or None, entidad=current.entidad) if puede else None
-    if request.method == "POST" and form.is_valid():
-        try:
-            units.unidad_create(entidad=current.entidad, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            return _done(request, _("Unidad de contratación creada."), "console:unidades")
-    return _render(
+    return _form_page(
         request,
-        "entities/console/unidades.html",
         current,
-        {"form": form, "unidades": selectors.unidades(entidad=current.entidad)},
-        status=400 if form is not None and form.errors else 200,
+        UnidadForm(request.POST or None, entidad=current.entidad) if puede else None,
+        lambda data: units.unidad_create(entidad=current.entidad, actor=request.user, **data),
+        done=(_("Unidad de contratación creada."), "console:unidades"),
+        template="entities/console/unidades.html",
+        context={"unidades": selectors.unidades(entidad=current.entidad)},
     )
 
 
@@ -375,20 +364,14 @@ def unidad_editar(request, current, pk: int):
         "descripcion": unidad.descripcion,
         "miembros": [str(pk) for pk in unidad.miembros.values_list("pk", flat=True)],
     }
-    form = UnidadForm(request.POST or None, initial=initial, entidad=current.entidad)
-    if request.method == "POST" and form.is_valid():
-        try:
-            units.unidad_update(unidad=unidad, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            apply_error(form, exc)
-        else:
-            return _done(request, _("Unidad de contratación guardada."), "console:unidades")
-    return _render(
+    return _form_page(
         request,
-        "entities/console/unidad_form.html",
         current,
-        {"form": form, "unidad": unidad},
-        status=400 if form.errors else 200,
+        UnidadForm(request.POST or None, initial=initial, entidad=current.entidad),
+        lambda data: units.unidad_update(unidad=unidad, actor=request.user, **data),
+        done=(_("Unidad de contratación guardada."), "console:unidades"),
+        template="entities/console/unidad_form.html",
+        context={"unidad": unidad},
     )
 
 
