@@ -36,14 +36,12 @@ import json
 import os
 import random
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 
 from harness import (
@@ -51,11 +49,11 @@ from harness import (
     PYTHON,
     ROOT,
     SetupError,
-    bench_database_url,
+    bench_database_create,
+    cleanup,
     free_port,
     gunicorn_workers,
     percentile,
-    pg_admin,
     run_child,
     run_manage,
     stop_server,
@@ -735,13 +733,9 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-entity-search-"))
     log = tmp / "bench.log"
     server = None
-    pg_created = False
     admin_url = ""
     try:
-        database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
-        drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
-        pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
-        pg_created = True
+        database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
         (tmp / "var").mkdir()
         env = build_env(tmp / "var", database_url)
         print(f"Setting up in {tmp} (PostgreSQL {BENCH_DB_NAME}) ...", flush=True)
@@ -777,13 +771,7 @@ def main(argv=None) -> int:
     finally:
         if server is not None:
             stop_server(server)
-        if pg_created and not args.keep:
-            with suppress(Exception):
-                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")
-        if args.keep:
-            print(f"Kept {tmp} and database {BENCH_DB_NAME}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":

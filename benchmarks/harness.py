@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +29,25 @@ def bench_database_url(server_url: str, db_name: str) -> tuple[str, str]:
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme!r}")
     return urllib.parse.urlunsplit(parts._replace(path="/" + db_name)), server_url
+
+
+def bench_database_create(server_url: str, db_name: str) -> tuple[str, str]:
+    """Creates the benchmark's own database afresh on `server_url`; returns (its URL, the
+    maintenance URL that `cleanup` drops it through)."""
+    database_url, admin_url = bench_database_url(server_url, db_name)
+    pg_admin(admin_url, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)", f"CREATE DATABASE {db_name}")
+    return database_url, admin_url
+
+
+def cleanup(tmp: Path, *, admin_url: str, db_name: str, keep: bool) -> None:
+    """Removes the temp dir and the benchmark's database (if one was created), unless `keep`."""
+    if keep:
+        print(f"Kept {tmp}" + (f" and database {db_name}" if admin_url else ""))
+        return
+    if admin_url:
+        with suppress(Exception):
+            pg_admin(admin_url, f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def pg_admin(admin_url: str, *statements: str) -> None:

@@ -30,7 +30,6 @@ import os
 import queue
 import re
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -44,11 +43,11 @@ from harness import (
     PYTHON,
     ROOT,
     SetupError,
-    bench_database_url,
+    bench_database_create,
+    cleanup,
     free_port,
     gunicorn_workers,
     percentile,
-    pg_admin,
     ppid_map,
     run_manage,
 )
@@ -549,13 +548,9 @@ def main(argv=None) -> int:
     log = tmp / "bench.log"
     database_url, admin_url = "", ""
     server = None
-    pg_created = False
     try:
         if args.database_url:
-            database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
-            drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
-            pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
-            pg_created = True
+            database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
         env = build_env(tmp / "var", database_url)
         (tmp / "var").mkdir()
         print(f"Setting up in {tmp} ({'PostgreSQL ' + BENCH_DB_NAME if database_url else 'SQLite'}) ...", flush=True)
@@ -593,13 +588,7 @@ def main(argv=None) -> int:
                 stop_server(server)
             except Exception as exc:  # keep cleaning up; say what may be left running
                 print(f"Could not stop the web server (pid {server.pid}): {exc}", file=sys.stderr)
-        if pg_created and not args.keep:
-            with suppress(Exception):
-                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")
-        if args.keep:
-            print(f"Kept {tmp}" + (f" and database {BENCH_DB_NAME}" if pg_created else ""))
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":

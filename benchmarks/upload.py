@@ -39,7 +39,6 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import suppress
 from pathlib import Path
 
 from harness import (
@@ -47,10 +46,10 @@ from harness import (
     PYTHON,
     ROOT,
     SetupError,
-    bench_database_url,
+    bench_database_create,
+    cleanup,
     free_port,
     gunicorn_workers,
-    pg_admin,
     run_child,
     run_manage,
     stop_server,
@@ -509,13 +508,9 @@ def main(argv=None) -> int:
     log = tmp / "bench.log"
     database_url, admin_url = "", ""
     server = None
-    pg_created = False
     try:
         if args.database_url:
-            database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
-            drop = f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)"
-            pg_admin(admin_url, drop, f"CREATE DATABASE {BENCH_DB_NAME}")
-            pg_created = True
+            database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
         pdf, small = tmp / "rut-escaneado.pdf", tmp / "rut-pequeno.pdf"
         print(f"Writing a {args.size_mb:g} MiB PDF in {tmp} ...", flush=True)
         write_pdf(pdf, size)
@@ -582,13 +577,7 @@ def main(argv=None) -> int:
     finally:
         if server is not None:
             stop_server(server)
-        if pg_created and not args.keep:
-            with suppress(Exception):
-                pg_admin(admin_url, f"DROP DATABASE IF EXISTS {BENCH_DB_NAME} WITH (FORCE)")
-        if args.keep:
-            print(f"Kept {tmp}" + (f" and database {BENCH_DB_NAME}" if pg_created else ""))
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":
