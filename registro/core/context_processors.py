@@ -6,10 +6,8 @@ def _switcher(user) -> dict:
     """The header's entity switcher (R1.2): the entity acted for and the others to choose from."""
     from registro.entities import acting
 
-    if not (user and user.is_authenticated):
-        return {"actual": None, "opciones": []}
-    actual = acting.acting_membership(user)
-    return {"actual": actual, "opciones": list(acting.memberships(user)) if actual else []}
+    actual, opciones = acting.switcher(user)
+    return {"actual": actual, "opciones": opciones}
 
 
 def site(request):

@@ -135,13 +135,7 @@ def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia
 def grant_check(*, entidad: Entidad, rol: str, roles, actor) -> list:
     """The entity's roles with these ids, once it is clear `actor` may grant them and `rol`."""
     nuevos = members.entity_roles(entidad, roles)
-    granter = permissions.membresia_of(actor, entidad)
-    if not permissions.may_grant(
-        permissions.membresia_permisos(granter),
-        actor_is_admin=bool(granter and granter.rol == Membresia.Rol.ADMINISTRADOR),
-        rol=rol,
-        permisos={p for r in nuevos for p in r.permisos},
-    ):
+    if not permissions.standing(actor, entidad).may_grant(rol=rol, permisos={p for r in nuevos for p in r.permisos}):
         raise _error(_("No puede dar un rol o permisos que usted no tiene."), 403)
     return nuevos
 

@@ -4,7 +4,7 @@ single call); every page and API call of the entity console works for exactly th
 membership's permissions. The choice is kept on the membership, so it follows the user across
 browsers and API clients."""
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,28 +12,34 @@ from registro.core.errors import ApplicationError, ErrorCode
 
 from .catalogue import Permiso
 from .models import Entidad, Membresia
-from .permissions import membresia_permisos
+from .permissions import Standing
 
 HEADER = "HTTP_X_ENTIDAD"
 
 
-def memberships(user) -> QuerySet[Membresia]:
-    return (
-        Membresia.objects.filter(usuario=user, activa=True)
-        .select_related("entidad")
-        .order_by("entidad__nombre", "entidad_id")
-    )
+# The entity chosen last; the oldest membership when the user never chose.
+CHOICE_ORDER = (F("seleccionada_at").desc(nulls_last=True), "created_at", "id")
 
 
 def acting_membership(user, entidad_id: int | None = None) -> Membresia | None:
-    """The membership chosen for `entidad_id`, or else the one chosen last (the oldest when the
-    user never chose)."""
+    """The membership chosen for `entidad_id`, or else the one chosen last (`CHOICE_ORDER`)."""
     if not (user and user.is_authenticated):
         return None
     qs = Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").prefetch_related("roles")
     if entidad_id is not None:
         return qs.filter(entidad_id=entidad_id).first()
-    return qs.order_by(F("seleccionada_at").desc(nulls_last=True), "created_at", "id").first()
+    return qs.order_by(*CHOICE_ORDER).first()
+
+
+def switcher(user) -> tuple[Membresia | None, list[Membresia]]:
+    """For the header, in one query: the membership acted for and all of them, by entity name."""
+    if not (user and user.is_authenticated):
+        return None, []
+    opciones = list(
+        Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
+    )
+    actual = opciones[0] if opciones else None
+    return actual, sorted(opciones, key=lambda m: (m.entidad.nombre, m.entidad_id))
 
 
 def acting_select(*, user, entidad_id) -> Membresia:
@@ -49,17 +55,13 @@ def acting_select(*, user, entidad_id) -> Membresia:
     return membresia
 
 
-class Acting:
+class Acting(Standing):
     """The acting membership of one request, with its permissions worked out once."""
 
     def __init__(self, membresia: Membresia):
+        super().__init__(membresia)
         self.membresia = membresia
         self.entidad: Entidad = membresia.entidad
-        self.permisos = membresia_permisos(membresia)
-        self.is_admin = membresia.rol == Membresia.Rol.ADMINISTRADOR
-
-    def can(self, permiso: Permiso | str) -> bool:
-        return permiso in self.permisos
 
     def require(self, permiso: Permiso | str | None) -> "Acting":
         if permiso is not None and not self.can(permiso):

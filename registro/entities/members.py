@@ -2,7 +2,7 @@
 
 No change may leave an entity without an active Administrador: every change locks the entity's row
 first, so two administrators demoting each other at the same moment cannot both succeed. Nobody
-hands out more than they hold (`permissions.may_grant`): only an Administrador touches another
+hands out more than they hold (`permissions.Standing.may_grant`): only an Administrador touches another
 Administrador or grants that role."""
 
 from django.conf import settings
@@ -40,24 +40,18 @@ def _denied(message: str | None = None) -> ApplicationError:
     )
 
 
-class _Actor:
-    def __init__(self, user, entidad: Entidad):
-        membresia = permissions.membresia_of(user, entidad)
-        self.user = user
-        self.permisos = permissions.membresia_permisos(membresia)
-        self.is_admin = bool(membresia and membresia.rol == Rol.ADMINISTRADOR)
-
-
-def _locked(membresia: Membresia, actor, *, self_service: bool = False) -> tuple[Entidad, Membresia, _Actor]:
+def _locked(
+    membresia: Membresia, actor, *, self_service: bool = False
+) -> tuple[Entidad, Membresia, permissions.Standing]:
     entidad = Entidad.objects.select_for_update().get(pk=membresia.entidad_id)
     try:
         membresia = Membresia.objects.select_for_update().select_related("usuario").get(pk=membresia.pk)
     except Membresia.DoesNotExist:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe ese usuario en la Entidad."), status=404) from None
-    who = _Actor(actor, entidad)
+    who = permissions.standing(actor, entidad)
     if self_service:
         return entidad, membresia, who
-    if Permiso.GESTIONAR_MIEMBROS not in who.permisos:
+    if not who.can(Permiso.GESTIONAR_MIEMBROS):
         raise _denied()
     if membresia.rol == Rol.ADMINISTRADOR and not who.is_admin:
         raise _denied(_("Solo un Usuario Administrador puede cambiar a otro Usuario Administrador."))
@@ -128,14 +122,14 @@ def membresia_update(*, membresia: Membresia, actor, rol: str | None = None, rol
     entidad, membresia, who = _locked(membresia, actor)
     nuevos = entity_roles(entidad, roles) if roles is not None else None
     if rol is not None and rol != membresia.rol:
-        if not permissions.may_grant(who.permisos, actor_is_admin=who.is_admin, rol=rol, permisos=set()):
+        if not who.may_grant(rol=rol):
             raise _denied(_("Solo un Usuario Administrador puede nombrar otro Usuario Administrador."))
         _apply(membresia, entidad, actor=actor, rol=rol, activa=membresia.activa, tipo=EventoEntidad.Tipo.ROL_CAMBIADO)
     if nuevos is not None:
         actuales = set(membresia.roles.all())
         cambiados = actuales.symmetric_difference(nuevos)
         tocados = {p for r in cambiados for p in r.permisos}
-        if not permissions.may_grant(who.permisos, actor_is_admin=who.is_admin, rol="", permisos=tocados):
+        if not who.may_grant(permisos=tocados):
             raise _denied(_("No puede dar ni quitar roles con permisos que usted no tiene."))
         if cambiados:
             membresia.roles.set(nuevos)

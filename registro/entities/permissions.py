@@ -36,15 +36,31 @@ def membresia_of(user, entidad: Entidad | int) -> Membresia | None:
 
 
 def user_can(user, entidad: Entidad | int, permiso: Permiso | str) -> bool:
-    return permiso in membresia_permisos(membresia_of(user, entidad))
+    return standing(user, entidad).can(permiso)
 
 
-def may_grant(actor_permisos: frozenset[str], *, actor_is_admin: bool, rol: str, permisos: set[str]) -> bool:
-    """No one hands out more than they hold: only an Administrador grants (or takes away) the
-    Administrador role, and custom roles may only be given by someone holding all their permissions."""
-    if rol == Membresia.Rol.ADMINISTRADOR and not actor_is_admin:
-        return False
-    return set(permisos) <= set(actor_permisos)
+class Standing:
+    """What a user holds in one entity: the permissions of their membership and whether they are
+    an Administrador. Whoever grants something must hold it (`may_grant`)."""
+
+    def __init__(self, membresia: Membresia | None):
+        self.permisos = membresia_permisos(membresia)
+        self.is_admin = bool(membresia and membresia.activa and membresia.rol == Membresia.Rol.ADMINISTRADOR)
+
+    def can(self, permiso: Permiso | str) -> bool:
+        return permiso in self.permisos
+
+    def may_grant(self, *, rol: str = "", permisos=()) -> bool:
+        """No one hands out more than they hold: only an Administrador grants (or takes away) the
+        Administrador role, and custom roles may only be given by someone holding all their
+        permissions."""
+        if rol == Membresia.Rol.ADMINISTRADOR and not self.is_admin:
+            return False
+        return set(permisos) <= self.permisos
+
+
+def standing(user, entidad: Entidad | int) -> Standing:
+    return Standing(membresia_of(user, entidad))
 
 
 def can_edit_registro(user, registro: RegistroEntidad) -> bool:

@@ -47,11 +47,10 @@ def _clean(*, nombre: str, descripcion: str, permisos) -> tuple[str, str, list[s
 
 
 def _grantor(entidad: Entidad, actor, permisos: list[str]) -> None:
-    membresia = permissions.membresia_of(actor, entidad)
-    held = permissions.membresia_permisos(membresia)
-    if Permiso.GESTIONAR_ROLES not in held:
+    held = permissions.standing(actor, entidad)
+    if not held.can(Permiso.GESTIONAR_ROLES):
         raise ApplicationError(ErrorCode.PERMISSION_DENIED, _("Su rol no le permite gestionar roles."), status=403)
-    if not permissions.may_grant(held, actor_is_admin=False, rol="", permisos=set(permisos)):
+    if not held.may_grant(permisos=permisos):
         raise ApplicationError(
             ErrorCode.PERMISSION_DENIED, _("Un rol no puede dar permisos que usted no tiene."), status=403
         )
