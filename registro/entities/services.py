@@ -22,8 +22,16 @@ FORM_FIELDS = tuple(EntidadForm.base_fields)
 MAX_VALUE_LENGTH = 1000
 
 
-def _errors_of(form) -> dict[str, list[str]]:
+def form_errors(form) -> dict[str, list[str]]:
+    """A form's errors as an ApplicationError's `detail.fields`."""
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+def documentos_faltantes(documentos, *, ordenador_delegado: bool, area_negocio: str) -> list[str]:
+    """The mandatory documents (R2) for these data with no current version among `documentos`."""
+    requeridos = rules.documentos_requeridos(ordenador_delegado=ordenador_delegado, area_negocio=area_negocio)
+    presentes = set(documentos.filter(vigente=True).values_list("tipo", flat=True))
+    return [tipo for tipo in requeridos if tipo not in presentes]
 
 
 def _only_known(data: dict, fields: tuple[str, ...]) -> dict:
@@ -40,7 +48,7 @@ def registro_create(*, user, data: dict) -> RegistroEntidad:
     """ "Generar formulario": the pre-form's answers (R3.2) must be valid to open the form."""
     form = PreRegistroForm(data)
     if not form.is_valid():
-        raise ApplicationError(ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": _errors_of(form)})
+        raise ApplicationError(ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": form_errors(form)})
     datos = {field: str(value) for field, value in form.cleaned_data.items()}
     datos.update(_only_known(data, ("nombre", "nit")))
     return RegistroEntidad.objects.create(usuario=user, datos=datos)
@@ -134,17 +142,16 @@ def registro_verify(*, registro: RegistroEntidad) -> Verificacion:
     pre = PreRegistroForm(registro.datos)
     errors: dict[str, list[str]] = {}
     if not pre.is_valid():
-        errors.update(_errors_of(pre))
+        errors.update(form_errors(pre))
     pre_data = pre.cleaned_data if pre.is_valid() else registro.datos
     form = EntidadForm(registro.datos, pre=pre_data)
     if not form.is_valid():
-        errors.update(_errors_of(form))
-    ordenador_delegado = registro.datos.get("ordenador_delegado") == "si"
-    requeridos = rules.documentos_requeridos(
-        ordenador_delegado=ordenador_delegado, area_negocio=registro.datos.get("area_negocio", "")
+        errors.update(form_errors(form))
+    faltantes = documentos_faltantes(
+        registro.documentos,
+        ordenador_delegado=registro.datos.get("ordenador_delegado") == "si",
+        area_negocio=registro.datos.get("area_negocio", ""),
     )
-    presentes = set(registro.documentos.filter(vigente=True).values_list("tipo", flat=True))
-    faltantes = [tipo for tipo in requeridos if tipo not in presentes]
     cleaned = {**(pre.cleaned_data if pre.is_valid() else {}), **(form.cleaned_data if form.is_valid() else {})}
     return Verificacion(cleaned=cleaned, errors=errors, faltantes=faltantes)
 

@@ -41,10 +41,6 @@ def _error(message: str, field: str | None = None, status: int = 400) -> Applica
     return ApplicationError(ErrorCode.VALIDATION, message, detail, status=status)
 
 
-def _form_errors(form) -> dict[str, list[str]]:
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-
-
 def _admin_emails(entidad: Entidad) -> list[str]:
     return list(
         Membresia.objects.filter(entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR).values_list(
@@ -188,7 +184,9 @@ def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
 
     form = CasoForm(data)
     if not form.is_valid():
-        raise ApplicationError(ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": _form_errors(form)})
+        raise ApplicationError(
+            ErrorCode.VALIDATION, _("Revise los datos marcados."), {"fields": entity_services.form_errors(form)}
+        )
     cleaned = dict(form.cleaned_data)
     nit_entidad = cleaned.pop("nit_entidad", "")
     with transaction.atomic():
@@ -508,7 +506,7 @@ def entidad_data_update(*, entidad: Entidad, data, user) -> Entidad:
                 status=409,
             )
         form = EntidadDatosForm(entidad_datos_merged(locked, data), entidad=locked)
-        errors = {} if form.is_valid() else _form_errors(form)
+        errors = {} if form.is_valid() else entity_services.form_errors(form)
         if nit_error := _nit_error(locked, data):
             errors["nit"] = nit_error
         cleaned = form.cleaned_data if not errors else {}
@@ -567,11 +565,9 @@ def entidad_data_update(*, entidad: Entidad, data, user) -> Entidad:
 
 def documentos_faltantes(entidad: Entidad) -> list[str]:
     """The mandatory documents (for the entity's current data) it has no current version of."""
-    requeridos = rules.documentos_requeridos(
-        ordenador_delegado=entidad.ordenador_delegado, area_negocio=entidad.area_negocio
+    return entity_services.documentos_faltantes(
+        entidad.documentos, ordenador_delegado=entidad.ordenador_delegado, area_negocio=entidad.area_negocio
     )
-    presentes = set(entidad.documentos.filter(vigente=True).values_list("tipo", flat=True))
-    return [tipo for tipo in requeridos if tipo not in presentes]
 
 
 def entidad_resubmit(*, entidad: Entidad, user, nota: str = "") -> Entidad:
