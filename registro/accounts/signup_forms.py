@@ -14,16 +14,6 @@ from .timezones import time_zone_choices
 PROFILE_FIELDS = ("first_name", "last_name", "document_type", "document_number", "phone", "time_zone")
 
 
-def add_application_error(form: forms.Form, exc: ApplicationError) -> None:
-    """Puts a service's field errors on the form, and anything else as a form-wide error."""
-    fields = exc.detail.get("fields") or {}
-    for field, messages in fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not fields:
-        form.add_error(None, exc.message)
-
-
 class ProfileFieldsMixin(forms.Form):
     first_name = forms.CharField(
         label=_("Nombres"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from registro.core.errors import ApplicationError
+from registro.core.forms import add_application_error
 
 from . import selectors, services
 from .forms import ProfileForm, ResendConfirmationForm, TermsForm, UsernameChangeForm
 from .middleware import SESSION_KEY
-from .signup_forms import PROFILE_FIELDS, add_application_error
+from .signup_forms import PROFILE_FIELDS
 
 HISTORY_PAGE_SIZE = 25
 

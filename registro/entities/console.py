@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
+from registro.core.forms import add_application_error
 
 from . import access, acting, invitations, members, roles, selectors, units
 from .catalogue import Permiso
-from .console_forms import InvitacionForm, RolForm, UnidadForm, apply_error
+from .console_forms import InvitacionForm, RolForm, UnidadForm
 from .models import Entidad, Invitacion, Membresia, RolEntidad, SolicitudAcceso, UnidadContratacion
 
 
@@ -80,7 +81,7 @@ def _form_page(request, current, form, save, *, done: tuple[str, str], template:
         try:
             save(form.cleaned_data)
         except ApplicationError as exc:
-            apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             message, to = done
             return _done(request, message % form.cleaned_data, to)

@@ -3,23 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registro.core.errors import ApplicationError
-
 from .catalogue import Permiso
 from .models import Membresia
-
-
-def apply_error(form: forms.Form, exc: ApplicationError) -> None:
-    """Shows a service's error beside the fields it names, or above the form."""
-    fields = exc.detail.get("fields") or {}
-    placed = False
-    for name, errors in fields.items():
-        if name in form.fields:
-            for error in errors:
-                form.add_error(name, error)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class RolForm(forms.Form):

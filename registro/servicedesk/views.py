@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
+from registro.core.forms import add_application_error
 from registro.core.models import Municipio
 from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
 
@@ -38,18 +39,6 @@ def _case_or_404(request, numero: str) -> Caso:
     if caso is None or not permissions.can_view_case(request.user, caso):
         raise Http404
     return caso
-
-
-def _add_errors(form, exc: ApplicationError) -> None:
-    """The service's field errors on the (bound) form, beside the form's own."""
-    form.is_valid()
-    for field, field_messages in (exc.detail.get("fields") or {}).items():
-        name = field if field in form.fields else None
-        for message in field_messages:
-            if message not in form.errors.get(name or "__all__", []):
-                form.add_error(name, message)
-    if not exc.detail.get("fields"):
-        form.add_error(None, exc.message)
 
 
 def _show_error(request, exc: ApplicationError) -> None:
@@ -86,11 +75,7 @@ def crear_caso(request):
         try:
             caso = services.caso_create(user=request.user, data=request.POST, entidad=entidad)
         except ApplicationError as exc:
-            form.is_valid()
-            for field, field_messages in (exc.detail.get("fields") or {}).items():
-                for message in field_messages:
-                    if field not in form.errors:
-                        form.add_error(field if field in form.fields else None, message)
+            add_application_error(form, exc)
         else:
             messages.success(request, _("Creamos el caso %(numero)s.") % {"numero": caso.numero})
             return redirect("servicedesk:caso", numero=caso.numero)
@@ -306,7 +291,7 @@ def designar_administrador(request, numero: str):
         if exc.status_code == 409 and not exc.detail.get("fields"):
             _show_error(request, exc)
             return redirect("servicedesk:caso", numero=caso.numero)
-        _add_errors(form, exc)
+        add_application_error(form, exc)
         return _case_page(request, caso, designar_form=form, status=exc.status_code)
     messages.success(
         request,
@@ -389,7 +374,7 @@ def corregir_datos(request, numero: str):
                 return redirect("servicedesk:caso", numero=caso.numero)
             # Everything typed, as the service read it, with its errors.
             form = EntidadDatosForm(services.entidad_datos_merged(entidad, request.POST), entidad=entidad)
-            _add_errors(form, exc)
+            add_application_error(form, exc)
             status = exc.status_code
         else:
             messages.success(
