@@ -76,11 +76,6 @@ def can_view_entidad(user, entidad: Entidad) -> bool:
     return bool(user and user.is_authenticated) and (is_member(user, entidad) or is_service_desk(user))
 
 
-def can_act_for(user, entidad: Entidad) -> bool:
-    """Acting for an entity needs an active account (R3.9): pending entities are not usable."""
-    return entidad.estado == Entidad.Estado.ACTIVA and is_member(user, entidad)
-
-
 def can_download_documento(user, documento: Documento) -> bool:
     """Only the entity's own users (or the registration's author) and the service desk."""
     if not (user and user.is_authenticated):

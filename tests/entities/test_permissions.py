@@ -1,6 +1,8 @@
 import pytest
+from django.test import RequestFactory
 
-from registro.entities import permissions
+from registro.core.errors import ApplicationError
+from registro.entities import acting, permissions
 from registro.entities.models import Entidad
 from tests.factories import MembresiaFactory, UserFactory
 
@@ -12,11 +14,22 @@ def test_nobody_acts_for_an_entity_until_it_is_activated():
     entidad, admin = membresia.entidad, membresia.usuario
     assert entidad.estado == Entidad.Estado.PENDIENTE
     assert permissions.can_view_entidad(admin, entidad)  # its admin sees it pending...
-    assert not permissions.can_act_for(admin, entidad)  # ...but cannot act for it yet
+    with pytest.raises(ApplicationError) as pending:  # ...but cannot act for it yet
+        acting.resolve(request_of(admin))
+    assert pending.value.status_code == 409 and pending.value.detail["rule"] == "R3.9"
     entidad.estado = Entidad.Estado.ACTIVA
     entidad.save()
-    assert permissions.can_act_for(admin, entidad)
-    assert not permissions.can_act_for(UserFactory(), entidad)
+    assert acting.resolve(request_of(admin)).entidad == entidad
+    with pytest.raises(ApplicationError) as stranger:
+        acting.resolve(request_of(UserFactory(), entidad=entidad))
+    assert stranger.value.status_code == 404
+
+
+def request_of(user, entidad=None):
+    headers = {"HTTP_X_ENTIDAD": str(entidad.pk)} if entidad else {}
+    request = RequestFactory().get("/api/v1/entidad/miembros", **headers)
+    request.user = request.auth = user
+    return request
 
 
 def test_inactive_membership_gives_no_access():
