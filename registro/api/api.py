@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -40,6 +41,12 @@ def _error(request, status: int, code: str, message: str, detail: dict | None = 
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
     return _error(request, exc.status_code, exc.code, exc.message, exc.detail)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    # get_object_or_404 in handlers (another entity's objects among them): the same envelope.
+    return _error(request, 404, ErrorCode.NOT_FOUND, _("No existe lo que busca, o no está a su alcance."))
 
 
 @api.exception_handler(ValidationError)

@@ -321,3 +321,25 @@ def test_search_without_a_usable_query_is_a_validation_error(client, params):
     assert body["code"] == "validation_error"
     assert body["message"] == "Revise los datos enviados."
     assert body["detail"]["errors"][0]["loc"] == ["query", "q"]
+
+
+def test_objects_not_found_answer_in_the_apis_error_envelope(db):
+    from django.test import Client
+
+    from registro.entities.models import Entidad
+    from tests.factories import EntidadFactory, MembresiaFactory
+
+    own = MembresiaFactory(entidad=EntidadFactory(estado=Entidad.Estado.ACTIVA))
+    other = MembresiaFactory(entidad=EntidadFactory(estado=Entidad.Estado.ACTIVA))
+    client = Client()
+    client.force_login(own.usuario)
+    for url in [
+        "/api/v1/entidad/roles/99999",
+        f"/api/v1/entidad/miembros/{other.pk}/suspender",
+        "/api/v1/entidades/99999",
+    ]:
+        response = client.post(url) if url.endswith("suspender") else client.get(url)
+        assert response.status_code == 404, url
+        assert response.json()["code"] == "not_found" and response.json()["message"], url
+    other.refresh_from_db()
+    assert other.activa
