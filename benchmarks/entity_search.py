@@ -375,8 +375,8 @@ def child_seed(params: dict) -> dict:
 
     from registro.core.models import ClasificacionEntidad
     from registro.core.text import search_key
-    from registro.entities.models import Entidad
-    from registro.entities.rules import nit_check_digit, normalize_legal_name
+    from registro.entities.account.models import Entidad
+    from registro.entities.registration.rules import nit_check_digit, normalize_legal_name
 
     rng = random.Random(params["seed"])
     n = params["entities"]
@@ -448,7 +448,7 @@ def _indexes() -> dict[str, dict]:
 
 def _time_pass(queries: list[str], times: list[list[float]], rng: random.Random) -> None:
     """A warm-up over some of the queries, then every query once in shuffled order."""
-    from registro.entities.selectors import entidad_search
+    from registro.entities.account.selectors import entidad_search
 
     for q in queries[:WARMUP_QUERIES]:
         list(entidad_search(query=q))
@@ -461,7 +461,7 @@ def _time_pass(queries: list[str], times: list[list[float]], rng: random.Random)
 
 
 def _explain(query: str) -> str:
-    from registro.entities.selectors import entidad_search
+    from registro.entities.account.selectors import entidad_search
 
     return entidad_search(query=query).explain(analyze=True, buffers=True)
 
@@ -491,7 +491,7 @@ def child_measure(params: dict) -> dict:
 
     from django.db import connection
 
-    from registro.entities.selectors import entidad_search
+    from registro.entities.account.selectors import entidad_search
 
     queries = [item["q"] for item in params["queries"]]
     rng = random.Random(params["seed"] + 1)

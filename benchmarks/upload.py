@@ -173,7 +173,7 @@ def child_setup(params: dict) -> dict:
     from django.core.files import File
 
     from registro.accounts.models import TermsAcceptance, User
-    from registro.entities.files import check_uploaded_file
+    from registro.core.files import check_uploaded_file
 
     user = User.objects.create(
         username=USERNAME,

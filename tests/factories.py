@@ -2,8 +2,9 @@ import factory
 from allauth.account.models import EmailAddress
 
 from registro.accounts.models import DocumentType, TermsAcceptance, User
-from registro.entities.models import Entidad, Membresia
-from registro.entities.rules import nit_check_digit
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.rules import nit_check_digit
 
 PASSWORD = "Clave#Segura2026"
 

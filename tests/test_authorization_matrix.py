@@ -37,17 +37,11 @@ from registro.accounts.permissions import SERVICE_DESK_GROUP
 from registro.api import views as api_views
 from registro.api.api import api
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
-from registro.entities import invitations
-from registro.entities.models import (
-    Documento,
-    Entidad,
-    Invitacion,
-    Membresia,
-    RegistroEntidad,
-    RolEntidad,
-    SolicitudAcceso,
-    UnidadContratacion,
-)
+from registro.entities.account.models import Entidad
+from registro.entities.console.models import UnidadContratacion
+from registro.entities.membership import invitations
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.models import OutboundEmail
 from registro.servicedesk.models import Adjunto, Caso, Mensaje, RevisionDocumento
 from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory

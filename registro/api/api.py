@@ -6,9 +6,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.entities.api import reference_router as entities_reference_router
-from registro.entities.api import router as entities_router
-from registro.entities.console_api import router as console_router
+from registro.entities.console.api import router as console_router
+from registro.entities.registration.api import reference_router as entities_reference_router
+from registro.entities.registration.api import router as entities_router
 from registro.servicedesk.api import router as servicedesk_router
 
 api = NinjaAPI(

@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 def _switcher(user) -> dict:
     """The header's entity switcher (R1.2): the entity acted for and the others to choose from."""
-    from registro.entities import acting
+    from registro.entities.membership import acting
 
     actual, opciones = acting.switcher(user)
     return {"actual": actual, "opciones": opciones}

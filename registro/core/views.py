@@ -12,8 +12,8 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "core/home.html")
     from registro.accounts.permissions import is_service_desk
-    from registro.entities import acting
-    from registro.entities.models import Entidad
+    from registro.entities.account.models import Entidad
+    from registro.entities.membership import acting
 
     membresia = acting.acting_membership(request.user)
     if membresia is not None and membresia.entidad.estado == Entidad.Estado.ACTIVA:

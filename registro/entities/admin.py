@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Documento, Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento, RegistroEntidad
 
 
 class DocumentoInline(admin.TabularInline):

@@ -23,8 +23,9 @@ from pydantic import Field
 
 from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.entities.models import Documento, Entidad
-from registro.entities.schemas import DocumentoOut, EntidadOut
+from registro.entities.account.models import Entidad
+from registro.entities.registration.models import Documento
+from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from . import permissions, selectors, services
 from .models import Adjunto, Asunto, Caso

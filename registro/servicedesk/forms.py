@@ -3,8 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from registro.core.models import ClasificacionEntidad
-from registro.entities.forms import EntidadForm, PreRegistroForm
-from registro.entities.models import Entidad
+from registro.entities.account.models import Entidad
+from registro.entities.registration.forms import EntidadForm, PreRegistroForm
 
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 

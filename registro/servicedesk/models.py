@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registro.accounts.permissions import SERVICE_DESK_GROUP  # noqa: F401
-from registro.entities.models import Documento, Entidad
+from registro.entities.account.models import Entidad
+from registro.entities.registration.models import Documento
 
 
 class Asunto(models.TextChoices):

@@ -2,9 +2,9 @@
 entity's users never reach the desk's pages or API."""
 
 from registro.accounts.permissions import is_service_desk
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad
-from registro.entities.permissions import user_can
+from registro.entities.account.models import Entidad
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.permissions import user_can
 
 from .models import Caso
 

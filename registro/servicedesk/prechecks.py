@@ -53,8 +53,10 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from registro.core.text import fold, search_key
-from registro.entities import rules
-from registro.entities.models import AreaNegocio, Documento, Entidad, Membresia
+from registro.entities.account.models import AreaNegocio, Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration import rules
+from registro.entities.registration.models import Documento
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
-from registro.entities.schemas import DocumentoOut, EntidadOut
+from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from .models import Asunto, Caso, RevisionDocumento
 

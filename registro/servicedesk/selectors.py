@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from registro.entities.models import Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
 
 from . import workflow
 from .models import Caso

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from registro.accounts.selectors import user_get_by_login
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.entities import rules
-from registro.entities import services as entity_services
-from registro.entities import workflow as entity_workflow
-from registro.entities.files import check_uploaded_file
-from registro.entities.models import AreaNegocio, Documento, Entidad, EventoEntidad, Membresia, TipoOrganizacion
+from registro.core.files import check_uploaded_file
+from registro.entities.account import workflow as entity_workflow
+from registro.entities.account.models import AreaNegocio, Entidad, EventoEntidad, TipoOrganizacion
+from registro.entities.membership.models import Membresia
+from registro.entities.registration import rules
+from registro.entities.registration import services as entity_services
+from registro.entities.registration.models import Documento
 from registro.notifications.services import email_queue_template
 
 from . import permissions, workflow

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 from registro.core.models import Municipio
-from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento
 
 from . import charts, permissions, selectors, services
 from .forms import CasoForm, DesignarAdministradorForm, EntidadDatosForm, FiltroColaForm, MensajeForm, MotivoForm

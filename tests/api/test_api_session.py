@@ -326,7 +326,7 @@ def test_search_without_a_usable_query_is_a_validation_error(client, params):
 def test_objects_not_found_answer_in_the_apis_error_envelope(db):
     from django.test import Client
 
-    from registro.entities.models import Entidad
+    from registro.entities.account.models import Entidad
     from tests.factories import EntidadFactory, MembresiaFactory
 
     own = MembresiaFactory(entidad=EntidadFactory(estado=Entidad.Estado.ACTIVA))

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from registro.entities.models import Entidad
+from registro.entities.account.models import Entidad
 from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

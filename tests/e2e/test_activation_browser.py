@@ -11,8 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
-from registro.entities import services as entity_services
-from registro.entities.models import Documento, Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.registration import services as entity_services
+from registro.entities.registration.models import Documento
 from registro.servicedesk.models import Caso
 from tests.e2e.conftest import field, log_in, new_page, text_of
 from tests.entities.conftest import entidad_data, pre_data, reference_data, text_pdf, valores  # noqa: F401

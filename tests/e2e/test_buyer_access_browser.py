@@ -9,8 +9,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from registro.entities import access
-from registro.entities.models import Entidad, Membresia, SolicitudAcceso
+from registro.entities.account.models import Entidad
+from registro.entities.membership import access
+from registro.entities.membership.models import Membresia, SolicitudAcceso
 from tests.e2e.conftest import log_in, new_page, text_of
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 

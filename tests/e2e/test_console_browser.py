@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from registro.entities.models import Entidad, Invitacion, Membresia, RolEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

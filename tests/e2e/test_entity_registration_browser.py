@@ -11,7 +11,9 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfWriter
 
 from registro.core.services import reference_data_load
-from registro.entities.models import Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import RegistroEntidad
 from tests.e2e.conftest import field
 from tests.factories import PASSWORD, UserFactory
 

@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from registro.entities.models import Entidad, EventoEntidad, Membresia, SolicitudAcceso
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership.models import Membresia, SolicitudAcceso
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +168,7 @@ def test_cancel_and_reject_through_the_api(admin_membership):
 
 def test_a_suspended_member_cannot_request_access_again(admin_membership):
     from registro.core.errors import ApplicationError
-    from registro.entities import access
+    from registro.entities.membership import access
 
     suspended = MembresiaFactory(entidad=admin_membership.entidad, rol=Membresia.Rol.COMPRADOR, activa=False)
     with pytest.raises(ApplicationError) as exc:

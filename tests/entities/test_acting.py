@@ -6,9 +6,10 @@ import re
 import pytest
 from django.test import Client
 
-from registro.entities import acting
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, Membresia, RolEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership import acting
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, RolEntidad
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ leave an entity without an active Administrador is refused when it commits."""
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from registro.entities.models import Entidad, Membresia
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
 from tests.factories import EntidadFactory, MembresiaFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,9 +4,10 @@ to those who may see the entity's history."""
 import pytest
 from django.test import Client
 
-from registro.entities import access, invitations, members, roles
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, EventoEntidad, Membresia, SolicitudAcceso
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import access, invitations, members, roles
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, SolicitudAcceso
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

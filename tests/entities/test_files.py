@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from pypdf import PdfWriter
 from pypdf.errors import DependencyError
 
+from registro.core import files
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.entities import files
-from registro.entities.files import (
+from registro.core.files import (
     CHUNK_SIZE,
     EXECUTABLE_EXTENSIONS,
     FORBIDDEN_EXTENSIONS,

@@ -10,9 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from registro.core.errors import ApplicationError
-from registro.entities import acting, invitations, roles
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, EventoEntidad, Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import acting, invitations, roles
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -506,8 +507,9 @@ def test_an_expired_invitation_does_not_block_a_new_one(db):
 
     from django.utils import timezone
 
-    from registro.entities import invitations
-    from registro.entities.models import Entidad, Invitacion
+    from registro.entities.account.models import Entidad
+    from registro.entities.membership import invitations
+    from registro.entities.membership.models import Invitacion
     from tests.factories import EntidadFactory, MembresiaFactory
 
     entidad = EntidadFactory(estado=Entidad.Estado.ACTIVA)
@@ -523,8 +525,8 @@ def test_an_expired_invitation_does_not_block_a_new_one(db):
 def test_section_3_offers_the_invitations_received(db):
     from django.test import Client
 
-    from registro.entities import invitations
-    from registro.entities.models import Entidad
+    from registro.entities.account.models import Entidad
+    from registro.entities.membership import invitations
     from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
     entidad = EntidadFactory(estado=Entidad.Estado.ACTIVA, nombre="HOSPITAL SAN RAFAEL")

@@ -4,9 +4,10 @@ the invitation is accepted."""
 import pytest
 from django.core import mail
 
-from registro.entities import invitations, members, roles
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, Membresia
+from registro.entities.account.models import Entidad
+from registro.entities.membership import invitations, members, roles
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.db import close_old_connections, connection
 from django.test import Client
 
 from registro.core.errors import ApplicationError
-from registro.entities import members
-from registro.entities.models import Entidad, EventoEntidad, Membresia
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import members
+from registro.entities.membership.models import Membresia
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 

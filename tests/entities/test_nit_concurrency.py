@@ -18,8 +18,10 @@ from django.core import mail
 from django.db import close_old_connections, connection
 from django.test import Client
 
-from registro.entities import services
-from registro.entities.models import Documento, Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration import services
+from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.models import OutboundEmail
 from tests.entities.conftest import MANDATORY, pdf_upload
 from tests.factories import UserFactory

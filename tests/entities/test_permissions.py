@@ -2,8 +2,8 @@ import pytest
 from django.test import RequestFactory
 
 from registro.core.errors import ApplicationError
-from registro.entities import acting, permissions
-from registro.entities.models import Entidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership import acting, permissions
 from tests.factories import MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from registro.entities.models import Documento, Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento, RegistroEntidad
 from tests.entities.conftest import MANDATORY, pdf_bytes, pdf_upload
 from tests.factories import PASSWORD, DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
 

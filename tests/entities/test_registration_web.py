@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from registro.entities.models import Documento, Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento, RegistroEntidad
 from tests.entities.conftest import MANDATORY, pdf_upload
 from tests.factories import DeskUserFactory, EntidadFactory, UserFactory
 

@@ -8,9 +8,10 @@ from django.core import mail
 from django.test import Client
 
 from registro.core.errors import ApplicationError
-from registro.entities import access, members, roles
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, EventoEntidad, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import access, members, roles
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, RolEntidad, SolicitudAcceso
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
-from registro.entities import rules
-from registro.entities.models import AreaNegocio, Documento
+from registro.entities.account.models import AreaNegocio
+from registro.entities.registration import rules
+from registro.entities.registration.models import Documento
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from registro.entities.selectors import entidad_search
+from registro.entities.account.selectors import entidad_search
 from tests.factories import EntidadFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from registro.entities import services
-from registro.entities.models import RegistroEntidad
+from registro.entities.registration import services
+from registro.entities.registration.models import RegistroEntidad
 from tests.entities.conftest import pdf_bytes, pdf_upload
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,11 @@ import pytest
 from django.test import Client
 
 from registro.core.errors import ApplicationError
-from registro.entities import units
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, EventoEntidad, Membresia, RolEntidad, UnidadContratacion
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.console import units
+from registro.entities.console.models import UnidadContratacion
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, RolEntidad
 from tests.factories import EntidadFactory, MembresiaFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.core import mail
 from django.test import Client
 
 from registro.accounts.models import User
-from registro.entities.models import Entidad, Membresia, SolicitudAcceso
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Membresia, SolicitudAcceso
 from tests.accounts.test_signup import form_data
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
 

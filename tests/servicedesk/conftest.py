@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from registro.entities import services as entity_services
+from registro.entities.registration import services as entity_services
 from tests.entities.conftest import MANDATORY, entidad_data, pdf_upload, pre_data, reference_data, valores  # noqa: F401
 from tests.factories import DeskUserFactory, UserFactory
 

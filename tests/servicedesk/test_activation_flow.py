@@ -4,7 +4,8 @@ activation, with the e-mails of each step."""
 import pytest
 from django.core import mail
 
-from registro.entities.models import Documento, Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.registration.models import Documento
 from registro.servicedesk.models import Caso, RevisionDocumento
 from tests.servicedesk.conftest import logged_in
 
@@ -206,7 +207,7 @@ def test_messages_go_both_ways_with_attachments(admin_user, desk_user, entidad, 
 
 
 def test_supplier_profile(admin_user, desk_user, entidad, sent):
-    from registro.entities import workflow
+    from registro.entities.account import workflow
 
     workflow.entidad_transition(entidad=entidad, to=Entidad.Estado.ACTIVA, actor=desk_user)
     client = logged_in(admin_user)

@@ -14,7 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from registro.accounts.permissions import SERVICE_DESK_GROUP
-from registro.entities.models import Documento, Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.registration.models import Documento
 from registro.servicedesk.models import Adjunto, Caso, EventoCaso, Mensaje, RevisionDocumento
 from tests.entities.conftest import pdf_bytes, pdf_upload
 from tests.factories import EntidadFactory, UserFactory

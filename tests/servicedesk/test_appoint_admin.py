@@ -8,7 +8,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from registro.core.errors import ApplicationError
-from registro.entities.models import Entidad, EventoEntidad, Membresia
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership.models import Membresia
 from registro.servicedesk import services
 from registro.servicedesk.models import Caso, EventoCaso
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory

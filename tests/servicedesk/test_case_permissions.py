@@ -6,9 +6,10 @@ import itertools
 
 import pytest
 
-from registro.entities import roles
-from registro.entities.catalogue import Permiso
-from registro.entities.models import Entidad, Membresia
+from registro.entities.account.models import Entidad
+from registro.entities.membership import roles
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
 from registro.servicedesk.models import Caso
 from tests.factories import EntidadFactory, MembresiaFactory
 from tests.servicedesk.conftest import logged_in

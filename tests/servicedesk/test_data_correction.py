@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from registro.core.errors import ApplicationError
 from registro.core.models import ClasificacionEntidad
-from registro.entities.models import Documento, Entidad, EventoEntidad, Membresia
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento
 from registro.servicedesk import services
 from tests.entities.conftest import pdf_upload
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory

@@ -21,7 +21,7 @@ from django.db import close_old_connections, connection
 from django.test import Client
 
 from registro.core.errors import ApplicationError
-from registro.entities.models import Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
 from registro.notifications.models import OutboundEmail
 from registro.servicedesk import services
 from registro.servicedesk.models import Caso, EventoCaso, Mensaje

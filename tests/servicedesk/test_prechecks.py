@@ -8,7 +8,9 @@ from django.core.files.base import ContentFile
 from pypdf import PdfWriter
 
 from registro.core.text import search_key
-from registro.entities.models import AreaNegocio, Documento, Entidad, Membresia
+from registro.entities.account.models import AreaNegocio, Entidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration.models import Documento
 from registro.servicedesk import prechecks
 from registro.servicedesk.prechecks import (
     FAIL,

@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.text import search_key
-
-from . import catalogue, permissions, workflow
-from .catalogue import Permiso
-from .models import Entidad, EventoEntidad, Membresia, RolEntidad
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import catalogue, permissions
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, RolEntidad
 
 BUILTIN_NAMES = {search_key(str(label)) for label in Membresia.Rol.labels}
 

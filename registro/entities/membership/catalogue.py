@@ -17,6 +17,7 @@ class Permiso(models.TextChoices):
 
 ALL = frozenset(Permiso.values)
 
+
 # The built-in roles (R1.1): an Administrador may do everything in the catalogue; a Comprador
 # only what the custom roles given to them allow.
 BUILTIN = {"administrador": ALL, "comprador": frozenset()}

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
-
-from .catalogue import Permiso
-from .models import Entidad, Membresia
-from .permissions import Standing
+from registro.entities.account.models import Entidad
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
+from registro.entities.membership.permissions import Standing
 
 HEADER = "HTTP_X_ENTIDAD"
 

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import members, permissions
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, SolicitudAcceso
 from registro.notifications.services import email_queue_template
-
-from . import members, permissions, workflow
-from .catalogue import Permiso
-from .models import Entidad, EventoEntidad, Membresia, SolicitudAcceso
 
 MAX_MENSAJE = 1000
 

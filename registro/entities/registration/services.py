@@ -10,15 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.files import check_uploaded_file
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership.models import Membresia
+from registro.entities.registration import rules
+from registro.entities.registration.forms import EntidadForm, PreRegistroForm
+from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.services import email_queue_template
 
-from . import rules, workflow
-from .files import check_uploaded_file
-from .forms import EntidadForm, PreRegistroForm
-from .models import Documento, Entidad, EventoEntidad, Membresia, RegistroEntidad
-
 PRE_FIELDS = tuple(PreRegistroForm.base_fields)
+
+
 FORM_FIELDS = tuple(EntidadForm.base_fields)
+
+
 MAX_VALUE_LENGTH = 1000
 
 

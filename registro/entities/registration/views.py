@@ -10,10 +10,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from registro.core.errors import ApplicationError
 from registro.core.models import Municipio
-
-from . import access, acting, invitations, permissions, rules, selectors, services
-from .forms import EntidadForm, PreRegistroForm
-from .models import AreaNegocio, Documento, Entidad, RegistroEntidad, SolicitudAcceso
+from registro.entities.account import selectors as account_selectors
+from registro.entities.account.models import AreaNegocio, Entidad
+from registro.entities.membership import access, acting, invitations
+from registro.entities.membership import permissions as membership_permissions
+from registro.entities.membership import selectors as membership_selectors
+from registro.entities.membership.models import SolicitudAcceso
+from registro.entities.registration import permissions as registration_permissions
+from registro.entities.registration import rules, services
+from registro.entities.registration import selectors as registration_selectors
+from registro.entities.registration.forms import EntidadForm, PreRegistroForm
+from registro.entities.registration.models import Documento, RegistroEntidad
 
 
 @login_required
@@ -27,7 +34,7 @@ def landing(request):
     query = (query or "").strip()[:255]
     results = list(entidad_search_or_none(query))
     nit, _dv = rules.split_nit(query)
-    nit_registrada = selectors.entidad_get_by_nit(nit=nit) if nit.isdigit() else None
+    nit_registrada = account_selectors.entidad_get_by_nit(nit=nit) if nit.isdigit() else None
     nuevo = {"nombre": "" if nit.isdigit() else query, "nit": nit if nit.isdigit() else ""}
     return render(
         request,
@@ -38,15 +45,15 @@ def landing(request):
             "results": results,
             "nit_registrada": nit_registrada,
             "registrar_url": f"{reverse('entities:registro_nuevo')}?{urlencode(nuevo)}",
-            "registros": selectors.registros_en_curso(user=request.user),
-            "membresias": selectors.membresias_del_usuario(user=request.user),
+            "registros": registration_selectors.registros_en_curso(user=request.user),
+            "membresias": membership_selectors.membresias_del_usuario(user=request.user),
             "invitaciones": invitations.invitaciones_del_usuario(request.user),
         },
     )
 
 
 def entidad_search_or_none(query: str):
-    return selectors.entidad_search(query=query) if query else []
+    return account_selectors.entidad_search(query=query) if query else []
 
 
 @login_required
@@ -65,8 +72,8 @@ def registro_nuevo(request):
 
 
 def _registro_or_404(request, pk) -> RegistroEntidad:
-    registro = selectors.registro_get(user=request.user, pk=pk)
-    if registro is None or not permissions.can_edit_registro(request.user, registro):
+    registro = registration_selectors.registro_get(user=request.user, pk=pk)
+    if registro is None or not registration_permissions.can_edit_registro(request.user, registro):
         raise Http404
     return registro
 
@@ -76,7 +83,7 @@ def _page(request, registro, *, pre_form, form, upload_errors=None, faltantes=()
     requeridos = rules.documentos_requeridos(
         ordenador_delegado=datos.get("ordenador_delegado") == "si", area_negocio=datos.get("area_negocio", "")
     )
-    vigentes = selectors.documentos_vigentes(registro=registro)
+    vigentes = registration_selectors.documentos_vigentes(registro=registro)
     etiquetas = dict(Documento.Tipo.choices)
     tipos = requeridos + [t for t in Documento.Tipo.values if t not in requeridos and t in vigentes]
     documentos = [
@@ -99,7 +106,7 @@ def _page(request, registro, *, pre_form, form, upload_errors=None, faltantes=()
             "pre_form": pre_form,
             "form": form,
             "documentos": documentos,
-            "anteriores": selectors.documentos_anteriores(registro=registro),
+            "anteriores": registration_selectors.documentos_anteriores(registro=registro),
             "faltantes": [etiquetas[t] for t in faltantes],
             "upload_errors": upload_errors or {},
             "municipios": Municipio.objects.select_related("departamento").order_by("nombre"),
@@ -181,15 +188,17 @@ def registro_eliminar(request, pk: int):
 def registrada(request, pk: int):
     """R3.9: the account exists, pending activation; what comes next."""
     entidad = Entidad.objects.filter(pk=pk).first()
-    if entidad is None or not permissions.can_view_entidad(request.user, entidad):
+    if entidad is None or not membership_permissions.can_view_entidad(request.user, entidad):
         raise Http404
     order = {tipo: i for i, tipo in enumerate(Documento.Tipo.values)}
     documentos = sorted(entidad.documentos.filter(vigente=True), key=lambda d: order[d.tipo])
-    is_admin = permissions.is_entity_admin(request.user, entidad)
-    if entidad.estado == Entidad.Estado.ACTIVA and permissions.is_member(request.user, entidad):
+    is_admin = membership_permissions.is_entity_admin(request.user, entidad)
+    if entidad.estado == Entidad.Estado.ACTIVA and membership_permissions.is_member(request.user, entidad):
         return redirect("entities:escritorio", pk=entidad.pk)
     historial = (
-        entidad.eventos.select_related("actor")[:50] if is_admin or permissions.is_service_desk(request.user) else []
+        entidad.eventos.select_related("actor")[:50]
+        if is_admin or membership_permissions.is_service_desk(request.user)
+        else []
     )
     return render(
         request,
@@ -204,9 +213,9 @@ def escritorio(request, pk: int):
     """An entity's own address (links in e-mails, "Mis registros"): its users start acting for it
     and land on the console's desktop (R1.2, R4.4); the desk sees its registration page."""
     entidad = Entidad.objects.filter(pk=pk).first()
-    if entidad is None or not permissions.can_view_entidad(request.user, entidad):
+    if entidad is None or not membership_permissions.can_view_entidad(request.user, entidad):
         raise Http404
-    if entidad.estado != Entidad.Estado.ACTIVA or not permissions.is_member(request.user, entidad):
+    if entidad.estado != Entidad.Estado.ACTIVA or not membership_permissions.is_member(request.user, entidad):
         return redirect("entities:registrada", pk=entidad.pk)
     acting.acting_select(user=request.user, entidad_id=entidad.pk)
     return redirect("console:escritorio")
@@ -217,8 +226,8 @@ def escritorio(request, pk: int):
 @xframe_options_sameorigin
 def documento_descargar(request, pk: int):
     """Download, or (?ver=1, PDFs only) inline view for the desk's preview frame."""
-    documento = selectors.documento_get(pk=pk)
-    if documento is None or not permissions.can_download_documento(request.user, documento):
+    documento = registration_selectors.documento_get(pk=pk)
+    if documento is None or not registration_permissions.can_download_documento(request.user, documento):
         raise Http404
     inline = request.GET.get("ver") == "1" and documento.content_type == "application/pdf"
     response = FileResponse(
@@ -233,9 +242,6 @@ def documento_descargar(request, pk: int):
     return response
 
 
-# --- Access requests (R5) ------------------------------------------------------------------------
-
-
 @login_required
 @require_GET
 def mis_registros(request):
@@ -244,7 +250,7 @@ def mis_registros(request):
         request,
         "entities/mis_registros.html",
         {
-            "membresias": selectors.membresias_del_usuario(user=request.user),
+            "membresias": membership_selectors.membresias_del_usuario(user=request.user),
             "solicitudes": request.user.solicitudes_acceso.select_related("entidad").order_by("-created_at"),
             "invitaciones": invitations.invitaciones_del_usuario(request.user),
         },
@@ -256,7 +262,7 @@ def mis_registros(request):
 def nuevo_registro(request):
     """ "Nuevo registro": search by full name or NIT, "Buscar", then "Solicitar"."""
     query = (request.GET.get("q") or "").strip()[:255]
-    results = list(selectors.entidad_search(query=query)) if query else []
+    results = list(account_selectors.entidad_search(query=query)) if query else []
     return render(request, "entities/nuevo_registro.html", {"query": query, "results": results})
 
 

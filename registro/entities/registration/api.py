@@ -7,14 +7,21 @@ from pydantic import Field
 from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
-
-from . import access, invitations, permissions, selectors, services
-from .models import Documento, Entidad, SolicitudAcceso
-from .schemas import (
+from registro.entities.account import selectors as account_selectors
+from registro.entities.account.models import Entidad
+from registro.entities.console.schemas import InvitacionOut
+from registro.entities.membership import access, invitations
+from registro.entities.membership import permissions as membership_permissions
+from registro.entities.membership import selectors as membership_selectors
+from registro.entities.membership.models import SolicitudAcceso
+from registro.entities.registration import permissions as registration_permissions
+from registro.entities.registration import selectors as registration_selectors
+from registro.entities.registration import services
+from registro.entities.registration.models import Documento
+from registro.entities.registration.schemas import (
     DocumentoOut,
     EntidadOut,
     EntidadSearchOut,
-    InvitacionOut,
     MembresiaOut,
     PreRegistroIn,
     ReferenceOut,
@@ -26,6 +33,8 @@ from .schemas import (
 )
 
 router = Router(tags=["Entidades"])
+
+
 reference_router = Router(tags=["Referencia"])
 
 
@@ -41,13 +50,13 @@ class SearchParams(Schema):
 )
 def search(request, params: Query[SearchParams]):
     # Public: the list of registered entities is public information, and registration needs it.
-    return list(selectors.entidad_search(query=params.q))
+    return list(account_selectors.entidad_search(query=params.q))
 
 
 def _registro(request, registro_id: int):
     require_terms(request)
-    registro = selectors.registro_get(user=request.auth, pk=registro_id)
-    if registro is None or not permissions.can_edit_registro(request.auth, registro):
+    registro = registration_selectors.registro_get(user=request.auth, pk=registro_id)
+    if registro is None or not registration_permissions.can_edit_registro(request.auth, registro):
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese registro.", status=404)
     return registro
 
@@ -63,7 +72,7 @@ def registro_create(request, payload: PreRegistroIn):
 @router.get("/entidades/registros", response=list[RegistroOut], auth=user_auth, summary="Registros de Entidad en curso")
 def registro_list(request):
     require_terms(request)
-    return list(selectors.registros_en_curso(user=request.auth))
+    return list(registration_selectors.registros_en_curso(user=request.auth))
 
 
 @router.get("/entidades/registros/{registro_id}", response=RegistroOut, auth=user_auth, summary="Un registro en curso")
@@ -135,7 +144,7 @@ def entidad_detail(request, entidad_id: int):
     entidad = get_object_or_404(
         Entidad.objects.select_related("orden", "rama", "sector", "tipo_entidad"), pk=entidad_id
     )
-    if not permissions.can_view_entidad(request.auth, entidad):
+    if not membership_permissions.can_view_entidad(request.auth, entidad):
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa Entidad.", status=404)
     return entidad
 
@@ -147,8 +156,8 @@ def entidad_detail(request, entidad_id: int):
 )
 def documento_download(request, documento_id: int):
     require_terms(request)
-    documento: Documento | None = selectors.documento_get(pk=documento_id)
-    if documento is None or not permissions.can_download_documento(request.auth, documento):
+    documento: Documento | None = registration_selectors.documento_get(pk=documento_id)
+    if documento is None or not registration_permissions.can_download_documento(request.auth, documento):
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese documento.", status=404)
     return FileResponse(
         documento.archivo.open("rb"),
@@ -185,9 +194,6 @@ def clasificaciones(request, params: Query[ClasificacionParams]):
     return [{"value": str(c.pk), "label": c.valor} for c in rows]
 
 
-# --- Access requests (R5) ------------------------------------------------------------------------
-
-
 def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
     require_terms(request)
     solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=solicitud_id).first()
@@ -211,7 +217,7 @@ def solicitud_create(request, entidad_id: int, payload: SolicitudIn):
 @router.get("/me/registros", response={200: dict}, auth=user_auth, summary="Mis registros: Entidades y solicitudes")
 def mis_registros(request):
     require_terms(request)
-    membresias = selectors.membresias_del_usuario(user=request.auth)
+    membresias = membership_selectors.membresias_del_usuario(user=request.auth)
     solicitudes = request.auth.solicitudes_acceso.select_related("entidad", "usuario").order_by("-created_at")
     return {
         "membresias": [MembresiaOut.from_orm(m).dict() for m in membresias],

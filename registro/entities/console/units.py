@@ -5,10 +5,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
-
-from . import permissions, workflow
-from .catalogue import Permiso
-from .models import Entidad, EventoEntidad, Membresia, UnidadContratacion
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.console.models import UnidadContratacion
+from registro.entities.membership import permissions
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
 
 
 def _invalid(field: str, message: str, status: int = 400) -> ApplicationError:

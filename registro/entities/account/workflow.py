@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
-
-from .models import Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad
 
 E = Entidad.Estado
+
 
 # (from, to) → the event it records.
 TRANSITIONS: dict[tuple[str, str], str] = {

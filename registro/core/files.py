@@ -13,8 +13,7 @@ Decisions worth knowing:
 - Extensions with no known signature (.csv, .ods, .xml, ...) are accepted unless the content is
   an executable; their content type is then what the bytes show, or "application/octet-stream".
 - Besides the guide's list, programs and scripts that Windows runs on double click (.msi, .vbs,
-  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`).
-"""
+  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`)."""
 
 import hashlib
 import logging
@@ -36,14 +35,18 @@ from registro.core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
 
+
 # R2.5, in the guide's order.
 # fmt: off
 _FORBIDDEN_IN_GUIDE_ORDER = (
     "psd", "gif", "jar", "bat", "rtf", "thmx", "exe", "odt", "dot", "7z", "bmp", "emf", "eml",
     "gsheet", "gz", "isz", "jpe", "oxps", "p7z", "ppsx", "ppt", "dll", "txt", "xlsb", "pptx",
 )
+
+
 # fmt: on
 FORBIDDEN_EXTENSIONS = frozenset(_FORBIDDEN_IN_GUIDE_ORDER)
+
 
 # Not in the guide's list, but programs and scripts all the same: nobody attaches a legal document
 # as one of these, and a reviewer who opens it on Windows runs it. Checked on the last extension
@@ -54,17 +57,32 @@ EXECUTABLE_EXTENSIONS = frozenset({
     "apk", "app", "cmd", "com", "cpl", "hta", "js", "jse", "lnk", "msi", "msp", "pif", "ps1",
     "reg", "scr", "sh", "vbe", "vbs", "wsf", "wsh",
 })
-# fmt: on
+
 
 MAX_NAME_LENGTH = 150
+
+
 FALLBACK_NAME = "documento"
+
+
 MAX_EXTENSION_LENGTH = 16
+
+
 CHUNK_SIZE = 64 * 1024  # bytes read at a time while hashing
+
+
 HEAD_SIZE = 8 * 1024  # bytes kept from the start of the file to recognise its type
+
+
 PDF_JUNK_ALLOWED = 1024  # readers accept up to this much before "%PDF-", so do we
 
+
 OCTET_STREAM = "application/octet-stream"
+
+
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,9 +93,6 @@ class CheckedFile:
     sha256: str  # hex digest of the content
     content_type: str  # from the content, never from the browser's declaration
     extension: str  # lowercase, without the dot
-
-
-# --- File names --------------------------------------------------------------------------------
 
 
 def _clean_name(name: str) -> str:
@@ -149,11 +164,12 @@ def _forbidden_part(name: str) -> str | None:
     return None
 
 
-# --- Content signatures ------------------------------------------------------------------------
-
 Matcher = Callable[[bytes, Any], bool]  # (first bytes, seekable file object) -> matches?
 
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -195,17 +211,28 @@ class _Signature:
 
 
 _PDF = _Signature("application/pdf", gettext_lazy("un documento PDF"), _is_pdf)
+
+
 _PNG = _Signature("image/png", gettext_lazy("una imagen PNG"), _starts_with(b"\x89PNG\r\n\x1a\n"))
+
+
 _JPEG = _Signature("image/jpeg", gettext_lazy("una imagen JPEG"), _starts_with(b"\xff\xd8\xff"))
+
+
 _TIFF = _Signature(
     "image/tiff", gettext_lazy("una imagen TIFF"), _starts_with(b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 )
+
+
 _ZIP = _Signature(
     "application/zip", gettext_lazy("un archivo ZIP"), _starts_with(ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08")
 )
+
+
 _OLE2 = _Signature(
     "application/x-ole-storage", gettext_lazy("un documento de Office 97-2003"), _starts_with(OLE2_MAGIC)
 )
+
 
 # The one table of allowed extensions whose content must match. Any other allowed extension is
 # accepted whatever it holds, as long as it isn't an executable.
@@ -223,6 +250,8 @@ SIGNATURES: dict[str, _Signature] = {
     "doc": _Signature("application/msword", gettext_lazy("un documento de Word 97-2003 (.doc)"), _OLE2.matches),
     "xls": _Signature("application/vnd.ms-excel", gettext_lazy("un libro de Excel 97-2003 (.xls)"), _OLE2.matches),
 }
+
+
 # What the content of a file with an unlisted extension is reported as, when recognisable.
 _RECOGNISABLE = (_PDF, _PNG, _JPEG, _TIFF, _ZIP, _OLE2)
 
@@ -247,9 +276,6 @@ def _executable_kind(head: bytes) -> str | None:
     if head.startswith((b"MZ", b"ZM")) and _is_control_bytes(head[2:64]):
         return "PE"
     return None
-
-
-# --- The check ----------------------------------------------------------------------------------
 
 
 def _refuse(code: ErrorCode, message: str, name: str, **detail) -> ApplicationError:

@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registro.accounts.validators import normalize_phone
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
-
-from . import rules
-from .models import AreaNegocio, Entidad, TipoOrganizacion
+from registro.entities.account.models import AreaNegocio, Entidad, TipoOrganizacion
+from registro.entities.registration import rules
 
 SI_NO = [("si", _("Sí")), ("no", _("No"))]
 

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import views
+from registro.entities.registration import views
 
 app_name = "entities"
+
 
 urlpatterns = [
     path("", views.landing, name="landing"),

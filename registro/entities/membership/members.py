@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import permissions
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia, RolEntidad
 from registro.notifications.services import email_queue_template
-
-from . import permissions, workflow
-from .catalogue import Permiso
-from .models import Entidad, EventoEntidad, Membresia, RolEntidad
 
 Rol = Membresia.Rol
 

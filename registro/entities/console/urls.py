@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import console
+from registro.entities.console import views as console
 
 app_name = "console"
+
 
 urlpatterns = [
     path("entidad/", console.escritorio, name="escritorio"),

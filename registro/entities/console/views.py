@@ -17,11 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
-
-from . import access, acting, invitations, members, roles, selectors, units
-from .catalogue import Permiso
-from .console_forms import InvitacionForm, RolForm, UnidadForm
-from .models import Entidad, Invitacion, Membresia, RolEntidad, SolicitudAcceso, UnidadContratacion
+from registro.entities.account.models import Entidad
+from registro.entities.console import selectors as console_selectors
+from registro.entities.console import units
+from registro.entities.console.forms import InvitacionForm, RolForm, UnidadForm
+from registro.entities.console.models import UnidadContratacion
+from registro.entities.membership import access, acting, invitations, members, roles
+from registro.entities.membership import selectors as membership_selectors
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 
 
 def console_view(permiso: Permiso | None = None, methods=("GET",)):
@@ -117,7 +121,7 @@ def escritorio(request, current):
         {
             "mis_roles": current.membresia.roles.all(),
             "mis_unidades": current.membresia.unidades.all(),
-            "admins_activos": selectors.admins_activos(entidad=entidad),
+            "admins_activos": membership_selectors.admins_activos(entidad=entidad),
             "pendientes": entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).count()
             if current.can(Permiso.APROBAR_SOLICITUDES)
             else 0,
@@ -127,9 +131,6 @@ def escritorio(request, current):
     )
 
 
-# --- Members ----------------------------------------------------------------------------------------
-
-
 @console_view(Permiso.GESTIONAR_MIEMBROS)
 def miembros(request, current):
     return _render(
@@ -137,10 +138,10 @@ def miembros(request, current):
         "entities/console/miembros.html",
         current,
         {
-            "miembros": selectors.miembros(entidad=current.entidad),
+            "miembros": membership_selectors.miembros(entidad=current.entidad),
             "roles_entidad": list(current.entidad.roles.all()),
             "roles_base": Membresia.Rol.choices,
-            "admins_activos": selectors.admins_activos(entidad=current.entidad),
+            "admins_activos": membership_selectors.admins_activos(entidad=current.entidad),
         },
     )
 
@@ -178,9 +179,6 @@ def miembro_accion(request, current, pk: int, accion: str):
     return redirect("console:miembros" if current.can(Permiso.GESTIONAR_MIEMBROS) else "console:escritorio")
 
 
-# --- Access requests (R5.2) ------------------------------------------------------------------------
-
-
 @console_view(Permiso.APROBAR_SOLICITUDES)
 def solicitudes(request, current):
     return _render(
@@ -188,7 +186,7 @@ def solicitudes(request, current):
         "entities/console/solicitudes.html",
         current,
         {
-            "solicitudes": selectors.solicitudes_pendientes(entidad=current.entidad),
+            "solicitudes": membership_selectors.solicitudes_pendientes(entidad=current.entidad),
             "decididas": current.entidad.solicitudes_acceso.exclude(estado=SolicitudAcceso.Estado.PENDIENTE)
             .select_related("usuario", "decidida_por")
             .order_by("-decided_at")[:30],
@@ -222,9 +220,6 @@ def solicitud_decidir(request, current, pk: int, decision: str):
     return redirect("console:solicitudes")
 
 
-# --- Roles (R7.1) ----------------------------------------------------------------------------------
-
-
 @console_view(Permiso.GESTIONAR_ROLES, methods=("GET", "POST"))
 def roles_lista(request, current):
     return _form_page(
@@ -234,7 +229,7 @@ def roles_lista(request, current):
         lambda data: roles.rol_create(entidad=current.entidad, actor=request.user, **data),
         done=(_("Rol creado."), "console:roles"),
         template="entities/console/roles.html",
-        context={"roles": selectors.roles(entidad=current.entidad)},
+        context={"roles": membership_selectors.roles(entidad=current.entidad)},
     )
 
 
@@ -264,9 +259,6 @@ def rol_eliminar(request, current, pk: int):
     return _done(request, _("Rol eliminado."), "console:roles")
 
 
-# --- Invitations ------------------------------------------------------------------------------------
-
-
 @console_view(Permiso.GESTIONAR_MIEMBROS, methods=("GET", "POST"))
 def invitaciones_lista(request, current):
     return _form_page(
@@ -276,7 +268,7 @@ def invitaciones_lista(request, current):
         lambda data: invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
         done=(_("Invitación enviada a %(correo)s."), "console:invitaciones"),
         template="entities/console/invitaciones.html",
-        context={"invitaciones": selectors.invitaciones(entidad=current.entidad)},
+        context={"invitaciones": membership_selectors.invitaciones(entidad=current.entidad)},
     )
 
 
@@ -337,9 +329,6 @@ def _accept(request, inv: Invitacion):
     return redirect("console:escritorio")
 
 
-# --- Purchasing units ----------------------------------------------------------------------------------
-
-
 @console_view(methods=("GET", "POST"))
 def unidades_lista(request, current):
     """Every member sees the units; creating them needs "manage purchasing units"."""
@@ -353,7 +342,7 @@ def unidades_lista(request, current):
         lambda data: units.unidad_create(entidad=current.entidad, actor=request.user, **data),
         done=(_("Unidad de contratación creada."), "console:unidades"),
         template="entities/console/unidades.html",
-        context={"unidades": selectors.unidades(entidad=current.entidad)},
+        context={"unidades": console_selectors.unidades(entidad=current.entidad)},
     )
 
 
@@ -381,9 +370,6 @@ def unidad_eliminar(request, current, pk: int):
     unidad = get_object_or_404(UnidadContratacion, pk=pk, entidad=current.entidad)
     units.unidad_delete(unidad=unidad, actor=request.user)
     return _done(request, _("Unidad de contratación eliminada."), "console:unidades")
-
-
-# --- Audit ------------------------------------------------------------------------------------------
 
 
 @console_view(Permiso.VER_AUDITORIA)

@@ -2,10 +2,10 @@
 rule it applies."""
 
 from registro.accounts.permissions import is_service_desk
-
-from . import catalogue
-from .catalogue import Permiso
-from .models import Documento, Entidad, Membresia, RegistroEntidad
+from registro.entities.account.models import Entidad
+from registro.entities.membership import catalogue
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
 
 
 def is_entity_admin(user, entidad: Entidad) -> bool:
@@ -63,25 +63,9 @@ def standing(user, entidad: Entidad | int) -> Standing:
     return Standing(membresia_of(user, entidad))
 
 
-def can_edit_registro(user, registro: RegistroEntidad) -> bool:
-    """Only its author edits a registration in progress."""
-    return bool(user and user.is_authenticated and registro.usuario_id == user.pk)
-
-
 def is_member(user, entidad: Entidad) -> bool:
     return Membresia.objects.filter(usuario=user, entidad=entidad, activa=True).exists()
 
 
 def can_view_entidad(user, entidad: Entidad) -> bool:
     return bool(user and user.is_authenticated) and (is_member(user, entidad) or is_service_desk(user))
-
-
-def can_download_documento(user, documento: Documento) -> bool:
-    """Only the entity's own users (or the registration's author) and the service desk."""
-    if not (user and user.is_authenticated):
-        return False
-    if is_service_desk(user):
-        return True
-    if documento.entidad_id:
-        return is_member(user, documento.entidad)
-    return documento.registro is not None and documento.registro.usuario_id == user.pk

@@ -9,11 +9,10 @@ from pydantic import Field
 
 from registro.api.auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
-
-from . import access, acting, invitations, members, roles, selectors, units
-from .catalogue import Permiso
-from .models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, UnidadContratacion
-from .schemas import (
+from registro.entities.console import selectors as console_selectors
+from registro.entities.console import units
+from registro.entities.console.models import UnidadContratacion
+from registro.entities.console.schemas import (
     ActingIn,
     ActingOut,
     AprobarIn,
@@ -26,10 +25,14 @@ from .schemas import (
     RechazarIn,
     RolIn,
     RolOut,
-    SolicitudOut,
     UnidadIn,
     UnidadOut,
 )
+from registro.entities.membership import access, acting, invitations, members, roles
+from registro.entities.membership import selectors as membership_selectors
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.registration.schemas import SolicitudOut
 
 router = Router(tags=["Entidad activa"])
 
@@ -68,13 +71,10 @@ def permisos(request):
     return [{"value": value, "label": str(label)} for value, label in Permiso.choices]
 
 
-# --- Members -------------------------------------------------------------------------------------
-
-
 @router.get("/entidad/miembros", response=list[MiembroOut], auth=user_auth, summary="Usuarios de la Entidad")
 def miembros(request):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
-    return list(selectors.miembros(entidad=current.entidad))
+    return list(membership_selectors.miembros(entidad=current.entidad))
 
 
 def _miembro(current: acting.Acting, membresia_id: int) -> Membresia:
@@ -92,7 +92,7 @@ def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
     membresia = members.membresia_update(
         membresia=_miembro(current, membresia_id), actor=request.auth, rol=payload.rol, roles=payload.roles
     )
-    return selectors.miembros(entidad=current.entidad).get(pk=membresia.pk)
+    return membership_selectors.miembros(entidad=current.entidad).get(pk=membresia.pk)
 
 
 @router.post(
@@ -126,15 +126,12 @@ def miembro_retirar(request, membresia_id: int):
     return Status(204, None)
 
 
-# --- Access requests -----------------------------------------------------------------------------
-
-
 @router.get(
     "/entidad/solicitudes", response=list[SolicitudOut], auth=user_auth, summary="Solicitudes de acceso pendientes"
 )
 def solicitudes(request):
     current = _acting(request, Permiso.APROBAR_SOLICITUDES)
-    return list(selectors.solicitudes_pendientes(entidad=current.entidad))
+    return list(membership_selectors.solicitudes_pendientes(entidad=current.entidad))
 
 
 def _solicitud(current: acting.Acting, solicitud_id: int) -> SolicitudAcceso:
@@ -170,13 +167,10 @@ def solicitud_rechazar(request, solicitud_id: int, payload: RechazarIn):
     )
 
 
-# --- Roles ---------------------------------------------------------------------------------------
-
-
 @router.get("/entidad/roles", response=list[RolOut], auth=user_auth, summary="Roles definidos por la Entidad")
 def roles_list(request):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
-    return list(selectors.roles(entidad=current.entidad))
+    return list(membership_selectors.roles(entidad=current.entidad))
 
 
 @router.post("/entidad/roles", response={201: RolOut}, auth=user_auth, summary="Crear un rol")
@@ -207,13 +201,10 @@ def rol_delete(request, rol_id: int):
     return Status(204, None)
 
 
-# --- Invitations ---------------------------------------------------------------------------------
-
-
 @router.get("/entidad/invitaciones", response=list[InvitacionOut], auth=user_auth, summary="Invitaciones enviadas")
 def invitaciones_list(request):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
-    return list(selectors.invitaciones(entidad=current.entidad))
+    return list(membership_selectors.invitaciones(entidad=current.entidad))
 
 
 @router.post(
@@ -280,13 +271,10 @@ def invitacion_accept(request, invitacion_id: int):
     return _acting_out(acting.Acting(membresia))
 
 
-# --- Purchasing units -----------------------------------------------------------------------------
-
-
 @router.get("/entidad/unidades", response=list[UnidadOut], auth=user_auth, summary="Unidades de contratación")
 def unidades_list(request):
     current = _acting(request)
-    return list(selectors.unidades(entidad=current.entidad))
+    return list(console_selectors.unidades(entidad=current.entidad))
 
 
 @router.post("/entidad/unidades", response={201: UnidadOut}, auth=user_auth, summary="Crear una unidad de contratación")
@@ -320,9 +308,6 @@ def unidad_delete(request, unidad_id: int):
     current = _acting(request, Permiso.GESTIONAR_UNIDADES)
     units.unidad_delete(unidad=_unidad(current, unidad_id), actor=request.auth)
     return Status(204, None)
-
-
-# --- Audit ---------------------------------------------------------------------------------------
 
 
 class HistorialParams(Schema):

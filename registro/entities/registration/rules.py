@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from stdnum.co import nit as stdnum_nit
 
-from .models import AreaNegocio, Documento
+from registro.entities.account.models import AreaNegocio
+from registro.entities.registration.models import Documento
 
 CERTIFICADO_MAX_DIAS = 90
 

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.account import workflow
+from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import access, permissions
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Invitacion, Membresia, SolicitudAcceso
 from registro.notifications.services import email_queue_template
-
-from . import access, permissions, workflow
-from .catalogue import Permiso
-from .models import Entidad, EventoEntidad, Invitacion, Membresia, SolicitudAcceso
 
 MAX_MENSAJE = 1000
 

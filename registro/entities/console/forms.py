@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .catalogue import Permiso
-from .models import Membresia
+from registro.entities.membership.catalogue import Permiso
+from registro.entities.membership.models import Membresia
 
 
 class RolForm(forms.Form):

@@ -1,0 +1,206 @@
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+from registro.core.text import search_key
+
+
+class AreaNegocio(models.TextChoices):
+    PUBLICO = "publico", _("Público")
+    PUBLICO_PRIVADO = "publico_privado", _("Público y Privado")
+
+
+class TipoOrganizacion(models.TextChoices):
+    DECRETO_1082 = "decreto_1082", _("Entidad Estatal (de acuerdo con la definición del Decreto 1082 de 2015)")
+    OTRAS = "otras", _("Otras Entidades públicas")
+
+
+class Entidad(models.Model):
+    """A State Entity account ("Entidad Estatal"), identified by its NIT (R3)."""
+
+    class Estado(models.TextChoices):
+        PENDIENTE = "pendiente", _("Pendiente de activación")
+        REQUIERE_CORRECCION = "requiere_correccion", _("Requiere corrección")
+        ACTIVA = "activa", _("Activa")
+        RECHAZADA = "rechazada", _("Rechazada")
+
+    nombre = models.CharField(_("Nombre de la Entidad Estatal"), max_length=255)
+    nombre_busqueda = models.CharField(max_length=255, editable=False, db_index=True)
+    nombre_abreviado = models.CharField(_("Nombre Abreviado"), max_length=60, blank=True)
+    nit = models.CharField(_("NIT"), max_length=15, unique=True, help_text=_("Sin dígito de verificación"))
+    dv = models.CharField(_("Dígito de verificación"), max_length=1, blank=True)
+    pais = models.CharField(_("País"), max_length=2, default="CO")
+    registrada_siif = models.BooleanField(_("Registrada en SIIF"), default=False)
+    codigo_pci = models.CharField(_("Código PCI"), max_length=20, blank=True)
+    area_negocio = models.CharField(
+        _("Área de negocio de la Entidad"), max_length=20, choices=AreaNegocio.choices, default=AreaNegocio.PUBLICO
+    )
+    tipo_organizacion = models.CharField(
+        _("Tipo de organización"),
+        max_length=20,
+        choices=TipoOrganizacion.choices,
+        default=TipoOrganizacion.DECRETO_1082,
+    )
+    orden = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Orden"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rama = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Rama"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Sector"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tipo_entidad = models.ForeignKey(
+        ClasificacionEntidad, verbose_name=_("Tipo de Entidad"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entidad_superior = models.ForeignKey(
+        "self",
+        verbose_name=_("Entidad de la que depende"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dependientes",
+    )
+    departamento = models.ForeignKey(Departamento, verbose_name=_("Departamento"), null=True, on_delete=models.PROTECT)
+    municipio = models.ForeignKey(Municipio, verbose_name=_("Municipio"), null=True, on_delete=models.PROTECT)
+    telefono = models.CharField(_("Teléfono"), max_length=10, blank=True)
+    correo_notificaciones = models.EmailField(_("Correo electrónico para notificaciones SECOP II"), blank=True)
+    ordenador_delegado = models.BooleanField(_("La ordenación del gasto está delegada"), default=False)
+    es_proveedor = models.BooleanField(_("También actúa como Proveedor"), default=False)
+    estado = models.CharField(_("Estado"), max_length=20, choices=Estado.choices, default=Estado.PENDIENTE)
+    creada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="entidades_creadas"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    activada_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Entidad Estatal")
+        verbose_name_plural = _("Entidades Estatales")
+        ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(condition=Q(nit__regex=r"^[0-9]{5,15}$"), name="entidad_nit_digits"),
+            models.CheckConstraint(
+                condition=~Q(entidad_superior=models.F("id")), name="entidad_no_depende_de_si_misma"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nombre} ({self.nit_con_dv})"
+
+    def save(self, *args, **kwargs):
+        self.nombre_busqueda = search_key(self.nombre)
+        super().save(*args, **kwargs)
+
+    @property
+    def nit_con_dv(self) -> str:
+        return f"{self.nit}-{self.dv}" if self.dv else self.nit
+
+
+class EventoEntidad(models.Model):
+    """The entity's history: every state change, decision and case event, with who, when, what and
+    why. Visible to the service desk and to the entity's administrators."""
+
+    # How the roles and permissions named in `detalle` read; the membership package fills these in
+    # (it is above this one), so the account's history does not import it.
+    LABELS: ClassVar[dict[str, dict[str, str]]] = {"rol": {}, "permiso": {}}
+
+    class Tipo(models.TextChoices):
+        REGISTRADA = "registrada", _("Cuenta registrada")
+        CASO_ABIERTO = "caso_abierto", _("Caso abierto")
+        REVISION_INICIADA = "revision_iniciada", _("Revisión iniciada")
+        DOCUMENTO_REVISADO = "documento_revisado", _("Documento revisado")
+        CORRECCION_SOLICITADA = "correccion_solicitada", _("Corrección solicitada")
+        DOCUMENTO_REEMPLAZADO = "documento_reemplazado", _("Documento reemplazado")
+        DATOS_CORREGIDOS = "datos_corregidos", _("Datos corregidos")
+        REENVIADA = "reenviada", _("Enviada de nuevo a revisión")
+        ACTIVADA = "activada", _("Cuenta activada")
+        RECHAZADA = "rechazada", _("Registro rechazado")
+        PERFIL_PROVEEDOR = "perfil_proveedor", _("Perfil de Proveedor habilitado")
+        ACCESO_SOLICITADO = "acceso_solicitado", _("Acceso solicitado")
+        ACCESO_APROBADO = "acceso_aprobado", _("Acceso aprobado")
+        ACCESO_RECHAZADO = "acceso_rechazado", _("Acceso rechazado")
+        ROL_CAMBIADO = "rol_cambiado", _("Rol de un usuario cambiado")
+        MIEMBRO_SUSPENDIDO = "miembro_suspendido", _("Usuario suspendido")
+        MIEMBRO_REACTIVADO = "miembro_reactivado", _("Usuario reactivado")
+        MIEMBRO_RETIRADO = "miembro_retirado", _("Usuario retirado de la Entidad")
+        MENSAJE = "mensaje", _("Mensaje en el caso")
+        ADMINISTRADOR_DESIGNADO = "administrador_designado", _("Administrador designado por la Mesa de Servicio")
+        SOLICITUD_CANCELADA = "solicitud_cancelada", _("Solicitud de acceso cancelada")
+        ROLES_ASIGNADOS = "roles_asignados", _("Roles de un usuario asignados")
+        ROL_CREADO = "rol_creado", _("Rol creado")
+        ROL_EDITADO = "rol_editado", _("Rol modificado")
+        ROL_ELIMINADO = "rol_eliminado", _("Rol eliminado")
+        INVITACION_ENVIADA = "invitacion_enviada", _("Invitación enviada")
+        INVITACION_REENVIADA = "invitacion_reenviada", _("Invitación reenviada")
+        INVITACION_CANCELADA = "invitacion_cancelada", _("Invitación cancelada")
+        INVITACION_ACEPTADA = "invitacion_aceptada", _("Invitación aceptada")
+        UNIDAD_CREADA = "unidad_creada", _("Unidad de contratación creada")
+        UNIDAD_EDITADA = "unidad_editada", _("Unidad de contratación modificada")
+        UNIDAD_ELIMINADA = "unidad_eliminada", _("Unidad de contratación eliminada")
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
+    tipo = models.CharField(_("Evento"), max_length=40, choices=Tipo.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    estado_anterior = models.CharField(max_length=20, blank=True)
+    estado_nuevo = models.CharField(max_length=20, blank=True)
+    motivo = models.TextField(_("Motivo"), blank=True)
+    detalle = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("Fecha y hora"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evento de la Entidad")
+        verbose_name_plural = _("eventos de la Entidad")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["entidad", "-created_at"], name="eventoentidad_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} ({self.entidad_id})"
+
+    @property
+    def estado_anterior_label(self) -> str:
+        return Entidad.Estado(self.estado_anterior).label if self.estado_anterior else ""
+
+    @property
+    def estado_nuevo_label(self) -> str:
+        return Entidad.Estado(self.estado_nuevo).label if self.estado_nuevo else ""
+
+    @property
+    def resumen(self) -> str:
+        """What the event was about, in words: who, which role, address, unit or fields."""
+        d = self.detalle or {}
+        builtin = self.LABELS["rol"]
+        partes = []
+        if d.get("usuario"):
+            partes.append(str(d["usuario"]))
+        if d.get("correo"):
+            partes.append(str(d["correo"]))
+        if d.get("rol_anterior") and d.get("rol"):
+            partes.append(f"{builtin.get(d['rol_anterior'], d['rol_anterior'])} → {builtin.get(d['rol'], d['rol'])}")
+        elif d.get("rol"):
+            partes.append(str(builtin.get(d["rol"], d["rol"])))
+        if "roles" in d and self.tipo == self.Tipo.ROLES_ASIGNADOS:
+            partes.append(_("roles: %(r)s") % {"r": ", ".join(d["roles"]) or _("ninguno")})
+        elif d.get("roles"):
+            partes.append(", ".join(d["roles"]))
+        if d.get("unidad"):
+            partes.append(str(d["unidad"]))
+        if d.get("usuarios") and self.tipo != self.Tipo.ROL_ELIMINADO:
+            partes.append(_("usuarios: %(u)s") % {"u": ", ".join(d["usuarios"])})
+        if d.get("permisos"):
+            labels = self.LABELS["permiso"]
+            partes.append(_("permisos: %(p)s") % {"p": ", ".join(str(labels.get(p, p)) for p in d["permisos"])})
+        if d.get("campos"):
+            partes.append(_("campos: %(c)s") % {"c": ", ".join(d["campos"])})
+        return "; ".join(partes)
+
+    @property
+    def decision_label(self) -> str:
+        labels = {"aceptado": _("aceptado"), "rechazado": _("rechazado")}
+        return str(labels.get(self.detalle.get("decision", ""), ""))

@@ -1,0 +1,157 @@
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class AprobarIn(Schema):
+    rol: str = Field("comprador", description="Rol propio: administrador | comprador")
+    roles: list[int] = Field(default_factory=list, description="Ids de roles adicionales de la Entidad")
+
+
+class RechazarIn(Schema):
+    motivo: str = Field(..., max_length=1000)
+
+
+class RolRefOut(Schema):
+    id: int
+    nombre: str
+
+
+class MiembroOut(Schema):
+    id: int
+    usuario: str
+    nombre: str
+    rol: str
+    activa: bool
+    roles: list[RolRefOut]
+    unidades: list[RolRefOut]
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.roles.all())
+
+    @staticmethod
+    def resolve_unidades(obj) -> list:
+        return list(obj.unidades.all())
+
+    @staticmethod
+    def resolve_usuario(obj) -> str:
+        return obj.usuario.username
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return obj.usuario.full_name
+
+
+class MiembroPatchIn(Schema):
+    rol: str | None = Field(None, description="Rol propio: administrador | comprador")
+    roles: list[int] | None = Field(None, description="Ids de todos los roles adicionales que tendrá")
+
+
+class EntidadRefOut(Schema):
+    id: int
+    nombre: str
+    nit: str
+    dv: str
+    estado: str
+
+
+class ActingOut(Schema):
+    entidad: EntidadRefOut
+    membresia_id: int
+    rol: str
+    roles: list[RolRefOut]
+    permisos: list[str]
+
+
+class ActingIn(Schema):
+    entidad_id: int
+
+
+class PermisoOut(Schema):
+    value: str
+    label: str
+
+
+class RolIn(Schema):
+    nombre: str = Field(..., max_length=200)
+    descripcion: str = Field("", max_length=1000)
+    permisos: list[str] = Field(default_factory=list)
+
+
+class RolOut(Schema):
+    id: int
+    nombre: str
+    descripcion: str
+    permisos: list[str]
+    created_at: datetime
+
+
+class InvitacionIn(Schema):
+    correo: str = Field(..., max_length=254)
+    rol: str = Field("comprador", description="administrador | comprador")
+    roles: list[int] = Field(default_factory=list)
+    mensaje: str = Field("", max_length=2000)
+
+
+class InvitacionOut(Schema):
+    id: int
+    entidad_id: int
+    entidad_nombre: str
+    correo: str
+    rol: str
+    roles: list[RolRefOut]
+    estado: str
+    estado_label: str
+    envios: int
+    enviada_at: datetime
+    vence_at: datetime
+
+    @staticmethod
+    def resolve_entidad_nombre(obj) -> str:
+        return obj.entidad.nombre
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.roles.all())
+
+    @staticmethod
+    def resolve_estado(obj) -> str:
+        return "vencida" if obj.vencida else obj.estado
+
+
+class UnidadIn(Schema):
+    nombre: str = Field(..., max_length=300)
+    descripcion: str = Field("", max_length=2000)
+    miembros: list[int] = Field(default_factory=list, description="Ids de membresías de la Entidad")
+
+
+class UnidadOut(Schema):
+    id: int
+    nombre: str
+    descripcion: str
+    miembros: list[int]
+
+    @staticmethod
+    def resolve_miembros(obj) -> list[int]:
+        return sorted(m.pk for m in obj.miembros.all())
+
+
+class EventoOut(Schema):
+    id: int
+    tipo: str
+    tipo_label: str
+    actor: str | None
+    motivo: str
+    detalle: dict
+    estado_anterior: str
+    estado_nuevo: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_tipo_label(obj) -> str:
+        return obj.get_tipo_display()
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None

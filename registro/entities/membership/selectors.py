@@ -1,0 +1,34 @@
+from django.db.models import Count, QuerySet
+
+from registro.entities.account.models import Entidad
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+
+
+def membresias_del_usuario(*, user) -> QuerySet[Membresia]:
+    return Membresia.objects.filter(usuario=user, activa=True).select_related("entidad")
+
+
+def admins_activos(*, entidad: Entidad) -> int:
+    return entidad.membresias.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR).count()
+
+
+def miembros(*, entidad: Entidad) -> QuerySet[Membresia]:
+    return (
+        entidad.membresias.select_related("usuario")
+        .prefetch_related("roles", "unidades")
+        .order_by("-activa", "rol", "usuario__username")
+    )
+
+
+def solicitudes_pendientes(*, entidad: Entidad) -> QuerySet[SolicitudAcceso]:
+    return entidad.solicitudes_acceso.filter(estado=SolicitudAcceso.Estado.PENDIENTE).select_related(
+        "usuario", "entidad"
+    )
+
+
+def roles(*, entidad: Entidad) -> QuerySet[RolEntidad]:
+    return entidad.roles.annotate(n_miembros=Count("membresias")).order_by("nombre")
+
+
+def invitaciones(*, entidad: Entidad) -> QuerySet[Invitacion]:
+    return entidad.invitaciones.select_related("invitada_por", "aceptada_por", "entidad").prefetch_related("roles")

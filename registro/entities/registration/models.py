@@ -1,0 +1,91 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registro.entities.account.models import Entidad
+
+
+class RegistroEntidad(models.Model):
+    """An entity registration in progress (R3.8 "Beyond"): everything typed and attached is kept
+    here, valid or not, until "Finalizar" creates the Entidad. It survives errors and logouts."""
+
+    class Estado(models.TextChoices):
+        BORRADOR = "borrador", _("Borrador")
+        FINALIZADO = "finalizado", _("Finalizado")
+
+    usuario = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registros_entidad")
+    datos = models.JSONField(default=dict, blank=True)
+    estado = models.CharField(max_length=20, choices=Estado.choices, default=Estado.BORRADOR)
+    entidad = models.OneToOneField(Entidad, null=True, blank=True, on_delete=models.SET_NULL, related_name="registro")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("registro de Entidad")
+        verbose_name_plural = _("registros de Entidades")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.datos.get("nombre") or f"Registro {self.pk}"
+
+
+def documento_path(instance: "Documento", filename: str) -> str:
+    # Random names on disk: the original name is kept in the row, never trusted as a path.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"documentos/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Documento(models.Model):
+    """A legal document of an entity (R2). Belongs to a registration in progress or to the entity;
+    a replaced one stays as an earlier version."""
+
+    class Tipo(models.TextChoices):
+        ACTO_ESTRUCTURA = "acto_estructura", _("Último acto de estructura y organización")
+        ACTA_POSESION_ORDENADOR = "acta_posesion_ordenador", _("Acta de posesión del ordenador del gasto")
+        ACTO_DELEGACION = "acto_delegacion", _("Acto de delegación de la ordenación del gasto")
+        ACTA_POSESION_DELEGADO = "acta_posesion_delegado", _("Acta de posesión del delegado")
+        AUTORIZACION_ADMINISTRADOR = "autorizacion_administrador", _("Autorización del Usuario Administrador")
+        RUT = "rut", _("Registro Único Tributario (RUT)")
+        CERTIFICADO_EXISTENCIA = "certificado_existencia", _("Certificado de existencia y representación legal")
+
+    registro = models.ForeignKey(
+        RegistroEntidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos"
+    )
+    entidad = models.ForeignKey(Entidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos")
+    tipo = models.CharField(_("Tipo de documento"), max_length=40, choices=Tipo.choices)
+    archivo = models.FileField(upload_to=documento_path, max_length=255)
+    nombre_original = models.CharField(_("Nombre del archivo"), max_length=200)
+    tamano = models.PositiveBigIntegerField(_("Tamaño (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    fecha_expedicion = models.DateField(_("Fecha de expedición"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    vigente = models.BooleanField(default=True)
+    subido_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    subido_en = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("documento")
+        verbose_name_plural = _("documentos")
+        ordering = ["tipo", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(registro__isnull=False) | Q(entidad__isnull=False), name="documento_tiene_dueno"
+            ),
+            models.UniqueConstraint(
+                fields=["registro", "tipo"],
+                condition=Q(vigente=True, entidad__isnull=True),
+                name="documento_vigente_registro",
+            ),
+            models.UniqueConstraint(
+                fields=["entidad", "tipo"],
+                condition=Q(vigente=True, entidad__isnull=False),
+                name="documento_vigente_entidad",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} v{self.version}: {self.nombre_original}"
