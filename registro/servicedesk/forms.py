@@ -1,10 +1,5 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from registro.core.models import ClasificacionEntidad
-from registro.entities.account.models import Entidad
-from registro.entities.registration.forms import EntidadForm, PreRegistroForm
 
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
@@ -86,79 +81,6 @@ class FiltroColaForm(forms.Form):
         label=_("Estado"), required=False, choices=[("", _("Abiertos (todos)"))] + Caso.Estado.choices
     )
     asunto = forms.ChoiceField(label=_("Asunto"), required=False, choices=[("", _("Todos"))] + Asunto.choices)
-
-
-CLASIFICACIONES = ("orden", "rama", "sector", "tipo_entidad")
-
-
-class EntidadDatosForm(EntidadForm, PreRegistroForm):
-    """ "Corregir datos de la Entidad" while the desk asks for corrections: the account form and the
-    questions before it, with the registration's own rules (EntidadForm, PreRegistroForm). The NIT
-    identifies the entity and cannot change: the field is fixed to the entity's."""
-
-    pais = None
-    tipo_cuenta = None
-
-    field_order = [
-        "registrada_siif",
-        "codigo_pci",
-        "area_negocio",
-        "tipo_organizacion",
-        "nombre",
-        "nombre_abreviado",
-        "nit",
-        "orden",
-        "rama",
-        "sector",
-        "tipo_entidad",
-        "entidad_superior_nombre",
-        "entidad_superior_nit",
-        "departamento",
-        "municipio",
-        "telefono",
-        "correo_notificaciones",
-        "ordenador_delegado",
-        "certificado_fecha_expedicion",
-    ]
-
-    def __init__(self, *args, entidad: Entidad, **kwargs):
-        self.entidad = entidad
-        super().__init__(*args, **kwargs)
-        nit = self.fields["nit"]
-        nit.disabled = True
-        nit.required = False
-        nit.initial = entidad.nit
-        nit.help_text = _("El NIT identifica a la Entidad y no se puede cambiar.")
-        for name in CLASIFICACIONES:
-            # A value retired from the lists after the registration is still accepted for this entity.
-            current = getattr(entidad, f"{name}_id")
-            field = self.fields[name]
-            field.queryset = ClasificacionEntidad.objects.filter(campo=name).filter(Q(activo=True) | Q(pk=current))
-
-    def clean_nit(self):
-        # Fixed: never the unique-NIT check of a new registration, which the entity itself would trip.
-        return self.entidad.nit
-
-    def clean(self):
-        # The answers before the form (SIIF, business area) are on the same page here.
-        self.pre = {
-            "registrada_siif": self.cleaned_data.get("registrada_siif"),
-            "area_negocio": self.cleaned_data.get("area_negocio"),
-        }
-        cleaned = super().clean()
-        superior = cleaned.get("entidad_superior")
-        seen = {self.entidad.pk}
-        while superior is not None:
-            if superior.pk in seen:
-                self.add_error(
-                    "entidad_superior_nombre",
-                    _("La Entidad elegida depende, directa o indirectamente, de esta Entidad."),
-                )
-                cleaned["entidad_superior"] = None
-                break
-            seen.add(superior.pk)
-            superior = superior.entidad_superior
-        return cleaned
 
 
 class DesignarAdministradorForm(forms.Form):

@@ -15,10 +15,12 @@ from registro.core.forms import add_application_error
 from registro.core.models import Municipio
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
+from registro.entities.registration import correction
+from registro.entities.registration.forms import EntidadDatosForm
 from registro.entities.registration.models import Documento
 
 from . import charts, permissions, selectors, services
-from .forms import CasoForm, DesignarAdministradorForm, EntidadDatosForm, FiltroColaForm, MensajeForm, MotivoForm
+from .forms import CasoForm, DesignarAdministradorForm, FiltroColaForm, MensajeForm, MotivoForm
 from .models import Adjunto, Asunto, Caso, TipoSolicitud, TipoUsuario
 
 
@@ -375,7 +377,7 @@ def corregir_datos(request, numero: str):
                 _show_error(request, exc)
                 return redirect("servicedesk:caso", numero=caso.numero)
             # Everything typed, as the service read it, with its errors.
-            form = EntidadDatosForm(services.entidad_datos_merged(entidad, request.POST), entidad=entidad)
+            form = EntidadDatosForm(correction.entidad_datos_merged(entidad, request.POST), entidad=entidad)
             add_application_error(form, exc)
             status = exc.status_code
         else:
@@ -390,7 +392,7 @@ def corregir_datos(request, numero: str):
                 request, _("Los datos de la Entidad se corrigen cuando la Mesa de Servicio pide corrección.")
             )
             return redirect("servicedesk:caso", numero=caso.numero)
-        form = EntidadDatosForm(initial=services.entidad_datos_initial(entidad), entidad=entidad)
+        form = EntidadDatosForm(initial=correction.entidad_datos_initial(entidad), entidad=entidad)
     return render(
         request,
         "servicedesk/corregir_datos.html",

@@ -12,6 +12,7 @@ from registro.core.errors import ApplicationError
 from registro.core.models import ClasificacionEntidad
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
+from registro.entities.registration import correction
 from registro.entities.registration.models import Documento
 from registro.servicedesk import services
 from tests.entities.conftest import pdf_upload
@@ -42,7 +43,7 @@ def corrections(entidad: Entidad):
 
 def form_data(entidad: Entidad, **changes) -> dict:
     """What the page posts: its pre-filled values (the NIT is not an input) with `changes`."""
-    data = services.entidad_datos_initial(entidad)
+    data = correction.entidad_datos_initial(entidad)
     data.pop("nit")
     data.update(changes)
     return data

@@ -118,7 +118,7 @@ def race(monkeypatch, users, caso: Caso, acciones: tuple[str, str], decide):
 
     for decision in DECISIONS.values():
         monkeypatch.setattr(services, decision["service"], gate(getattr(services, decision["service"])))
-    original_lock = services._lock
+    original_lock = services._common._lock
 
     def lock_and_hold(caso):
         locked = original_lock(caso)
@@ -129,7 +129,7 @@ def race(monkeypatch, users, caso: Caso, acciones: tuple[str, str], decide):
             assert release.wait(timeout=TIMEOUT)
         return locked
 
-    monkeypatch.setattr(services, "_lock", lock_and_hold)
+    monkeypatch.setattr(services._common, "_lock", lock_and_hold)
 
     results: dict[str, tuple[int, dict]] = {}
     failures: list[BaseException] = []

@@ -1,0 +1,38 @@
+"""Writes of the Mesa de Servicio (R4), one module per part of its work: desk accounts, case
+intake and messages, document review, decisions, and the entity's corrections seen from a case.
+Each one locks what it changes (the case, then the entity: ADR 0008), follows the transition
+tables, records its events in the same transaction and queues its e-mails after commit."""
+
+from .cases import case_initial, caso_create, mensaje_add
+from .corrections import documentos_faltantes, entidad_data_update, entidad_documento_replace, entidad_resubmit
+from .decisions import (
+    caso_activate,
+    caso_appoint_admin,
+    caso_close,
+    caso_enable_supplier,
+    caso_reject,
+    caso_resolve,
+)
+from .review import caso_request_corrections, caso_take, checklist, documento_review
+from .staff import staff_create
+
+__all__ = [
+    "case_initial",
+    "caso_activate",
+    "caso_appoint_admin",
+    "caso_close",
+    "caso_create",
+    "caso_enable_supplier",
+    "caso_reject",
+    "caso_request_corrections",
+    "caso_resolve",
+    "caso_take",
+    "checklist",
+    "documento_review",
+    "documentos_faltantes",
+    "entidad_data_update",
+    "entidad_documento_replace",
+    "entidad_resubmit",
+    "mensaje_add",
+    "staff_create",
+]
