@@ -14,21 +14,16 @@ Permission rules, named in each operation:
 from dataclasses import asdict
 from typing import Literal
 
-from django.http import FileResponse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from registro.api.auth import require_terms, user_auth
-from registro.core.errors import ApplicationError, ErrorCode
-from registro.entities.account.models import Entidad
-from registro.entities.registration.models import Documento
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
-from . import permissions, selectors, services
-from .models import Adjunto, Asunto, Caso
+from . import actions, guards, selectors, services
+from .models import Asunto, Caso
 from .prechecks import prechecks_for
 from .schemas import (
     CasoColaOut,
@@ -50,40 +45,24 @@ from .schemas import (
 router = Router(tags=["Mesa de Servicio"])
 
 
-def _not_found(message: str) -> ApplicationError:
-    return ApplicationError(ErrorCode.NOT_FOUND, message, status=404)
-
-
 def _case(request, numero: str) -> Caso:
-    """Rule `can_view_case`: the requester, the entity's administrators and the desk."""
     require_terms(request)
-    caso = selectors.case_by_number(numero=numero)
-    if caso is None or not permissions.can_view_case(request.auth, caso):
-        raise _not_found(_("No existe ese caso."))
-    return caso
+    return guards.case_for(request.auth, numero)
 
 
 def _admin_case(request, numero: str) -> Caso:
-    """Rule `can_correct`: only the entity's users allowed to edit it correct its registration."""
-    caso = _case(request, numero)
-    if caso.entidad_id is None or not permissions.can_correct(request.auth, caso.entidad):
-        raise _not_found(_("No existe ese caso."))
-    return caso
+    require_terms(request)
+    return guards.case_to_correct(request.auth, numero)
 
 
 def _require_desk(request) -> None:
-    """Rule `is_service_desk`: for anyone else the desk's operations do not exist."""
-    if not permissions.is_service_desk(request.auth):
-        raise _not_found(_("No existe ese recurso."))
+    guards.require_desk(request.auth)
     require_terms(request)
 
 
 def _desk_case(request, numero: str) -> Caso:
     _require_desk(request)
-    caso = selectors.case_by_number(numero=numero)
-    if caso is None:
-        raise _not_found(_("No existe ese caso."))
-    return caso
+    return guards.desk_case(request.auth, numero)
 
 
 # --- Requesters -----------------------------------------------------------------------------------
@@ -97,9 +76,7 @@ def caso_create(request, payload: CasoIn):
     require_terms(request)
     entidad = None
     if payload.entidad_id is not None:
-        entidad = Entidad.objects.select_related("departamento", "municipio").filter(pk=payload.entidad_id).first()
-        if entidad is None or not permissions.can_open_for(request.auth, entidad):
-            raise _not_found(_("No existe esa Entidad."))
+        entidad = guards.entity_for_case(request.auth, payload.entidad_id)
     data = services.case_initial(user=request.auth, entidad=entidad)
     data.update(payload.dict(exclude={"entidad_id"}, exclude_none=True))
     caso = services.caso_create(user=request.auth, data=data, entidad=entidad)
@@ -137,18 +114,8 @@ def mensaje_create(request, numero: str, texto: Form[str], adjunto: File[Uploade
 
 @router.get("/casos/{numero}/adjuntos/{adjunto_id}", auth=user_auth, summary="Descargar un adjunto del caso")
 def adjunto_download(request, numero: str, adjunto_id: int):
-    caso = _case(request, numero)
-    adjunto = Adjunto.objects.filter(pk=adjunto_id, mensaje__caso=caso).first()
-    if adjunto is None:
-        raise _not_found(_("No existe ese adjunto."))
-    response = FileResponse(
-        adjunto.archivo.open("rb"),
-        as_attachment=True,
-        filename=adjunto.nombre_original,
-        content_type=adjunto.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    _case(request, numero)
+    return guards.attachment_for(request.auth, adjunto_id, numero=numero).response()
 
 
 @router.post(
@@ -230,23 +197,10 @@ def revision(request, numero: str):
 )
 def documento_review(request, numero: str, documento_id: int, payload: RevisionIn):
     caso = _desk_case(request, numero)
-    documento = Documento.objects.filter(pk=documento_id).first()
-    if documento is None:
-        raise _not_found(_("No existe ese documento."))
+    documento = guards.document_under_review(documento_id)
     return services.documento_review(
         caso=caso, documento=documento, decision=payload.decision, motivo=payload.motivo, staff=request.auth
     )
-
-
-ACTIONS = {
-    "tomar": lambda caso, user, motivo: services.caso_take(caso=caso, staff=user),
-    "corregir": lambda caso, user, motivo: services.caso_request_corrections(caso=caso, staff=user, motivo=motivo),
-    "activar": lambda caso, user, motivo: services.caso_activate(caso=caso, staff=user, motivo=motivo),
-    "rechazar": lambda caso, user, motivo: services.caso_reject(caso=caso, staff=user, motivo=motivo),
-    "proveedor": lambda caso, user, motivo: services.caso_enable_supplier(caso=caso, staff=user, motivo=motivo),
-    "resolver": lambda caso, user, motivo: services.caso_resolve(caso=caso, staff=user, respuesta=motivo),
-    "cerrar": lambda caso, user, motivo: services.caso_close(caso=caso, actor=user, motivo=motivo),
-}
 
 
 @router.post(
@@ -259,10 +213,7 @@ def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
     """`motivo` is the reason (corregir, rechazar), the answer (resolver) or a note. A decision the
     case's state no longer allows is 409 `invalid_transition`."""
     caso = _desk_case(request, numero)
-    action = ACTIONS.get(accion)
-    if action is None:
-        raise _not_found(_("No existe esa acción."))
-    action(caso, request.auth, payload.motivo if payload is not None else "")
+    actions.action_named(accion).run(caso, request.auth, payload.motivo if payload is not None else "")
     return selectors.case_by_number(numero=numero)
 
 

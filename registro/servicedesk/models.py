@@ -1,10 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registro.accounts.permissions import SERVICE_DESK_GROUP  # noqa: F401
+from registro.core.files.stored import StoredFile, stored_file_path
 from registro.entities.account.models import Entidad
 from registro.entities.registration.models import Documento
 
@@ -90,21 +89,17 @@ class Mensaje(models.Model):
         return f"{self.caso_id}: {self.texto[:40]}"
 
 
-def adjunto_path(instance: "Adjunto", filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"casos/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+def adjunto_path(instance, filename: str) -> str:
+    """Named by migration 0001; new files take `StoredFile`'s path, the same shape."""
+    return stored_file_path(instance, filename)
 
 
-class Adjunto(models.Model):
+class Adjunto(StoredFile):
     """A file attached to a message, under the same rules as entity documents."""
 
     mensaje = models.ForeignKey(Mensaje, on_delete=models.CASCADE, related_name="adjuntos")
-    archivo = models.FileField(upload_to=adjunto_path, max_length=255)
-    nombre_original = models.CharField(max_length=200)
-    tamano = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=120)
-    subido_en = models.DateTimeField()
+
+    STORAGE_FOLDER = "casos"
 
     def __str__(self) -> str:
         return self.nombre_original

@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
+from registro.core.http import or_404
 from registro.core.models import Municipio
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
@@ -19,9 +20,9 @@ from registro.entities.registration import correction
 from registro.entities.registration.forms import EntidadDatosForm
 from registro.entities.registration.models import Documento
 
-from . import charts, permissions, selectors, services
+from . import actions, charts, guards, permissions, selectors, services
 from .forms import CasoForm, DesignarAdministradorForm, FiltroColaForm, MensajeForm, MotivoForm
-from .models import Adjunto, Asunto, Caso, TipoSolicitud, TipoUsuario
+from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
 
 def service_desk_required(view):
@@ -39,10 +40,7 @@ def service_desk_required(view):
 
 
 def _case_or_404(request, numero: str) -> Caso:
-    caso = selectors.case_by_number(numero=numero)
-    if caso is None or not permissions.can_view_case(request.user, caso):
-        raise Http404
-    return caso
+    return or_404(guards.case_for, request.user, numero)
 
 
 def _show_error(request, exc: ApplicationError) -> None:
@@ -71,9 +69,7 @@ def crear_caso(request):
     entidad = None
     entidad_id = request.GET.get("entidad") or request.POST.get("entidad")
     if entidad_id and str(entidad_id).isdigit():
-        entidad = Entidad.objects.filter(pk=entidad_id).select_related("departamento", "municipio").first()
-        if entidad is None or not permissions.can_open_for(request.user, entidad):
-            raise Http404
+        entidad = or_404(guards.entity_for_case, request.user, entidad_id)
     if request.method == "POST":
         form = CasoForm(request.POST)
         try:
@@ -191,17 +187,7 @@ def _case_page(request, caso: Caso, *, form=None, designar_form=None, status: in
 @login_required
 @require_GET
 def adjunto(request, pk: int):
-    adjunto = Adjunto.objects.select_related("mensaje__caso").filter(pk=pk).first()
-    if adjunto is None or not permissions.can_view_case(request.user, adjunto.mensaje.caso):
-        raise Http404
-    response = FileResponse(
-        adjunto.archivo.open("rb"),
-        as_attachment=True,
-        filename=adjunto.nombre_original,
-        content_type=adjunto.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return or_404(guards.attachment_for, request.user, pk).response()
 
 
 # --- The desk -------------------------------------------------------------------------------------
@@ -219,42 +205,19 @@ def cola(request):
     return render(request, "servicedesk/cola.html", {"page": page, "filtro": filtro, "now": timezone.now()})
 
 
-ACTIONS = {
-    "tomar": lambda caso, user, motivo: services.caso_take(caso=caso, staff=user),
-    "corregir": lambda caso, user, motivo: services.caso_request_corrections(caso=caso, staff=user, motivo=motivo),
-    "activar": lambda caso, user, motivo: services.caso_activate(caso=caso, staff=user, motivo=motivo),
-    "rechazar": lambda caso, user, motivo: services.caso_reject(caso=caso, staff=user, motivo=motivo),
-    "proveedor": lambda caso, user, motivo: services.caso_enable_supplier(caso=caso, staff=user, motivo=motivo),
-    "resolver": lambda caso, user, motivo: services.caso_resolve(caso=caso, staff=user, respuesta=motivo),
-    "cerrar": lambda caso, user, motivo: services.caso_close(caso=caso, actor=user, motivo=motivo),
-}
-
-DONE = {
-    "tomar": _("Usted tomó el caso; está «En revisión»."),
-    "corregir": _("La Entidad quedó «Requiere corrección» y sus administradores recibieron los motivos."),
-    "activar": _("La Entidad quedó «Activa» y se avisó por correo."),
-    "rechazar": _("El registro fue rechazado y se avisó por correo."),
-    "proveedor": _("El perfil de Proveedor quedó habilitado."),
-    "resolver": _("El caso quedó «Resuelto»."),
-    "cerrar": _("El caso quedó «Cerrado»."),
-}
-
-
 @service_desk_required
 @require_POST
 def decidir(request, numero: str, accion: str):
     caso = _case_or_404(request, numero)
-    action = ACTIONS.get(accion)
-    if action is None:
-        raise Http404
+    action = or_404(actions.action_named, accion)
     form = MotivoForm(request.POST)
     motivo = form.cleaned_data["motivo"] if form.is_valid() else ""
     try:
-        action(caso, request.user, motivo)
+        action.run(caso, request.user, motivo)
     except ApplicationError as exc:
         _show_error(request, exc)
     else:
-        messages.success(request, DONE[accion])
+        messages.success(request, action.done)
     return redirect("servicedesk:caso", numero=caso.numero)
 
 
@@ -262,9 +225,7 @@ def decidir(request, numero: str, accion: str):
 @require_POST
 def revisar_documento(request, numero: str, documento_id: int):
     caso = _case_or_404(request, numero)
-    documento = Documento.objects.filter(pk=documento_id).first()
-    if documento is None:
-        raise Http404
+    documento = or_404(guards.document_under_review, documento_id)
     try:
         services.documento_review(
             caso=caso,
@@ -327,9 +288,7 @@ def tablero(request):
 @login_required
 @require_POST
 def reemplazar_documento(request, numero: str):
-    caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
-        raise Http404
+    caso = or_404(guards.case_to_correct, request.user, numero)
     uploaded = request.FILES.get("archivo")
     if uploaded is None:
         messages.error(request, _("Elija el archivo que va a anexar."))
@@ -348,9 +307,7 @@ def reemplazar_documento(request, numero: str):
 @login_required
 @require_POST
 def reenviar(request, numero: str):
-    caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
-        raise Http404
+    caso = or_404(guards.case_to_correct, request.user, numero)
     try:
         services.entidad_resubmit(entidad=caso.entidad, user=request.user, nota=request.POST.get("nota", ""))
     except ApplicationError as exc:
@@ -364,9 +321,7 @@ def reenviar(request, numero: str):
 @require_http_methods(["GET", "POST"])
 def corregir_datos(request, numero: str):
     """ "Corregir datos de la Entidad" while the desk asks for corrections (its administrators only)."""
-    caso = _case_or_404(request, numero)
-    if caso.entidad_id is None or not permissions.can_correct(request.user, caso.entidad):
-        raise Http404
+    caso = or_404(guards.case_to_correct, request.user, numero)
     entidad = caso.entidad
     status = 200
     if request.method == "POST":

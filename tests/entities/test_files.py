@@ -465,7 +465,7 @@ def test_encrypted_pdf_is_refused():
 
 def test_pdf_that_needs_a_crypto_library_to_open_counts_as_encrypted():
     # AES-256 PDFs: pypdf cannot even try the empty password without `cryptography`.
-    with mock.patch.object(files, "PdfReader", side_effect=DependencyError("AES needs cryptography")):
+    with mock.patch.object(files.content, "PdfReader", side_effect=DependencyError("AES needs cryptography")):
         error = refusal(upload("acta.pdf", pdf_bytes()))
     assert error.code == ErrorCode.FILE_PDF_ENCRYPTED
 

@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,7 +16,6 @@ from registro.entities.membership.models import SolicitudAcceso
 from registro.entities.registration import permissions as registration_permissions
 from registro.entities.registration import selectors as registration_selectors
 from registro.entities.registration import services
-from registro.entities.registration.models import Documento
 from registro.entities.registration.schemas import (
     DocumentoOut,
     EntidadOut,
@@ -156,15 +154,7 @@ def entidad_detail(request, entidad_id: int):
 )
 def documento_download(request, documento_id: int):
     require_terms(request)
-    documento: Documento | None = registration_selectors.documento_get(pk=documento_id)
-    if documento is None or not registration_permissions.can_download_documento(request.auth, documento):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese documento.", status=404)
-    return FileResponse(
-        documento.archivo.open("rb"),
-        as_attachment=True,
-        filename=documento.nombre_original,
-        content_type=documento.content_type,
-    )
+    return registration_permissions.downloadable_documento(request.auth, documento_id).response()
 
 
 @reference_router.get("/departamentos", response=list[ReferenceOut], auth=None, summary="Departamentos (DIVIPOLA)")

@@ -1,10 +1,9 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registro.core.files.stored import StoredFile, stored_file_path
 from registro.entities.account.models import Entidad
 
 
@@ -32,13 +31,12 @@ class RegistroEntidad(models.Model):
         return self.datos.get("nombre") or f"Registro {self.pk}"
 
 
-def documento_path(instance: "Documento", filename: str) -> str:
-    # Random names on disk: the original name is kept in the row, never trusted as a path.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"documentos/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+def documento_path(instance, filename: str) -> str:
+    """Named by migration 0001; new files take `StoredFile`'s path, the same shape."""
+    return stored_file_path(instance, filename)
 
 
-class Documento(models.Model):
+class Documento(StoredFile):
     """A legal document of an entity (R2). Belongs to a registration in progress or to the entity;
     a replaced one stays as an earlier version."""
 
@@ -56,16 +54,12 @@ class Documento(models.Model):
     )
     entidad = models.ForeignKey(Entidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos")
     tipo = models.CharField(_("Tipo de documento"), max_length=40, choices=Tipo.choices)
-    archivo = models.FileField(upload_to=documento_path, max_length=255)
-    nombre_original = models.CharField(_("Nombre del archivo"), max_length=200)
-    tamano = models.PositiveBigIntegerField(_("Tamaño (bytes)"))
-    sha256 = models.CharField(max_length=64)
-    content_type = models.CharField(max_length=120)
     fecha_expedicion = models.DateField(_("Fecha de expedición"), null=True, blank=True)
     version = models.PositiveSmallIntegerField(default=1)
     vigente = models.BooleanField(default=True)
     subido_por = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    subido_en = models.DateTimeField()
+
+    STORAGE_FOLDER = "documentos"
 
     class Meta:
         verbose_name = _("documento")

@@ -18,7 +18,3 @@ def documentos_vigentes(*, registro: RegistroEntidad) -> dict[str, Documento]:
 
 def documentos_anteriores(*, registro: RegistroEntidad) -> list[Documento]:
     return list(registro.documentos.filter(vigente=False).order_by("tipo", "-version"))
-
-
-def documento_get(*, pk: int) -> Documento | None:
-    return Documento.objects.select_related("entidad", "registro").filter(pk=pk).first()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.core.files import check_uploaded_file
+from registro.core.files.stored import stored
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
@@ -93,22 +93,8 @@ def documento_stored(*, tipo: str, uploaded, user):
             _("Elija el tipo de documento que va a anexar."),
             {"fields": {"tipo": [_("Elija el tipo de documento que va a anexar.")]}},
         )
-    checked = check_uploaded_file(uploaded)
-    documento = Documento(
-        tipo=tipo,
-        nombre_original=checked.name,
-        tamano=checked.size,
-        sha256=checked.sha256,
-        content_type=checked.content_type,
-        subido_por=user,
-        subido_en=timezone.now(),
-    )
-    documento.archivo.save(checked.name, uploaded, save=False)
-    try:
+    with stored(Documento(tipo=tipo, subido_por=user), uploaded) as documento:
         yield documento
-    except BaseException:
-        documento.archivo.storage.delete(documento.archivo.name)
-        raise
 
 
 def documento_make_current(*, documento: Documento, siblings) -> Documento:

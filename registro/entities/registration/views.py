@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -9,6 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
+from registro.core.http import or_404
 from registro.core.models import Municipio
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import AreaNegocio, Entidad
@@ -226,20 +227,8 @@ def escritorio(request, pk: int):
 @xframe_options_sameorigin
 def documento_descargar(request, pk: int):
     """Download, or (?ver=1, PDFs only) inline view for the desk's preview frame."""
-    documento = registration_selectors.documento_get(pk=pk)
-    if documento is None or not registration_permissions.can_download_documento(request.user, documento):
-        raise Http404
-    inline = request.GET.get("ver") == "1" and documento.content_type == "application/pdf"
-    response = FileResponse(
-        documento.archivo.open("rb"),
-        as_attachment=not inline,
-        filename=documento.nombre_original,
-        content_type=documento.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        response["Content-Security-Policy"] = "sandbox"
-    return response
+    documento = or_404(registration_permissions.downloadable_documento, request.user, pk)
+    return documento.response(inline=request.GET.get("ver") == "1")
 
 
 @login_required

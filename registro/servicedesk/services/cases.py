@@ -1,10 +1,12 @@
+from contextlib import ExitStack
+
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.files import check_uploaded_file
+from registro.core.files.stored import stored
 from registro.entities.account import workflow as entity_workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.registration import rules
@@ -140,23 +142,6 @@ def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
     return caso
 
 
-def _store_attachments(mensaje: Mensaje, archivos) -> list[Adjunto]:
-    stored = []
-    for uploaded in archivos:
-        checked = check_uploaded_file(uploaded)
-        adjunto = Adjunto(
-            mensaje=mensaje,
-            nombre_original=checked.name,
-            tamano=checked.size,
-            sha256=checked.sha256,
-            content_type=checked.content_type,
-            subido_en=timezone.now(),
-        )
-        adjunto.archivo.save(checked.name, uploaded, save=False)
-        stored.append(adjunto)
-    return stored
-
-
 def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
     """A message in the case's thread; every reply e-mails the other side. A requester's answer to
     a case waiting for them sends it back to review."""
@@ -174,14 +159,9 @@ def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
         if caso.estado == C.CERRADO:
             raise _error(_("El caso está cerrado; abra un caso nuevo."), status=409)
         mensaje = Mensaje.objects.create(caso=caso, autor=autor, texto=texto, de_la_mesa=de_la_mesa)
-        adjuntos = _store_attachments(mensaje, archivos)
-        try:
-            for adjunto in adjuntos:
-                adjunto.save()
-        except Exception:
-            for adjunto in adjuntos:
-                adjunto.archivo.storage.delete(adjunto.archivo.name)
-            raise
+        with ExitStack() as keeping:  # all the files, or none of them
+            for uploaded in archivos:
+                keeping.enter_context(stored(Adjunto(mensaje=mensaje), uploaded)).save()
         if not de_la_mesa and caso.estado == C.ESPERANDO_SOLICITANTE:
             workflow.move(caso, C.EN_REVISION, actor=autor, tipo="respuesta_solicitante")
             caso.save(update_fields=["estado", "updated_at"])

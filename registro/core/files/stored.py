@@ -1,0 +1,79 @@
+"""`StoredFile`: how every uploaded file is kept (entity documents, case attachments, and whatever
+comes next). The file is checked, then streamed to the configured storage (disk, or S3-compatible)
+under a random name, before the caller's transaction, so no row lock is held while a large file
+is written; if the caller's block fails, the stored file is removed. Downloads come back through
+one response with the same headers everywhere."""
+
+import uuid
+from contextlib import contextmanager
+from typing import ClassVar
+
+from django.db import models
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .checks import CheckedFile, check_uploaded_file
+
+
+def stored_file_path(instance: "StoredFile", filename: str) -> str:
+    # Random names on disk: the original name is kept in the row, never trusted as a path.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"{instance.STORAGE_FOLDER}/{instance.subido_en:%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class StoredFile(models.Model):
+    """A checked file in storage, with what was learnt checking it."""
+
+    STORAGE_FOLDER: ClassVar[str] = "archivos"
+
+    archivo = models.FileField(upload_to=stored_file_path, max_length=255)
+    nombre_original = models.CharField(_("Nombre del archivo"), max_length=200)
+    tamano = models.PositiveBigIntegerField(_("Tamaño (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=120)
+    subido_en = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def _write(self, uploaded, checked: CheckedFile) -> None:
+        self.nombre_original = checked.name
+        self.tamano = checked.size
+        self.sha256 = checked.sha256
+        self.content_type = checked.content_type
+        self.subido_en = timezone.now()
+        self.archivo.save(checked.name, uploaded, save=False)
+
+    def discard(self) -> None:
+        """Removes the file from storage (the row, if any, is the caller's)."""
+        if self.archivo.name:
+            self.archivo.storage.delete(self.archivo.name)
+
+    def response(self, *, inline: bool = False) -> FileResponse:
+        """The download: as an attachment, or (PDFs only) inline for the desk's preview frame.
+        `nosniff` everywhere; a downloaded file is sandboxed if a browser renders it anyway."""
+        inline = inline and self.content_type == "application/pdf"
+        response = FileResponse(
+            self.archivo.open("rb"),
+            as_attachment=not inline,
+            filename=self.nombre_original,
+            content_type=self.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        if not inline:
+            response["Content-Security-Policy"] = "sandbox"
+        return response
+
+
+@contextmanager
+def stored(row: StoredFile, uploaded):
+    """Checks `uploaded` (R2.5) and writes it to storage for the unsaved `row`; the caller saves
+    the row inside the block. If the block raises, the stored file is removed."""
+    checked = check_uploaded_file(uploaded)
+    row._write(uploaded, checked)
+    try:
+        yield row
+    except BaseException:
+        row.discard()
+        raise
