@@ -398,7 +398,7 @@ def test_nombres_similares_tolerates_a_typo_in_a_single_word_name(entidad):
 
 
 def test_nombres_similares_ranks_candidates_by_words_held_before_the_cap(db, monkeypatch):
-    monkeypatch.setattr(prechecks, "SIMILAR_CANDIDATES", 20)
+    monkeypatch.setattr(prechecks.similar, "SIMILAR_CANDIDATES", 20)
     entidad = EntidadFactory(nombre="ALCALDIA MUNICIPAL DE SANTA ROSA DE OSOS")
     noise = [
         Entidad(
