@@ -60,7 +60,7 @@ def _locked(
 
 
 def _admins_after(entidad: Entidad, membresia: Membresia, *, rol: str, activa: bool, exists: bool = True) -> int:
-    others = Membresia.objects.filter(entidad=entidad, activa=True, rol=Rol.ADMINISTRADOR).exclude(pk=membresia.pk)
+    others = Membresia.objects.administradores(entidad).exclude(pk=membresia.pk)
     return others.count() + (1 if exists and activa and rol == Rol.ADMINISTRADOR else 0)
 
 

@@ -36,6 +36,13 @@ class RolEntidad(models.Model):
         return [str(labels[p]) for p in Permiso.values if p in self.permisos]
 
 
+class MembresiaQuerySet(models.QuerySet):
+    def administradores(self, entidad=None) -> "MembresiaQuerySet":
+        """The active Administradores (of `entidad`, when given): R1.1 counts these."""
+        qs = self.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR)
+        return qs if entidad is None else qs.filter(entidad=entidad)
+
+
 class Membresia(models.Model):
     """A user's place in an entity account (R1.1): a built-in role, Administrador or Comprador, plus
     any roles the entity defined. `seleccionada_at` marks the entity the user last chose to act for
@@ -54,6 +61,8 @@ class Membresia(models.Model):
     activa = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     seleccionada_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembresiaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membresía")

@@ -9,9 +9,7 @@ from registro.entities.membership.models import Membresia
 
 
 def is_entity_admin(user, entidad: Entidad) -> bool:
-    return Membresia.objects.filter(
-        usuario=user, entidad=entidad, activa=True, rol=Membresia.Rol.ADMINISTRADOR
-    ).exists()
+    return Membresia.objects.administradores(entidad).filter(usuario=user).exists()
 
 
 def membresia_permisos(membresia: Membresia | None) -> frozenset[str]:

@@ -9,7 +9,7 @@ def membresias_del_usuario(*, user) -> QuerySet[Membresia]:
 
 
 def admins_activos(*, entidad: Entidad) -> int:
-    return entidad.membresias.filter(activa=True, rol=Membresia.Rol.ADMINISTRADOR).count()
+    return Membresia.objects.administradores(entidad).count()
 
 
 def miembros(*, entidad: Entidad) -> QuerySet[Membresia]:

@@ -142,11 +142,7 @@ def _check_autorizacion(entidad: Entidad, documento: Documento | None) -> Preche
             ),
             detail,
         )
-    membresias = (
-        Membresia.objects.filter(entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR, activa=True)
-        .select_related("usuario")
-        .order_by("created_at", "pk")
-    )
+    membresias = Membresia.objects.administradores(entidad).select_related("usuario").order_by("created_at", "pk")
     administradores = []
     faltantes = []
     for membresia in membresias:
