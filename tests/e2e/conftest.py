@@ -105,18 +105,31 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    _csp_violations.clear()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()  # closes the contexts too
+    # Every page the test opened ran under the site's Content-Security-Policy: nothing was blocked.
+    assert _csp_violations == [], _csp_violations
+
+
+_csp_violations: list[str] = []
+
+
+def _watch_csp(message) -> None:
+    if "Content Security Policy" in message.text:
+        _csp_violations.append(message.text)
 
 
 def new_page(browser: Browser) -> Page:
     context = browser.new_context(locale="es-CO", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
-    return context.new_page()
+    page = context.new_page()
+    page.on("console", _watch_csp)
+    return page
 
 
 @pytest.fixture

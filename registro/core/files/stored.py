@@ -61,8 +61,9 @@ class StoredFile(models.Model):
             content_type=self.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
-        if not inline:
-            response["Content-Security-Policy"] = "sandbox"
+        # A download is sandboxed if a browser renders it anyway; the inline PDF may only be
+        # framed by this site's own pages.
+        response["Content-Security-Policy"] = "frame-ancestors 'self'" if inline else "sandbox"
         return response
 
 
