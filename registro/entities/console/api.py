@@ -18,7 +18,6 @@ from registro.entities.console.schemas import (
     AprobarIn,
     EventoOut,
     InvitacionIn,
-    InvitacionOut,
     MiembroOut,
     MiembroPatchIn,
     PermisoOut,
@@ -32,6 +31,7 @@ from registro.entities.membership import access, acting, invitations, members, r
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.membership.schemas import InvitacionOut
 from registro.entities.registration.schemas import SolicitudOut
 
 router = Router(tags=["Entidad activa"])

@@ -9,11 +9,11 @@ from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
-from registro.entities.console.schemas import InvitacionOut
 from registro.entities.membership import access, invitations
 from registro.entities.membership import permissions as membership_permissions
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.models import SolicitudAcceso
+from registro.entities.membership.schemas import InvitacionOut
 from registro.entities.registration import permissions as registration_permissions
 from registro.entities.registration import selectors as registration_selectors
 from registro.entities.registration import services
