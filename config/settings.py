@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "registro.core.context_processors.site",
+                "registro.accounts.context_processors.roles",
+                "registro.entities.membership.context_processors.entity_switcher",
             ],
         },
     },

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config import views
 from registro.accounts.urls import account_urlpatterns
 from registro.accounts.views import RegistrarUsuarioView
 from registro.api import views as api_views
@@ -13,6 +14,7 @@ admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("registro.core.urls")),
     # "Registrar usuario" in one transaction: the user, the e-mail address and the queued e-mail.
     path("cuentas/signup/", transaction.atomic(RegistrarUsuarioView.as_view()), name="account_signup"),
