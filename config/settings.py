@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "registro.entities",
     "registro.servicedesk",
     "registro.notifications",
-    "registro.api",
 ]
 
 MIDDLEWARE = [

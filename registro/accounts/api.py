@@ -2,9 +2,8 @@ from django.conf import settings
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from registro.api.auth import require_terms, user_auth
-
 from . import selectors, services
+from .api_auth import require_terms, user_auth
 from .models import DocumentType
 from .schemas import (
     AccessEventOut,

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account.models import Entidad
 from registro.entities.registration.models import Documento

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units

@@ -4,7 +4,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import require_terms, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.entities.account import selectors as account_selectors

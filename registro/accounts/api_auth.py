@@ -1,10 +1,14 @@
+"""The API's authentication, in accounts because every app's router needs it and accounts sits below
+every domain app; the API's root (config/api.py) only mounts the routers."""
+
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import SessionAuth
 
-from registro.accounts import permissions
 from registro.core.errors import ApplicationError, ErrorCode
+
+from . import permissions
 
 
 class ActiveUserSessionAuth(SessionAuth):
