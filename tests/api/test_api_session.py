@@ -9,7 +9,7 @@ from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 
 from registro.accounts.models import AccessEvent, DocumentType, User
-from tests.factories import PASSWORD, EntidadFactory, UserFactory
+from tests.factories import PASSWORD, DeskUserFactory, EntidadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +159,17 @@ def test_session_user_without_current_terms_is_asked_to_accept(browser, user, se
     assert response.json()["code"] == "terms_not_accepted"
     # The terms endpoints themselves stay reachable.
     assert browser.get("/api/v1/me/terms").json()["accepted"] is False
+
+
+def test_the_desk_api_stays_hidden_from_others_without_current_terms(browser, settings):
+    # The desk's rule comes before the terms: a 403 asking for them would reveal the operation.
+    desk = Client()
+    desk.force_login(DeskUserFactory())
+    settings.TERMS_VERSION = "2030-01-01"
+    response = browser.get("/api/v1/mesa/casos")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    response = desk.get("/api/v1/mesa/casos")
+    assert (response.status_code, response.json()["code"]) == (403, "terms_not_accepted")
 
 
 # --- Documentation --------------------------------------------------------------------------------
