@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "registro.entities",
     "registro.servicedesk",
     "registro.notifications",
-    "registro.api",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "registro.core.context_processors.site",
+                "registro.accounts.context_processors.roles",
+                "registro.entities.membership.context_processors.entity_switcher",
             ],
         },
     },

@@ -4,15 +4,17 @@ from django.db import transaction
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from config import views
+from config.api import api
+from registro.accounts import headless
 from registro.accounts.urls import account_urlpatterns
 from registro.accounts.views import RegistrarUsuarioView
-from registro.api import views as api_views
-from registro.api.api import api
 
 admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("registro.core.urls")),
     # "Registrar usuario" in one transaction: the user, the e-mail address and the queued e-mail.
     path("cuentas/signup/", transaction.atomic(RegistrarUsuarioView.as_view()), name="account_signup"),
@@ -22,12 +24,12 @@ urlpatterns = [
     path("entidades/", include("registro.entities.registration.urls")),
     path("", include("registro.entities.console.urls")),
     path("", include("registro.servicedesk.urls")),
-    path("api/v1/auth/openapi.json", api_views.auth_openapi_json, name="auth_openapi_json"),
-    path("api/v1/auth/openapi.yaml", api_views.auth_openapi_yaml, name="auth_openapi_yaml"),
-    path("api/v1/auth/app/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.APP)),
-    path("api/v1/auth/browser/v1/auth/signup", api_views.AtomicSignupView.as_api_view(client=Client.BROWSER)),
+    path("api/v1/auth/openapi.json", headless.auth_openapi_json, name="auth_openapi_json"),
+    path("api/v1/auth/openapi.yaml", headless.auth_openapi_yaml, name="auth_openapi_yaml"),
+    path("api/v1/auth/app/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.APP)),
+    path("api/v1/auth/browser/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.BROWSER)),
     *[
-        path(f"api/v1/auth/{client}/v1/{route}", api_views.phone_not_supported)
+        path(f"api/v1/auth/{client}/v1/{route}", headless.phone_not_supported)
         for client in ("app", "browser")
         for route in ("account/phone", "auth/phone/verify", "auth/phone/verify/resend")
     ],

@@ -32,10 +32,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfWriter
 
+from config.api import api
+from registro.accounts import headless
 from registro.accounts.models import AccessEvent, TermsAcceptance
 from registro.accounts.permissions import SERVICE_DESK_GROUP
-from registro.api import views as api_views
-from registro.api.api import api
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.entities.account.models import Entidad
 from registro.entities.console.models import UnidadContratacion
@@ -738,7 +738,7 @@ def _cached_auth_schema():
     # allauth builds the authentication API's schema anew on every request (about 0.3 s); the
     # matrix asks for it 24 times. Who may read it does not depend on how it is built.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(api_views, "_auth_schema", cache(api_views._auth_schema))
+        patch.setattr(headless, "_auth_schema", cache(headless._auth_schema))
         yield
 
 

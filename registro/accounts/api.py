@@ -2,9 +2,8 @@ from django.conf import settings
 from ninja import Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from registro.api.auth import require_terms, user_auth
-
 from . import selectors, services
+from .api_auth import terms_auth, user_auth
 from .models import DocumentType
 from .schemas import (
     AccessEventOut,
@@ -21,24 +20,21 @@ router = Router(tags=["Usuario"])
 reference_router = Router(tags=["Referencia"])
 
 
-@router.get("/me", response=ProfileOut, auth=user_auth, summary="Configuración del usuario: datos personales")
+@router.get("/me", response=ProfileOut, auth=terms_auth, summary="Configuración del usuario: datos personales")
 def me(request):
-    require_terms(request)
     return request.auth
 
 
-@router.patch("/me", response=ProfileOut, auth=user_auth, summary="Editar datos personales")
+@router.patch("/me", response=ProfileOut, auth=terms_auth, summary="Editar datos personales")
 def me_update(request, payload: ProfileIn):
-    require_terms(request)
     user = request.auth
     data = {field: getattr(user, field) for field in ProfileIn.model_fields}
     data.update(payload.dict(exclude_unset=True, exclude_none=True))
     return services.user_update_profile(user=user, data=data, client=services.ClientInfo.from_request(request))
 
 
-@router.post("/me/username", response=ProfileOut, auth=user_auth, summary="Cambiar el nombre de usuario")
+@router.post("/me/username", response=ProfileOut, auth=terms_auth, summary="Cambiar el nombre de usuario")
 def me_change_username(request, payload: UsernameChangeIn):
-    require_terms(request)
     return services.user_change_username(
         user=request.auth,
         new_username=payload.new_username,
@@ -49,11 +45,10 @@ def me_change_username(request, payload: UsernameChangeIn):
 
 
 @router.get(
-    "/me/access-events", response=list[AccessEventOut], auth=user_auth, summary="Accesos del usuario: historial"
+    "/me/access-events", response=list[AccessEventOut], auth=terms_auth, summary="Accesos del usuario: historial"
 )
 @paginate(PageNumberPagination, page_size=25)
 def me_access_events(request):
-    require_terms(request)
     return selectors.access_event_list(user=request.auth)
 
 

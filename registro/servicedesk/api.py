@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import authenticated, current_terms, terms_auth
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from . import actions, guards, selectors, services
@@ -46,34 +46,33 @@ router = Router(tags=["Mesa de Servicio"])
 
 
 def _case(request, numero: str) -> Caso:
-    require_terms(request)
     return guards.case_for(request.auth, numero)
 
 
 def _admin_case(request, numero: str) -> Caso:
-    require_terms(request)
     return guards.case_to_correct(request.auth, numero)
 
 
-def _require_desk(request) -> None:
-    guards.require_desk(request.auth)
-    require_terms(request)
+def _desk_only(user) -> None:
+    """Checked before the terms, whose refusal would reveal the desk's operations."""
+    guards.require_desk(user)
+
+
+desk_auth = authenticated(_desk_only, current_terms)
 
 
 def _desk_case(request, numero: str) -> Caso:
-    _require_desk(request)
     return guards.desk_case(request.auth, numero)
 
 
 # --- Requesters -----------------------------------------------------------------------------------
 
 
-@router.post("/casos", response={201: CasoOut}, auth=user_auth, summary="Crear caso")
+@router.post("/casos", response={201: CasoOut}, auth=terms_auth, summary="Crear caso")
 def caso_create(request, payload: CasoIn):
     """Any logged-in user asks a question ("Duda"); requests about an entity (activation, supplier
     profile) need one of its administrators and `entidad_id`. Any logged-in user may ask for a new
     Usuario Administrador of an active entity, named by `nit_entidad`."""
-    require_terms(request)
     entidad = None
     if payload.entidad_id is not None:
         entidad = guards.entity_for_case(request.auth, payload.entidad_id)
@@ -83,25 +82,24 @@ def caso_create(request, payload: CasoIn):
     return Status(201, caso)
 
 
-@router.get("/casos", response=list[CasoOut], auth=user_auth, summary="Mis casos")
+@router.get("/casos", response=list[CasoOut], auth=terms_auth, summary="Mis casos")
 def caso_list(request):
-    require_terms(request)
     return list(selectors.cases_of(user=request.auth).select_related("asignado_a"))
 
 
-@router.get("/casos/{numero}", response=CasoDetailOut, auth=user_auth, summary="Un caso, con sus mensajes y eventos")
+@router.get("/casos/{numero}", response=CasoDetailOut, auth=terms_auth, summary="Un caso, con sus mensajes y eventos")
 def caso_detail(request, numero: str):
     return _case(request, numero)
 
 
-@router.get("/casos/{numero}/mensajes", response=list[MensajeOut], auth=user_auth, summary="Mensajes del caso")
+@router.get("/casos/{numero}/mensajes", response=list[MensajeOut], auth=terms_auth, summary="Mensajes del caso")
 def mensaje_list(request, numero: str):
     caso = _case(request, numero)
     return list(caso.mensajes.select_related("autor", "caso").prefetch_related("adjuntos"))
 
 
 @router.post(
-    "/casos/{numero}/mensajes", response={201: MensajeOut}, auth=user_auth, summary="Responder (con un adjunto)"
+    "/casos/{numero}/mensajes", response={201: MensajeOut}, auth=terms_auth, summary="Responder (con un adjunto)"
 )
 def mensaje_create(request, numero: str, texto: Form[str], adjunto: File[UploadedFile] = None):
     """Multipart: `texto` and, optionally, the file `adjunto` (same rules as entity documents). The
@@ -112,7 +110,7 @@ def mensaje_create(request, numero: str, texto: Form[str], adjunto: File[Uploade
     return Status(201, mensaje)
 
 
-@router.get("/casos/{numero}/adjuntos/{adjunto_id}", auth=user_auth, summary="Descargar un adjunto del caso")
+@router.get("/casos/{numero}/adjuntos/{adjunto_id}", auth=terms_auth, summary="Descargar un adjunto del caso")
 def adjunto_download(request, numero: str, adjunto_id: int):
     _case(request, numero)
     return guards.attachment_for(request.auth, adjunto_id, numero=numero).response()
@@ -121,7 +119,7 @@ def adjunto_download(request, numero: str, adjunto_id: int):
 @router.post(
     "/casos/{numero}/documentos",
     response={201: DocumentoOut},
-    auth=user_auth,
+    auth=terms_auth,
     summary="Reemplazar un documento de la Entidad (cuando la Mesa pide corrección)",
 )
 def documento_replace(request, numero: str, tipo: Form[str], archivo: File[UploadedFile]):
@@ -132,7 +130,7 @@ def documento_replace(request, numero: str, tipo: Form[str], archivo: File[Uploa
 
 
 @router.post(
-    "/casos/{numero}/reenviar", response=CasoOut, auth=user_auth, summary="Enviar de nuevo el registro corregido"
+    "/casos/{numero}/reenviar", response=CasoOut, auth=terms_auth, summary="Enviar de nuevo el registro corregido"
 )
 def reenviar(request, numero: str, payload: NotaIn):
     caso = _admin_case(request, numero)
@@ -143,7 +141,7 @@ def reenviar(request, numero: str, payload: NotaIn):
 @router.patch(
     "/casos/{numero}/entidad",
     response=EntidadOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Corregir los datos de la Entidad (cuando la Mesa pide corrección)",
 )
 def entidad_data_update(request, numero: str, payload: EntidadDatosIn):
@@ -165,18 +163,17 @@ class ColaParams(Schema):
 
 
 @router.get(
-    "/mesa/casos", response=list[CasoColaOut], auth=user_auth, summary="Mesa: cola de casos, los más antiguos primero"
+    "/mesa/casos", response=list[CasoColaOut], auth=desk_auth, summary="Mesa: cola de casos, los más antiguos primero"
 )
 @paginate(PageNumberPagination, page_size=50)
 def cola(request, filtros: Query[ColaParams]):
-    _require_desk(request)
     return selectors.queue(estado=filtros.estado, asunto=filtros.asunto)
 
 
 @router.get(
     "/mesa/casos/{numero}/revision",
     response=RevisionCasoOut,
-    auth=user_auth,
+    auth=desk_auth,
     summary="Mesa: lista de verificación de los documentos y verificaciones automáticas",
 )
 def revision(request, numero: str):
@@ -192,7 +189,7 @@ def revision(request, numero: str):
 @router.post(
     "/mesa/casos/{numero}/documentos/{documento_id}/revision",
     response=RevisionOut,
-    auth=user_auth,
+    auth=desk_auth,
     summary="Mesa: aceptar o rechazar (con motivo) un documento",
 )
 def documento_review(request, numero: str, documento_id: int, payload: RevisionIn):
@@ -206,7 +203,7 @@ def documento_review(request, numero: str, documento_id: int, payload: RevisionI
 @router.post(
     "/mesa/casos/{numero}/acciones/{accion}",
     response=CasoOut,
-    auth=user_auth,
+    auth=desk_auth,
     summary="Mesa: decidir (tomar | corregir | activar | rechazar | proveedor | resolver | cerrar)",
 )
 def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
@@ -220,7 +217,7 @@ def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
 @router.post(
     "/mesa/casos/{numero}/designar-administrador",
     response=MembresiaDesignadaOut,
-    auth=user_auth,
+    auth=desk_auth,
     summary="Mesa: designar un nuevo Usuario Administrador de la Entidad del caso",
 )
 def designar_administrador(request, numero: str, payload: DesignarAdministradorIn):
@@ -241,9 +238,8 @@ def designar_administrador(request, numero: str, payload: DesignarAdministradorI
     }
 
 
-@router.get("/mesa/tablero", response=TableroOut, auth=user_auth, summary="Mesa: tablero de casos")
+@router.get("/mesa/tablero", response=TableroOut, auth=desk_auth, summary="Mesa: tablero de casos")
 def tablero(request, days: int = Query(30, ge=1, le=366)):
-    _require_desk(request)
     median = selectors.median_activation_time()
     return {
         "daily": selectors.daily_counts(days=days),

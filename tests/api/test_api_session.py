@@ -8,8 +8,10 @@ import pytest
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 
+from config.api import api
+from registro.accounts import api_auth
 from registro.accounts.models import AccessEvent, DocumentType, User
-from tests.factories import PASSWORD, EntidadFactory, UserFactory
+from tests.factories import PASSWORD, DeskUserFactory, EntidadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +161,33 @@ def test_session_user_without_current_terms_is_asked_to_accept(browser, user, se
     assert response.json()["code"] == "terms_not_accepted"
     # The terms endpoints themselves stay reachable.
     assert browser.get("/api/v1/me/terms").json()["accepted"] is False
+
+
+def test_the_terms_are_declared_on_every_authenticated_operation_but_a_few():
+    # On the operation's auth, so a new operation cannot forget them in its body. Exempt: the
+    # terms' own operations, and the permission catalogue, which shows no one's data.
+    exempt = {"me_terms", "me_accept_terms", "permisos"}
+    checked = set()
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if operation.auth_callbacks:
+                    name = operation.view_func.__name__
+                    needs = {api_auth.current_terms in auth.checks for auth in operation.auth_callbacks}
+                    assert needs == {name not in exempt}, name
+                    checked.add(name)
+    assert exempt < checked and len(checked) > 50
+
+
+def test_the_desk_api_stays_hidden_from_others_without_current_terms(browser, settings):
+    # The desk's rule comes before the terms: a 403 asking for them would reveal the operation.
+    desk = Client()
+    desk.force_login(DeskUserFactory())
+    settings.TERMS_VERSION = "2030-01-01"
+    response = browser.get("/api/v1/mesa/casos")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    response = desk.get("/api/v1/mesa/casos")
+    assert (response.status_code, response.json()["code"]) == (403, "terms_not_accepted")
 
 
 # --- Documentation --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import terms_auth, user_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units
@@ -18,7 +18,6 @@ from registro.entities.console.schemas import (
     AprobarIn,
     EventoOut,
     InvitacionIn,
-    InvitacionOut,
     MiembroOut,
     MiembroPatchIn,
     PermisoOut,
@@ -32,13 +31,13 @@ from registro.entities.membership import access, acting, invitations, members, r
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.membership.schemas import InvitacionOut
 from registro.entities.registration.schemas import SolicitudOut
 
 router = Router(tags=["Entidad activa"])
 
 
 def _acting(request, permiso: Permiso | None = None) -> acting.Acting:
-    require_terms(request)
     return acting.resolve(request, permiso=permiso)
 
 
@@ -53,15 +52,13 @@ def _acting_out(current: acting.Acting) -> dict:
     }
 
 
-@router.get("/me/entidad-activa", response=ActingOut, auth=user_auth, summary="La Entidad a nombre de la que actúa")
+@router.get("/me/entidad-activa", response=ActingOut, auth=terms_auth, summary="La Entidad a nombre de la que actúa")
 def acting_get(request):
-    require_terms(request)
     return _acting_out(acting.resolve(request, active_only=False))
 
 
-@router.put("/me/entidad-activa", response=ActingOut, auth=user_auth, summary="Cambiar de Entidad activa")
+@router.put("/me/entidad-activa", response=ActingOut, auth=terms_auth, summary="Cambiar de Entidad activa")
 def acting_put(request, payload: ActingIn):
-    require_terms(request)
     membresia = acting.acting_select(user=request.auth, entidad_id=payload.entidad_id)
     return _acting_out(acting.Acting(membresia))
 
@@ -71,7 +68,7 @@ def permisos(request):
     return [{"value": value, "label": str(label)} for value, label in Permiso.choices]
 
 
-@router.get("/entidad/miembros", response=list[MiembroOut], auth=user_auth, summary="Usuarios de la Entidad")
+@router.get("/entidad/miembros", response=list[MiembroOut], auth=terms_auth, summary="Usuarios de la Entidad")
 def miembros(request):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return list(membership_selectors.miembros(entidad=current.entidad))
@@ -84,7 +81,7 @@ def _miembro(current: acting.Acting, membresia_id: int) -> Membresia:
 @router.patch(
     "/entidad/miembros/{membresia_id}",
     response=MiembroOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Cambiar el rol propio y los roles adicionales de un usuario",
 )
 def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
@@ -96,7 +93,7 @@ def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
 
 
 @router.post(
-    "/entidad/miembros/{membresia_id}/suspender", response=MiembroOut, auth=user_auth, summary="Suspender un usuario"
+    "/entidad/miembros/{membresia_id}/suspender", response=MiembroOut, auth=terms_auth, summary="Suspender un usuario"
 )
 def miembro_suspender(request, membresia_id: int):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
@@ -104,7 +101,7 @@ def miembro_suspender(request, membresia_id: int):
 
 
 @router.post(
-    "/entidad/miembros/{membresia_id}/reactivar", response=MiembroOut, auth=user_auth, summary="Reactivar un usuario"
+    "/entidad/miembros/{membresia_id}/reactivar", response=MiembroOut, auth=terms_auth, summary="Reactivar un usuario"
 )
 def miembro_reactivar(request, membresia_id: int):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
@@ -114,7 +111,7 @@ def miembro_reactivar(request, membresia_id: int):
 @router.delete(
     "/entidad/miembros/{membresia_id}",
     response={204: None},
-    auth=user_auth,
+    auth=terms_auth,
     summary="Retirar un usuario (o salir de la Entidad, con su propia membresía)",
 )
 def miembro_retirar(request, membresia_id: int):
@@ -127,7 +124,7 @@ def miembro_retirar(request, membresia_id: int):
 
 
 @router.get(
-    "/entidad/solicitudes", response=list[SolicitudOut], auth=user_auth, summary="Solicitudes de acceso pendientes"
+    "/entidad/solicitudes", response=list[SolicitudOut], auth=terms_auth, summary="Solicitudes de acceso pendientes"
 )
 def solicitudes(request):
     current = _acting(request, Permiso.APROBAR_SOLICITUDES)
@@ -143,7 +140,7 @@ def _solicitud(current: acting.Acting, solicitud_id: int) -> SolicitudAcceso:
 @router.post(
     "/entidad/solicitudes/{solicitud_id}/aprobar",
     response=SolicitudOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Aceptar una solicitud, con el rol y los roles adicionales",
 )
 def solicitud_aprobar(request, solicitud_id: int, payload: AprobarIn):
@@ -157,7 +154,7 @@ def solicitud_aprobar(request, solicitud_id: int, payload: AprobarIn):
 @router.post(
     "/entidad/solicitudes/{solicitud_id}/rechazar",
     response=SolicitudOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Rechazar una solicitud, con el motivo",
 )
 def solicitud_rechazar(request, solicitud_id: int, payload: RechazarIn):
@@ -167,13 +164,13 @@ def solicitud_rechazar(request, solicitud_id: int, payload: RechazarIn):
     )
 
 
-@router.get("/entidad/roles", response=list[RolOut], auth=user_auth, summary="Roles definidos por la Entidad")
+@router.get("/entidad/roles", response=list[RolOut], auth=terms_auth, summary="Roles definidos por la Entidad")
 def roles_list(request):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     return list(membership_selectors.roles(entidad=current.entidad))
 
 
-@router.post("/entidad/roles", response={201: RolOut}, auth=user_auth, summary="Crear un rol")
+@router.post("/entidad/roles", response={201: RolOut}, auth=terms_auth, summary="Crear un rol")
 def rol_create(request, payload: RolIn):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     return Status(201, roles.rol_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
@@ -183,32 +180,32 @@ def _rol(current: acting.Acting, rol_id: int) -> RolEntidad:
     return get_object_or_404(RolEntidad, pk=rol_id, entidad=current.entidad)
 
 
-@router.get("/entidad/roles/{rol_id}", response=RolOut, auth=user_auth, summary="Un rol")
+@router.get("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Un rol")
 def rol_detail(request, rol_id: int):
     return _rol(_acting(request, Permiso.GESTIONAR_ROLES), rol_id)
 
 
-@router.put("/entidad/roles/{rol_id}", response=RolOut, auth=user_auth, summary="Modificar un rol")
+@router.put("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Modificar un rol")
 def rol_update(request, rol_id: int, payload: RolIn):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     return roles.rol_update(rol=_rol(current, rol_id), actor=request.auth, **payload.dict())
 
 
-@router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=user_auth, summary="Eliminar un rol")
+@router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=terms_auth, summary="Eliminar un rol")
 def rol_delete(request, rol_id: int):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     roles.rol_delete(rol=_rol(current, rol_id), actor=request.auth)
     return Status(204, None)
 
 
-@router.get("/entidad/invitaciones", response=list[InvitacionOut], auth=user_auth, summary="Invitaciones enviadas")
+@router.get("/entidad/invitaciones", response=list[InvitacionOut], auth=terms_auth, summary="Invitaciones enviadas")
 def invitaciones_list(request):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return list(membership_selectors.invitaciones(entidad=current.entidad))
 
 
 @router.post(
-    "/entidad/invitaciones", response={201: InvitacionOut}, auth=user_auth, summary="Invitar a una persona por correo"
+    "/entidad/invitaciones", response={201: InvitacionOut}, auth=terms_auth, summary="Invitar a una persona por correo"
 )
 def invitacion_create(request, payload: InvitacionIn):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
@@ -222,7 +219,7 @@ def _invitacion(current: acting.Acting, invitacion_id: int) -> Invitacion:
 @router.post(
     "/entidad/invitaciones/{invitacion_id}/reenviar",
     response=InvitacionOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Reenviar una invitación (enlace y vencimiento nuevos)",
 )
 def invitacion_resend(request, invitacion_id: int):
@@ -231,7 +228,7 @@ def invitacion_resend(request, invitacion_id: int):
 
 
 @router.delete(
-    "/entidad/invitaciones/{invitacion_id}", response=InvitacionOut, auth=user_auth, summary="Cancelar una invitación"
+    "/entidad/invitaciones/{invitacion_id}", response=InvitacionOut, auth=terms_auth, summary="Cancelar una invitación"
 )
 def invitacion_cancel(request, invitacion_id: int):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
@@ -245,11 +242,10 @@ def _no_invitation() -> ApplicationError:
 @router.get(
     "/invitaciones/{invitacion_id}",
     response=InvitacionOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Una invitación dirigida a mi correo",
 )
 def invitacion_mine(request, invitacion_id: int):
-    require_terms(request)
     invitacion = get_object_or_404(Invitacion.objects.select_related("entidad"), pk=invitacion_id)
     if not invitations.is_for(invitacion, request.auth):
         raise _no_invitation()
@@ -259,11 +255,10 @@ def invitacion_mine(request, invitacion_id: int):
 @router.post(
     "/invitaciones/{invitacion_id}/aceptar",
     response=ActingOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Aceptar una invitación dirigida a mi correo (pasa a ser la Entidad activa)",
 )
 def invitacion_accept(request, invitacion_id: int):
-    require_terms(request)
     invitacion = Invitacion.objects.select_related("entidad").filter(pk=invitacion_id).first()
     if invitacion is None or not invitations.is_for(invitacion, request.auth):
         raise _no_invitation()
@@ -271,13 +266,15 @@ def invitacion_accept(request, invitacion_id: int):
     return _acting_out(acting.Acting(membresia))
 
 
-@router.get("/entidad/unidades", response=list[UnidadOut], auth=user_auth, summary="Unidades de contratación")
+@router.get("/entidad/unidades", response=list[UnidadOut], auth=terms_auth, summary="Unidades de contratación")
 def unidades_list(request):
     current = _acting(request)
     return list(console_selectors.unidades(entidad=current.entidad))
 
 
-@router.post("/entidad/unidades", response={201: UnidadOut}, auth=user_auth, summary="Crear una unidad de contratación")
+@router.post(
+    "/entidad/unidades", response={201: UnidadOut}, auth=terms_auth, summary="Crear una unidad de contratación"
+)
 def unidad_create(request, payload: UnidadIn):
     current = _acting(request, Permiso.GESTIONAR_UNIDADES)
     return Status(201, units.unidad_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
@@ -287,7 +284,7 @@ def _unidad(current: acting.Acting, unidad_id: int) -> UnidadContratacion:
     return get_object_or_404(UnidadContratacion, pk=unidad_id, entidad=current.entidad)
 
 
-@router.get("/entidad/unidades/{unidad_id}", response=UnidadOut, auth=user_auth, summary="Una unidad de contratación")
+@router.get("/entidad/unidades/{unidad_id}", response=UnidadOut, auth=terms_auth, summary="Una unidad de contratación")
 def unidad_detail(request, unidad_id: int):
     return _unidad(_acting(request), unidad_id)
 
@@ -295,7 +292,7 @@ def unidad_detail(request, unidad_id: int):
 @router.put(
     "/entidad/unidades/{unidad_id}",
     response=UnidadOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Modificar una unidad y los usuarios que trabajan en ella",
 )
 def unidad_update(request, unidad_id: int, payload: UnidadIn):
@@ -303,7 +300,7 @@ def unidad_update(request, unidad_id: int, payload: UnidadIn):
     return units.unidad_update(unidad=_unidad(current, unidad_id), actor=request.auth, **payload.dict())
 
 
-@router.delete("/entidad/unidades/{unidad_id}", response={204: None}, auth=user_auth, summary="Eliminar una unidad")
+@router.delete("/entidad/unidades/{unidad_id}", response={204: None}, auth=terms_auth, summary="Eliminar una unidad")
 def unidad_delete(request, unidad_id: int):
     current = _acting(request, Permiso.GESTIONAR_UNIDADES)
     units.unidad_delete(unidad=_unidad(current, unidad_id), actor=request.auth)
@@ -315,7 +312,7 @@ class HistorialParams(Schema):
     desde_id: int | None = Field(None, description="Eventos anteriores a este id (paginación)")
 
 
-@router.get("/entidad/historial", response=list[EventoOut], auth=user_auth, summary="Historial de la Entidad")
+@router.get("/entidad/historial", response=list[EventoOut], auth=terms_auth, summary="Historial de la Entidad")
 def historial(request, params: Query[HistorialParams]):
     current = _acting(request, Permiso.VER_AUDITORIA)
     eventos = current.entidad.eventos.select_related("actor")

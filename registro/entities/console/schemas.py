@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from registro.entities.membership.schemas import RolRefOut
+
 
 class AprobarIn(Schema):
     rol: str = Field("comprador", description="Rol propio: administrador | comprador")
@@ -10,11 +12,6 @@ class AprobarIn(Schema):
 
 class RechazarIn(Schema):
     motivo: str = Field(..., max_length=1000)
-
-
-class RolRefOut(Schema):
-    id: int
-    nombre: str
 
 
 class MiembroOut(Schema):
@@ -92,32 +89,6 @@ class InvitacionIn(Schema):
     rol: str = Field("comprador", description="administrador | comprador")
     roles: list[int] = Field(default_factory=list)
     mensaje: str = Field("", max_length=2000)
-
-
-class InvitacionOut(Schema):
-    id: int
-    entidad_id: int
-    entidad_nombre: str
-    correo: str
-    rol: str
-    roles: list[RolRefOut]
-    estado: str
-    estado_label: str
-    envios: int
-    enviada_at: datetime
-    vence_at: datetime
-
-    @staticmethod
-    def resolve_entidad_nombre(obj) -> str:
-        return obj.entidad.nombre
-
-    @staticmethod
-    def resolve_roles(obj) -> list:
-        return list(obj.roles.all())
-
-    @staticmethod
-    def resolve_estado(obj) -> str:
-        return "vencida" if obj.vencida else obj.estado
 
 
 class UnidadIn(Schema):

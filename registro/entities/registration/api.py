@@ -3,16 +3,16 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from registro.api.auth import require_terms, user_auth
+from registro.accounts.api_auth import terms_auth
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
-from registro.entities.console.schemas import InvitacionOut
 from registro.entities.membership import access, invitations
 from registro.entities.membership import permissions as membership_permissions
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.models import SolicitudAcceso
+from registro.entities.membership.schemas import InvitacionOut
 from registro.entities.registration import permissions as registration_permissions
 from registro.entities.registration import selectors as registration_selectors
 from registro.entities.registration import services
@@ -52,7 +52,6 @@ def search(request, params: Query[SearchParams]):
 
 
 def _registro(request, registro_id: int):
-    require_terms(request)
     registro = registration_selectors.registro_get(user=request.auth, pk=registro_id)
     if registro is None or not registration_permissions.can_edit_registro(request.auth, registro):
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese registro.", status=404)
@@ -60,32 +59,37 @@ def _registro(request, registro_id: int):
 
 
 @router.post(
-    "/entidades/registros", response={201: RegistroOut}, auth=user_auth, summary="Registrar Entidad: Generar formulario"
+    "/entidades/registros",
+    response={201: RegistroOut},
+    auth=terms_auth,
+    summary="Registrar Entidad: Generar formulario",
 )
 def registro_create(request, payload: PreRegistroIn):
-    require_terms(request)
     return Status(201, services.registro_create(user=request.auth, data=payload.dict()))
 
 
-@router.get("/entidades/registros", response=list[RegistroOut], auth=user_auth, summary="Registros de Entidad en curso")
+@router.get(
+    "/entidades/registros", response=list[RegistroOut], auth=terms_auth, summary="Registros de Entidad en curso"
+)
 def registro_list(request):
-    require_terms(request)
     return list(registration_selectors.registros_en_curso(user=request.auth))
 
 
-@router.get("/entidades/registros/{registro_id}", response=RegistroOut, auth=user_auth, summary="Un registro en curso")
+@router.get("/entidades/registros/{registro_id}", response=RegistroOut, auth=terms_auth, summary="Un registro en curso")
 def registro_detail(request, registro_id: int):
     return _registro(request, registro_id)
 
 
-@router.patch("/entidades/registros/{registro_id}", response=RegistroOut, auth=user_auth, summary="Guardar el borrador")
+@router.patch(
+    "/entidades/registros/{registro_id}", response=RegistroOut, auth=terms_auth, summary="Guardar el borrador"
+)
 def registro_update(request, registro_id: int, payload: RegistroPatchIn):
     registro = _registro(request, registro_id)
     return services.registro_update(registro=registro, data=payload.datos)
 
 
 @router.delete(
-    "/entidades/registros/{registro_id}", response={204: None}, auth=user_auth, summary="Eliminar el borrador"
+    "/entidades/registros/{registro_id}", response={204: None}, auth=terms_auth, summary="Eliminar el borrador"
 )
 def registro_delete(request, registro_id: int):
     services.registro_delete(registro=_registro(request, registro_id))
@@ -95,7 +99,7 @@ def registro_delete(request, registro_id: int):
 @router.post(
     "/entidades/registros/{registro_id}/documentos",
     response={201: DocumentoOut},
-    auth=user_auth,
+    auth=terms_auth,
     summary="Anexar documento",
 )
 def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[UploadedFile]):
@@ -106,7 +110,7 @@ def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[U
 @router.get(
     "/entidades/registros/{registro_id}/documentos",
     response=list[DocumentoOut],
-    auth=user_auth,
+    auth=terms_auth,
     summary="Documentos anexados (y sus versiones anteriores)",
 )
 def documento_list(request, registro_id: int):
@@ -117,7 +121,7 @@ def documento_list(request, registro_id: int):
 @router.get(
     "/entidades/registros/{registro_id}/verificacion",
     response=VerificacionOut,
-    auth=user_auth,
+    auth=terms_auth,
     summary="Lo que Finalizar revisaría, sin finalizar",
 )
 def registro_verify(request, registro_id: int):
@@ -128,7 +132,7 @@ def registro_verify(request, registro_id: int):
 @router.post(
     "/entidades/registros/{registro_id}/finalizar",
     response={201: EntidadOut},
-    auth=user_auth,
+    auth=terms_auth,
     summary="Finalizar: crear la Entidad (Pendiente de activación)",
 )
 def registro_finalize(request, registro_id: int):
@@ -136,9 +140,8 @@ def registro_finalize(request, registro_id: int):
     return Status(201, services.registro_finalize(registro=registro, user=request.auth))
 
 
-@router.get("/entidades/{entidad_id}", response=EntidadOut, auth=user_auth, summary="Datos de una Entidad")
+@router.get("/entidades/{entidad_id}", response=EntidadOut, auth=terms_auth, summary="Datos de una Entidad")
 def entidad_detail(request, entidad_id: int):
-    require_terms(request)
     entidad = get_object_or_404(
         Entidad.objects.select_related("orden", "rama", "sector", "tipo_entidad"), pk=entidad_id
     )
@@ -149,11 +152,10 @@ def entidad_detail(request, entidad_id: int):
 
 @router.get(
     "/entidades/documentos/{documento_id}/archivo",
-    auth=user_auth,
+    auth=terms_auth,
     summary="Descargar un documento (usuarios de la Entidad y Mesa de Servicio)",
 )
 def documento_download(request, documento_id: int):
-    require_terms(request)
     return registration_permissions.downloadable_documento(request.auth, documento_id).response()
 
 
@@ -185,7 +187,6 @@ def clasificaciones(request, params: Query[ClasificacionParams]):
 
 
 def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
-    require_terms(request)
     solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=solicitud_id).first()
     if solicitud is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
@@ -195,18 +196,16 @@ def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
 @router.post(
     "/entidades/{entidad_id}/solicitudes",
     response={201: SolicitudOut},
-    auth=user_auth,
+    auth=terms_auth,
     summary="Solicitud de acceso a una Entidad activa",
 )
 def solicitud_create(request, entidad_id: int, payload: SolicitudIn):
-    require_terms(request)
     entidad = get_object_or_404(Entidad, pk=entidad_id)
     return Status(201, access.solicitud_create(user=request.auth, entidad=entidad, mensaje=payload.mensaje))
 
 
-@router.get("/me/registros", response={200: dict}, auth=user_auth, summary="Mis registros: Entidades y solicitudes")
+@router.get("/me/registros", response={200: dict}, auth=terms_auth, summary="Mis registros: Entidades y solicitudes")
 def mis_registros(request):
-    require_terms(request)
     membresias = membership_selectors.membresias_del_usuario(user=request.auth)
     solicitudes = request.auth.solicitudes_acceso.select_related("entidad", "usuario").order_by("-created_at")
     return {
@@ -217,7 +216,7 @@ def mis_registros(request):
 
 
 @router.post(
-    "/solicitudes/{solicitud_id}/cancelar", response=SolicitudOut, auth=user_auth, summary="Cancelar mi solicitud"
+    "/solicitudes/{solicitud_id}/cancelar", response=SolicitudOut, auth=terms_auth, summary="Cancelar mi solicitud"
 )
 def solicitud_cancel(request, solicitud_id: int):
     solicitud = _solicitud(request, solicitud_id)

@@ -1,3 +1,6 @@
+"""Our additions to allauth's headless authentication API (`/api/v1/auth/`): its OpenAPI description
+as JSON and YAML, signup in one transaction, and the phone endpoints answered 404."""
+
 import json
 
 from allauth.headless.account.views import SignupView as HeadlessSignupView

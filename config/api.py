@@ -1,3 +1,6 @@
+"""The JSON API's root: every app's router mounted under /api/v1/, and the exception handlers that
+answer every error in the envelope of registro.core.api."""
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -5,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
+from registro.core.api import error_body
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console.api import router as console_router
 from registro.entities.registration.api import reference_router as entities_reference_router
@@ -35,7 +39,7 @@ api.add_router("", console_router)
 
 
 def _error(request, status: int, code: str, message: str, detail: dict | None = None):
-    return api.create_response(request, {"code": code, "message": message, "detail": detail or {}}, status=status)
+    return api.create_response(request, error_body(code, message, detail), status=status)
 
 
 @api.exception_handler(ApplicationError)

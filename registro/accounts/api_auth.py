@@ -1,0 +1,72 @@
+"""The API's authentication, in accounts because every app's router needs it and accounts sits below
+every domain app; the API's root (config/api.py) only mounts the routers.
+
+An operation declares who may call it with its `auth`: `user_auth` (any active user: the terms
+endpoints themselves) or `terms_auth` (an active user who has accepted the current terms, R1.5),
+or a list built by `authenticated(...)` with its own checks. A check raises ApplicationError; ninja
+answers it through the API's exception handlers, in the error envelope, before the handler runs."""
+
+from collections.abc import Callable
+
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import SessionAuth
+
+from registro.core.errors import ApplicationError, ErrorCode
+
+from . import permissions
+
+Check = Callable[..., None]
+
+
+def current_terms(user) -> None:
+    """The user has accepted the current version of the terms; the web pages redirect instead
+    (middleware.TermsAcceptanceMiddleware)."""
+    if not permissions.has_accepted_current_terms(user):
+        raise ApplicationError(
+            ErrorCode.TERMS_NOT_ACCEPTED,
+            _("Debe aceptar los términos y condiciones vigentes antes de continuar (POST /api/v1/me/terms)."),
+            status=403,
+        )
+
+
+def _checked(user, checks: tuple[Check, ...]):
+    if user is None or not user.is_active:
+        return None
+    for check in checks:
+        check(user)
+    return user
+
+
+# The classes' names are the security schemes' names in the OpenAPI description: one pair of
+# classes, whatever the checks, keeps it at two schemes.
+class ActiveUserSessionAuth(SessionAuth):
+    """The browser's session cookie (CSRF checked)."""
+
+    def __init__(self, *checks: Check):
+        super().__init__()
+        self.checks = checks
+
+    def authenticate(self, request: HttpRequest, key):
+        return _checked(super().authenticate(request, key), self.checks)
+
+
+class ActiveUserTokenAuth(XSessionTokenAuth):
+    """allauth's X-Session-Token, as issued by POST /api/v1/auth/app/v1/auth/login."""
+
+    def __init__(self, *checks: Check):
+        super().__init__()
+        self.checks = checks
+
+    def __call__(self, request: HttpRequest):
+        return _checked(super().__call__(request), self.checks)
+
+
+def authenticated(*checks: Check) -> list:
+    """Token or session, for an active user who passes `checks`, in order."""
+    return [ActiveUserTokenAuth(*checks), ActiveUserSessionAuth(*checks)]
+
+
+user_auth = authenticated()
+terms_auth = authenticated(current_terms)
