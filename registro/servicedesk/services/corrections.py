@@ -38,7 +38,6 @@ def entidad_resubmit(*, entidad: Entidad, user, nota: str = "") -> Entidad:
         entidad = correction.entidad_resubmit(entidad=entidad, user=user, nota=nota)
         if caso is not None:
             workflow.move(caso, C.EN_REVISION, actor=user, tipo="reenviada", motivo=nota or "")
-            caso.save(update_fields=["estado", "updated_at"])
             Mensaje.objects.create(
                 caso=caso, autor=user, texto=nota or _("Corregimos lo solicitado y enviamos de nuevo el registro.")
             )

@@ -1,6 +1,5 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.accounts.selectors import user_get_by_login
@@ -44,8 +43,6 @@ def caso_activate(*, caso: Caso, staff, motivo: str = "") -> Caso:
             entidad=entidad, to=Entidad.Estado.ACTIVA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="activada", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(
             to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
             template="entidad_activada",
@@ -67,8 +64,6 @@ def caso_reject(*, caso: Caso, staff, motivo: str) -> Caso:
             entidad=entidad, to=Entidad.Estado.RECHAZADA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="rechazada", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(to=_admin_emails(entidad), template="entidad_rechazada", caso=caso, entidad=entidad, motivo=motivo)
     return caso
 
@@ -93,8 +88,6 @@ def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
             detalle={"caso": caso.numero},
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="perfil_proveedor", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(
             to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
             template="perfil_proveedor",
@@ -189,8 +182,6 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
             detalle=detalle,
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="administrador_designado", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         mensaje = Mensaje.objects.create(
             caso=caso,
             autor=staff,
@@ -239,8 +230,6 @@ def caso_resolve(*, caso: Caso, staff, respuesta: str) -> Caso:
         ):
             raise _error(_("Este caso se resuelve activando, rechazando o habilitando."), status=409)
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="resuelto", motivo=respuesta)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         mensaje = Mensaje.objects.create(caso=caso, autor=staff, texto=respuesta, de_la_mesa=True)
         _notify(to=[caso.correo], template="mensaje_nuevo", caso=caso, mensaje=mensaje)
     return caso
@@ -250,5 +239,4 @@ def caso_close(*, caso: Caso, actor, motivo: str = "") -> Caso:
     with transaction.atomic():
         caso = _common._lock(caso)
         workflow.move(caso, C.CERRADO, actor=actor, tipo="cerrado", motivo=motivo)
-        caso.save(update_fields=["estado", "updated_at"])
     return caso
