@@ -6,6 +6,7 @@ from registro.accounts.selectors import user_get_by_login
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account import workflow as entity_workflow
 from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import members
 from registro.entities.membership.models import Membresia
 from registro.servicedesk import permissions, workflow
 from registro.servicedesk.models import (
@@ -133,9 +134,9 @@ def _appointee(login: str):
 def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membresia:
     """ "Designar administrador": when an entity has lost its only administrator, the desk makes a
     registered, active user (by default the requester) an active Administrador of it, from a
-    "Designación de un nuevo Usuario Administrador" case. The entity's row is locked first, as every
-    change to its users does; the case is resolved; the new administrator, the notification address
-    and the other administrators are told."""
+    "Designación de un nuevo Usuario Administrador" case. The case's row is locked first, then the
+    entity's, as every change to its users does (ADR 0011); the case is resolved; the new
+    administrator, the notification address and the other administrators are told."""
     motivo = (motivo or "").strip()
     if caso.asunto != Asunto.NUEVO_ADMINISTRADOR or caso.entidad_id is None:
         raise _error(
@@ -145,9 +146,9 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
     if not motivo:
         raise _error(_("Escriba el motivo de la designación."), "motivo")
     with transaction.atomic():
-        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         caso = _common._lock(caso)
         workflow.check(caso, C.RESUELTO)
+        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         if entidad.estado != Entidad.Estado.ACTIVA:
             raise _error(
                 _("La Entidad está «%(estado)s»: se designa un Usuario Administrador solo en Entidades activas.")
@@ -155,22 +156,7 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
                 status=409,
             )
         user = _appointee(usuario)
-        membresia = Membresia.objects.select_for_update().filter(usuario=user, entidad=entidad).first()
-        anterior = None
-        if membresia is None:
-            membresia = Membresia.objects.create(
-                usuario=user, entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR, activa=True
-            )
-        elif membresia.rol == Membresia.Rol.ADMINISTRADOR and membresia.activa:
-            raise _error(
-                _("%(username)s ya es Usuario Administrador activo de la Entidad.") % {"username": user.username},
-                "usuario",
-                status=409,
-            )
-        else:
-            anterior = {"rol": membresia.rol, "activa": membresia.activa}
-            membresia.rol, membresia.activa = Membresia.Rol.ADMINISTRADOR, True
-            membresia.save(update_fields=["rol", "activa"])
+        membresia, anterior = members.administrador_designate(entidad=entidad, usuario=user)
         detalle = {"caso": caso.numero, "usuario": user.username, "rol": Membresia.Rol.ADMINISTRADOR}
         if anterior is not None:
             detalle["membresia_anterior"] = anterior
