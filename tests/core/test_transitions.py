@@ -1,4 +1,9 @@
-"""The one way to change state (registro/core/transitions.py, ADR 0011): the helper itself."""
+"""The one way to change state (registro/core/transitions.py, ADR 0011): the helper itself, the
+tables the stateful models declare, and a check that no other code under registro/ assigns
+`estado`."""
+
+import ast
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -12,6 +17,8 @@ from registro.notifications.services import email_queue
 from tests.factories import EntidadFactory, UserFactory
 
 E = Entidad.Estado
+ROOT = Path(__file__).resolve().parents[2] / "registro"
+HELPER = ROOT / "core" / "transitions.py"
 
 
 def record(entidad, *, event, anterior, nuevo, actor=None, motivo=""):
@@ -134,3 +141,99 @@ def test_a_transition_needs_the_transaction_that_locked_the_row():
         MACHINE.apply(entidad, E.ACTIVA)
     entidad.refresh_from_db()
     assert entidad.estado == E.PENDIENTE
+
+
+def test_every_stateful_model_declares_its_table():
+    from registro.entities.account import workflow as account
+    from registro.entities.membership import access, invitations
+    from registro.entities.registration import services as registration
+    from registro.servicedesk import workflow as servicedesk
+
+    tables = {
+        "entidad": account.MACHINE,
+        "registro": registration.MACHINE,
+        "caso": servicedesk.MACHINE,
+        "solicitud": access.MACHINE,
+        "invitacion": invitations.MACHINE,
+    }
+    assert {name: len(m.table) for name, m in tables.items()} == {
+        "entidad": 5,
+        "registro": 1,
+        "caso": 8,
+        "solicitud": 3,
+        "invitacion": 2,
+    }
+    assert account.MACHINE.table[(E.PENDIENTE, E.ACTIVA)].stamps == ("activada_at",)
+    assert servicedesk.MACHINE.table[("en_revision", "resuelto")].stamps == ("resuelto_at",)
+    assert all(t.stamps == ("decided_at",) for t in access.MACHINE.table.values())
+    assert all(t.stamps == ("decidida_at",) for t in invitations.MACHINE.table.values())
+
+
+# --- Nothing else assigns `estado` -------------------------------------------------------------------
+
+FIELD = "estado"
+
+
+def estado_writes(source: str, filename: str = "<string>") -> list[str]:
+    """file:line of every write of `estado` outside a transition: `x.estado = ...` (in any
+    assignment target, augmented or annotated), `setattr(x, "estado", ...)` and
+    `.update(estado=...)` / `.update(**{"estado": ...})`."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Attribute) and node.attr == FIELD and isinstance(node.ctx, ast.Store):
+            found.append(f"{filename}:{node.lineno}")
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) >= 2:
+            name = node.args[1]
+            if isinstance(name, ast.Constant) and name.value == FIELD:
+                found.append(f"{filename}:{node.lineno}")
+        if isinstance(func, ast.Attribute) and func.attr == "update":
+            for keyword in node.keywords:
+                spread = keyword.arg is None and isinstance(keyword.value, ast.Dict)
+                keys = [k.value for k in keyword.value.keys if isinstance(k, ast.Constant)] if spread else []
+                if keyword.arg == FIELD or FIELD in keys:
+                    found.append(f"{filename}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "solicitud.estado = 'aprobada'",
+        "a.b.estado = x",
+        "caso.estado += '!'",
+        "caso.estado: str = 'x'",
+        "caso.estado, caso.numero = 'x', 'y'",
+        "for caso.estado in estados: pass",
+        "setattr(caso, 'estado', 'cerrado')",
+        "Caso.objects.filter(pk=1).update(estado='cerrado', resuelto_at=now)",
+        "qs.update(**{'estado': 'cerrado'})",
+    ],
+)
+def test_the_check_finds_every_kind_of_write(snippet):
+    assert estado_writes(f"x = 1\n{snippet}\n", "m.py") == ["m.py:2"]
+
+
+def test_the_check_lets_reads_filters_creation_and_other_fields_through():
+    source = "\n".join(
+        [
+            "if caso.estado == 'abierto': pass",
+            "Caso.objects.filter(estado='abierto').exclude(estado='x')",
+            "Caso.objects.create(estado='abierto')",
+            "caso.status = 'x'",
+            "setattr(caso, field, 'x')",
+            "qs.update(status='x')",
+            "detail = {'estado': caso.estado}",
+        ]
+    )
+    assert estado_writes(source) == []
+
+
+def test_no_code_under_registro_assigns_estado_outside_the_transitions_helper():
+    files = [p for p in sorted(ROOT.rglob("*.py")) if "migrations" not in p.parts and p != HELPER]
+    assert len(files) > 50
+    found = [hit for p in files for hit in estado_writes(p.read_text(), str(p.relative_to(ROOT.parent)))]
+    assert found == [], "estado changes only through registro/core/transitions.py:\n" + "\n".join(found)
+    assert estado_writes(HELPER.read_text()) == []  # it uses setattr with the machine's field name
