@@ -55,3 +55,15 @@ def sent(django_capture_on_commit_callbacks):
             return mail.outbox
 
     return Sent()
+
+
+def pytest_collection_modifyitems(config, items):
+    """`postgres_only` tests need real concurrent connections: skipped on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

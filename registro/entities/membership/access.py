@@ -3,10 +3,10 @@ a reason. One transaction each, with the entity's history and the e-mails after 
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.transitions import StateMachine, Transition
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import members, permissions
@@ -15,6 +15,29 @@ from registro.entities.membership.models import Membresia, SolicitudAcceso
 from registro.notifications.services import email_queue_template
 
 MAX_MENSAJE = 1000
+S = SolicitudAcceso.Estado
+DECIDED = ("decided_at",)
+
+
+def _record(solicitud: SolicitudAcceso, *, event: str, anterior: str, nuevo: str, actor, motivo="", detalle=None):
+    # The entity's history: its own states are the entity's, so the request's are not written there.
+    return workflow.event_record(entidad=solicitud.entidad, tipo=event, actor=actor, motivo=motivo, detalle=detalle)
+
+
+def _message(solicitud: SolicitudAcceso, to: str | None) -> str:
+    return _("Esta solicitud ya fue %(estado)s.") % {"estado": solicitud.get_estado_display().lower()}
+
+
+MACHINE = StateMachine(
+    {
+        (S.PENDIENTE, S.APROBADA): Transition(EventoEntidad.Tipo.ACCESO_APROBADO, DECIDED),
+        (S.PENDIENTE, S.RECHAZADA): Transition(EventoEntidad.Tipo.ACCESO_RECHAZADO, DECIDED),
+        (S.PENDIENTE, S.CANCELADA): Transition(EventoEntidad.Tipo.SOLICITUD_CANCELADA, DECIDED),
+    },
+    record=_record,
+    message=_message,
+    code=ErrorCode.CONFLICT,
+)
 
 
 def _error(message: str, status: int = 400, field: str | None = None) -> ApplicationError:
@@ -82,13 +105,14 @@ def solicitud_create(*, user, entidad: Entidad, mensaje: str = "") -> SolicitudA
 
 
 def _lock_pending(solicitud: SolicitudAcceso) -> SolicitudAcceso:
+    """The entity's row, then the request's (ADR 0011): approving changes the entity's users."""
+    Entidad.objects.select_for_update().get(pk=solicitud.entidad_id)
     locked = (
         SolicitudAcceso.objects.select_for_update(of=("self",))
         .select_related("entidad", "usuario")
         .get(pk=solicitud.pk)
     )
-    if locked.estado != SolicitudAcceso.Estado.PENDIENTE:
-        raise _error(_("Esta solicitud ya fue %(estado)s.") % {"estado": locked.get_estado_display().lower()}, 409)
+    MACHINE.require(locked, S.PENDIENTE)
     return locked
 
 
@@ -97,16 +121,23 @@ def solicitud_cancel(*, solicitud: SolicitudAcceso, user) -> SolicitudAcceso:
     solicitud = _lock_pending(solicitud)
     if solicitud.usuario_id != user.pk:
         raise _error(_("Solo quien la hizo puede cancelar la solicitud."), 403)
-    solicitud.estado = SolicitudAcceso.Estado.CANCELADA
-    solicitud.decided_at = timezone.now()
-    solicitud.save(update_fields=["estado", "decided_at"])
-    workflow.event_record(
-        entidad=solicitud.entidad,
-        tipo=EventoEntidad.Tipo.SOLICITUD_CANCELADA,
-        actor=user,
-        detalle={"usuario": user.username},
+    return MACHINE.apply(solicitud, S.CANCELADA, actor=user, detalle={"usuario": user.username})
+
+
+def solicitudes_moot(*, usuario, entidad: Entidad) -> None:
+    """The user's requests still waiting, moot once they joined otherwise (an invitation): cancelled,
+    as if by them. In the caller's transaction, after its lock on the entity."""
+    pendientes = SolicitudAcceso.objects.select_for_update().filter(
+        usuario=usuario, entidad=entidad, estado=S.PENDIENTE
     )
-    return solicitud
+    for solicitud in pendientes:
+        MACHINE.apply(
+            solicitud,
+            S.CANCELADA,
+            actor=usuario,
+            motivo=_("Se unió a la Entidad por una invitación."),
+            detalle={"usuario": usuario.username},
+        )
 
 
 @transaction.atomic
@@ -119,13 +150,11 @@ def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia
     membresia = grant_membership(
         entidad=solicitud.entidad, usuario=solicitud.usuario, rol=rol, roles=roles, actor=admin
     )
-    solicitud.estado = SolicitudAcceso.Estado.APROBADA
     solicitud.decidida_por = admin
-    solicitud.decided_at = timezone.now()
-    solicitud.save(update_fields=["estado", "decidida_por", "decided_at"])
-    workflow.event_record(
-        entidad=solicitud.entidad,
-        tipo=EventoEntidad.Tipo.ACCESO_APROBADO,
+    MACHINE.apply(
+        solicitud,
+        S.APROBADA,
+        fields=["decidida_por"],
         actor=admin,
         detalle={"usuario": solicitud.usuario.username, "rol": rol, "roles": [r.nombre for r in membresia.roles.all()]},
     )
@@ -150,10 +179,7 @@ def grant_membership(*, entidad: Entidad, usuario, rol: str, roles, actor, check
         if checked
         else grant_check(entidad=entidad, rol=rol, roles=roles, actor=actor)
     )
-    membresia, created = Membresia.objects.get_or_create(usuario=usuario, entidad=entidad, defaults={"rol": rol})
-    if not created:
-        membresia.rol, membresia.activa = rol, True
-        membresia.save(update_fields=["rol", "activa"])
+    membresia, _anterior = members.membresia_place(entidad=entidad, usuario=usuario, rol=rol)
     membresia.roles.set(nuevos)
     return membresia
 
@@ -165,14 +191,12 @@ def solicitud_reject(*, solicitud: SolicitudAcceso, admin, motivo: str) -> Solic
         raise _error(_("Escriba el motivo del rechazo."), field="motivo")
     solicitud = _lock_pending(solicitud)
     _require_decider(solicitud, admin)
-    solicitud.estado = SolicitudAcceso.Estado.RECHAZADA
     solicitud.motivo = motivo[:MAX_MENSAJE]
     solicitud.decidida_por = admin
-    solicitud.decided_at = timezone.now()
-    solicitud.save(update_fields=["estado", "motivo", "decidida_por", "decided_at"])
-    workflow.event_record(
-        entidad=solicitud.entidad,
-        tipo=EventoEntidad.Tipo.ACCESO_RECHAZADO,
+    MACHINE.apply(
+        solicitud,
+        S.RECHAZADA,
+        fields=["motivo", "decidida_por"],
         actor=admin,
         motivo=motivo,
         detalle={"usuario": solicitud.usuario.username},

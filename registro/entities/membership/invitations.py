@@ -16,14 +16,37 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.transitions import StateMachine, Transition
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import access, permissions
 from registro.entities.membership.catalogue import Permiso
-from registro.entities.membership.models import Invitacion, Membresia, SolicitudAcceso
+from registro.entities.membership.models import Invitacion, Membresia
 from registro.notifications.services import email_queue_template
 
 MAX_MENSAJE = 1000
+Estado = Invitacion.Estado
+
+
+def _record(invitacion: Invitacion, *, event: str, anterior: str, nuevo: str, actor, motivo="", detalle=None):
+    # The entity's history: its own states are the entity's, so the invitation's are not written there.
+    return workflow.event_record(entidad=invitacion.entidad, tipo=event, actor=actor, motivo=motivo, detalle=detalle)
+
+
+def _message(invitacion: Invitacion, to: str | None) -> str:
+    return _("Esta invitación ya fue %(estado)s.") % {"estado": invitacion.get_estado_display().lower()}
+
+
+# Re-sending keeps it pending (a new token and expiry), so it is no transition.
+MACHINE = StateMachine(
+    {
+        (Estado.PENDIENTE, Estado.ACEPTADA): Transition(EventoEntidad.Tipo.INVITACION_ACEPTADA, ("decidida_at",)),
+        (Estado.PENDIENTE, Estado.CANCELADA): Transition(EventoEntidad.Tipo.INVITACION_CANCELADA, ("decidida_at",)),
+    },
+    record=_record,
+    message=_message,
+    code=ErrorCode.CONFLICT,
+)
 
 
 def _hash(token: str) -> str:
@@ -93,10 +116,19 @@ def invitacion_create(
         raise _error(_("Ese correo ya es de un usuario de la Entidad."), 409, field="correo")
     try:
         with transaction.atomic():
+            Entidad.objects.select_for_update().get(pk=entidad.pk)  # before its invitations (ADR 0011)
             # An expired invitation no longer blocks a new one to the same address.
-            Invitacion.objects.filter(
-                entidad=entidad, correo__iexact=correo, estado=Invitacion.Estado.PENDIENTE, vence_at__lte=timezone.now()
-            ).update(estado=Invitacion.Estado.CANCELADA, decidida_at=timezone.now())
+            vencidas = Invitacion.objects.select_for_update().filter(
+                entidad=entidad, correo__iexact=correo, estado=Estado.PENDIENTE, vence_at__lte=timezone.now()
+            )
+            for vencida in vencidas:
+                MACHINE.apply(
+                    vencida,
+                    Estado.CANCELADA,
+                    actor=actor,
+                    motivo=_("Venció sin ser aceptada; se envía una nueva."),
+                    detalle={"correo": vencida.correo},
+                )
             invitacion = Invitacion(entidad=entidad, correo=correo, rol=rol, mensaje=mensaje, invitada_por=actor)
             token = _issue(invitacion)
             invitacion.save()
@@ -116,9 +148,10 @@ def invitacion_create(
 
 
 def _lock(invitacion: Invitacion) -> Invitacion:
+    """The entity's row, then the invitation's (ADR 0011): accepting changes the entity's users."""
+    Entidad.objects.select_for_update().get(pk=invitacion.entidad_id)
     locked = Invitacion.objects.select_for_update(of=("self",)).select_related("entidad").get(pk=invitacion.pk)
-    if locked.estado != Invitacion.Estado.PENDIENTE:
-        raise _error(_("Esta invitación ya fue %(estado)s.") % {"estado": locked.get_estado_display().lower()}, 409)
+    MACHINE.require(locked, Estado.PENDIENTE)
     return locked
 
 
@@ -144,16 +177,7 @@ def invitacion_resend(*, invitacion: Invitacion, actor) -> Invitacion:
 def invitacion_cancel(*, invitacion: Invitacion, actor) -> Invitacion:
     invitacion = _lock(invitacion)
     _require_grantor(invitacion, actor)
-    invitacion.estado = Invitacion.Estado.CANCELADA
-    invitacion.decidida_at = timezone.now()
-    invitacion.save(update_fields=["estado", "decidida_at"])
-    workflow.event_record(
-        entidad=invitacion.entidad,
-        tipo=EventoEntidad.Tipo.INVITACION_CANCELADA,
-        actor=actor,
-        detalle={"correo": invitacion.correo},
-    )
-    return invitacion
+    return MACHINE.apply(invitacion, Estado.CANCELADA, actor=actor, detalle={"correo": invitacion.correo})
 
 
 def invitacion_by_token(token: str) -> Invitacion | None:
@@ -182,7 +206,6 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
         raise _error(_("La Entidad ya no está activa."), 409)
     if permissions.is_member(user, invitacion.entidad):
         raise _error(_("Usted ya tiene acceso a esta Entidad."), 409)
-    Entidad.objects.select_for_update().get(pk=invitacion.entidad_id)
     membresia = access.grant_membership(
         entidad=invitacion.entidad,
         usuario=user,
@@ -193,14 +216,15 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
     )
     membresia.seleccionada_at = timezone.now()
     membresia.save(update_fields=["seleccionada_at"])
-    invitacion.estado = Invitacion.Estado.ACEPTADA
     invitacion.aceptada_por = user
-    invitacion.decidida_at = timezone.now()
-    invitacion.save(update_fields=["estado", "aceptada_por", "decidida_at"])
-    # A request of theirs still waiting is moot now.
-    SolicitudAcceso.objects.filter(
-        usuario=user, entidad=invitacion.entidad, estado=SolicitudAcceso.Estado.PENDIENTE
-    ).update(estado=SolicitudAcceso.Estado.CANCELADA, decided_at=timezone.now())
+    MACHINE.apply(
+        invitacion,
+        Estado.ACEPTADA,
+        fields=["aceptada_por"],
+        actor=user,
+        detalle={"usuario": user.username, "correo": invitacion.correo, "rol": invitacion.rol},
+    )
+    access.solicitudes_moot(usuario=user, entidad=invitacion.entidad)  # a request of theirs still waiting
     if invitacion.invitada_por is not None and invitacion.invitada_por.email:
         email_queue_template(
             to=[invitacion.invitada_por.email],
@@ -212,12 +236,6 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
                 "site_url": settings.SITE_URL,
             },
         )
-    workflow.event_record(
-        entidad=invitacion.entidad,
-        tipo=EventoEntidad.Tipo.INVITACION_ACEPTADA,
-        actor=user,
-        detalle={"usuario": user.username, "correo": invitacion.correo, "rol": invitacion.rol},
-    )
     return membresia
 
 
@@ -226,5 +244,5 @@ def invitaciones_del_usuario(user):
     if not (user and user.is_authenticated and user.email):
         return Invitacion.objects.none()
     return Invitacion.objects.filter(
-        correo__iexact=user.email, estado=Invitacion.Estado.PENDIENTE, vence_at__gt=timezone.now()
+        correo__iexact=user.email, estado=Estado.PENDIENTE, vence_at__gt=timezone.now()
     ).select_related("entidad")

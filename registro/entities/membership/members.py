@@ -96,6 +96,29 @@ def _apply(membresia: Membresia, entidad: Entidad, *, actor, rol: str, activa: b
     return membresia
 
 
+def membresia_place(*, entidad: Entidad, usuario, rol: str) -> tuple[Membresia, dict | None]:
+    """Gives `usuario` the built-in `rol` in the entity, active: a new membership, or theirs
+    reinstated. Returns it with what it was before (None when new). Runs in the caller's
+    transaction, after its lock on the entity's row (ADR 0011)."""
+    membresia = Membresia.objects.select_for_update().filter(usuario=usuario, entidad=entidad).first()
+    if membresia is None:
+        return Membresia.objects.create(usuario=usuario, entidad=entidad, rol=rol, activa=True), None
+    anterior = {"rol": membresia.rol, "activa": membresia.activa}
+    membresia.rol, membresia.activa = rol, True
+    membresia.save(update_fields=["rol", "activa"])
+    return membresia, anterior
+
+
+def administrador_designate(*, entidad: Entidad, usuario) -> tuple[Membresia, dict | None]:
+    """The Mesa de Servicio's "Designar administrador" (an entity left without one): `usuario`
+    becomes an active Administrador, keeping any roles they hold. Refused if they already are."""
+    actual = Membresia.objects.filter(usuario=usuario, entidad=entidad, rol=Rol.ADMINISTRADOR, activa=True)
+    if actual.exists():
+        message = _("%(username)s ya es Usuario Administrador activo de la Entidad.") % {"username": usuario.username}
+        raise ApplicationError(ErrorCode.VALIDATION, message, {"fields": {"usuario": [message]}}, status=409)
+    return membresia_place(entidad=entidad, usuario=usuario, rol=Rol.ADMINISTRADOR)
+
+
 def entity_roles(entidad: Entidad, ids) -> list[RolEntidad]:
     """The entity's own roles with these ids; an id of another entity's role is an error."""
     try:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.files.stored import stored
+from registro.core.transitions import StateMachine
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
@@ -69,17 +70,24 @@ def registro_update(*, registro: RegistroEntidad, data: dict) -> RegistroEntidad
     return registro
 
 
+def _record(registro: RegistroEntidad, *, event: str, anterior: str, nuevo: str, actor) -> None:
+    # Finalising is the entity's registration: its history starts with it, in the entity's state.
+    workflow.event_record(entidad=registro.entidad, tipo=event, actor=actor, estado_nuevo=registro.entidad.estado)
+
+
+# A draft's life is one step: "Finalizar" creates the entity (set on the draft before the move).
+MACHINE = StateMachine(
+    {(RegistroEntidad.Estado.BORRADOR, RegistroEntidad.Estado.FINALIZADO): EventoEntidad.Tipo.REGISTRADA},
+    record=_record,
+    message=lambda registro, to: _("Este registro ya fue finalizado; no se puede modificar."),
+    code=ErrorCode.VALIDATION,
+)
+
+
 def _lock_draft(registro: RegistroEntidad) -> RegistroEntidad:
     locked = RegistroEntidad.objects.select_for_update().get(pk=registro.pk)
-    if locked.estado != RegistroEntidad.Estado.BORRADOR:
-        raise _already_finalized()
+    MACHINE.require(locked, RegistroEntidad.Estado.BORRADOR)
     return locked
-
-
-def _already_finalized() -> ApplicationError:
-    return ApplicationError(
-        ErrorCode.VALIDATION, _("Este registro ya fue finalizado; no se puede modificar."), status=409
-    )
 
 
 @contextmanager
@@ -165,9 +173,8 @@ def registro_finalize(*, registro: RegistroEntidad, user) -> Entidad:
     gets a clear error and leaves nothing behind."""
     # Checked before verifying: once finalised, its own NIT is "already registered" (a 400 that
     # would tell the author to request access to the entity they have just created).
-    if RegistroEntidad.objects.filter(pk=registro.pk).exclude(estado=RegistroEntidad.Estado.BORRADOR).exists():
-        raise _already_finalized()
     registro = RegistroEntidad.objects.get(pk=registro.pk)  # what is stored, not a caller's stale copy
+    MACHINE.require(registro, RegistroEntidad.Estado.BORRADOR)
     verificacion = registro_verify(registro=registro)
     if not verificacion.ok:
         raise verification_error(verificacion)
@@ -203,12 +210,8 @@ def registro_finalize(*, registro: RegistroEntidad, user) -> Entidad:
                     fecha_expedicion=data["certificado_fecha_expedicion"]
                 )
             Membresia.objects.create(usuario=user, entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR)
-            workflow.event_record(
-                entidad=entidad, tipo=EventoEntidad.Tipo.REGISTRADA, actor=user, estado_nuevo=entidad.estado
-            )
-            registro.estado = RegistroEntidad.Estado.FINALIZADO
             registro.entidad = entidad
-            registro.save(update_fields=["estado", "entidad", "updated_at"])
+            MACHINE.apply(registro, RegistroEntidad.Estado.FINALIZADO, fields=["entidad"], actor=user)
             context = {"entidad": entidad, "usuario": user, "site_url": settings.SITE_URL}
             email_queue_template(to=[user.email], template="entities/email/entidad_registrada_usuario", context=context)
             email_queue_template(

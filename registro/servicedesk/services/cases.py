@@ -164,7 +164,6 @@ def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
                 keeping.enter_context(stored(Adjunto(mensaje=mensaje), uploaded)).save()
         if not de_la_mesa and caso.estado == C.ESPERANDO_SOLICITANTE:
             workflow.move(caso, C.EN_REVISION, actor=autor, tipo="respuesta_solicitante")
-            caso.save(update_fields=["estado", "updated_at"])
         else:
             EventoCaso.objects.create(caso=caso, actor=autor, tipo="mensaje")
         to = [caso.correo] if de_la_mesa else _desk_emails(caso)

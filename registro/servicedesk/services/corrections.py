@@ -28,17 +28,18 @@ def entidad_data_update(*, entidad: Entidad, data, user) -> Entidad:
 
 def entidad_resubmit(*, entidad: Entidad, user, nota: str = "") -> Entidad:
     """The administrators send the corrected registration back to the desk, with every document
-    its (possibly corrected) data asks for. Locks the case first, then the entity (ADR 0008)."""
+    its (possibly corrected) data asks for; the case waiting for them goes back to review. Locks the
+    open activation case, in whatever state, before the entity (ADR 0011): a desk decision in flight
+    on the case finishes before this reads the entity, so the two never disagree."""
     with transaction.atomic():
         caso = (
             Caso.objects.select_for_update()
-            .filter(entidad=entidad, asunto=Asunto.REGISTRO_ENTIDAD, estado=C.ESPERANDO_SOLICITANTE)
+            .filter(entidad=entidad, asunto=Asunto.REGISTRO_ENTIDAD, estado__in=workflow.OPEN_STATES)
             .first()
         )
         entidad = correction.entidad_resubmit(entidad=entidad, user=user, nota=nota)
-        if caso is not None:
+        if caso is not None and caso.estado == C.ESPERANDO_SOLICITANTE:
             workflow.move(caso, C.EN_REVISION, actor=user, tipo="reenviada", motivo=nota or "")
-            caso.save(update_fields=["estado", "updated_at"])
             Mensaje.objects.create(
                 caso=caso, autor=user, texto=nota or _("Corregimos lo solicitado y enviamos de nuevo el registro.")
             )

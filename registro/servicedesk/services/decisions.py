@@ -1,12 +1,12 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.accounts.selectors import user_get_by_login
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account import workflow as entity_workflow
 from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.membership import members
 from registro.entities.membership.models import Membresia
 from registro.servicedesk import permissions, workflow
 from registro.servicedesk.models import (
@@ -44,8 +44,6 @@ def caso_activate(*, caso: Caso, staff, motivo: str = "") -> Caso:
             entidad=entidad, to=Entidad.Estado.ACTIVA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="activada", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(
             to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
             template="entidad_activada",
@@ -67,8 +65,6 @@ def caso_reject(*, caso: Caso, staff, motivo: str) -> Caso:
             entidad=entidad, to=Entidad.Estado.RECHAZADA, actor=staff, motivo=motivo, detalle={"caso": caso.numero}
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="rechazada", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(to=_admin_emails(entidad), template="entidad_rechazada", caso=caso, entidad=entidad, motivo=motivo)
     return caso
 
@@ -93,8 +89,6 @@ def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
             detalle={"caso": caso.numero},
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="perfil_proveedor", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         _notify(
             to=[entidad.correo_notificaciones, *_admin_emails(entidad)],
             template="perfil_proveedor",
@@ -140,9 +134,9 @@ def _appointee(login: str):
 def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membresia:
     """ "Designar administrador": when an entity has lost its only administrator, the desk makes a
     registered, active user (by default the requester) an active Administrador of it, from a
-    "Designación de un nuevo Usuario Administrador" case. The entity's row is locked first, as every
-    change to its users does; the case is resolved; the new administrator, the notification address
-    and the other administrators are told."""
+    "Designación de un nuevo Usuario Administrador" case. The case's row is locked first, then the
+    entity's, as every change to its users does (ADR 0011); the case is resolved; the new
+    administrator, the notification address and the other administrators are told."""
     motivo = (motivo or "").strip()
     if caso.asunto != Asunto.NUEVO_ADMINISTRADOR or caso.entidad_id is None:
         raise _error(
@@ -152,9 +146,9 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
     if not motivo:
         raise _error(_("Escriba el motivo de la designación."), "motivo")
     with transaction.atomic():
-        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         caso = _common._lock(caso)
         workflow.check(caso, C.RESUELTO)
+        entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         if entidad.estado != Entidad.Estado.ACTIVA:
             raise _error(
                 _("La Entidad está «%(estado)s»: se designa un Usuario Administrador solo en Entidades activas.")
@@ -162,22 +156,7 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
                 status=409,
             )
         user = _appointee(usuario)
-        membresia = Membresia.objects.select_for_update().filter(usuario=user, entidad=entidad).first()
-        anterior = None
-        if membresia is None:
-            membresia = Membresia.objects.create(
-                usuario=user, entidad=entidad, rol=Membresia.Rol.ADMINISTRADOR, activa=True
-            )
-        elif membresia.rol == Membresia.Rol.ADMINISTRADOR and membresia.activa:
-            raise _error(
-                _("%(username)s ya es Usuario Administrador activo de la Entidad.") % {"username": user.username},
-                "usuario",
-                status=409,
-            )
-        else:
-            anterior = {"rol": membresia.rol, "activa": membresia.activa}
-            membresia.rol, membresia.activa = Membresia.Rol.ADMINISTRADOR, True
-            membresia.save(update_fields=["rol", "activa"])
+        membresia, anterior = members.administrador_designate(entidad=entidad, usuario=user)
         detalle = {"caso": caso.numero, "usuario": user.username, "rol": Membresia.Rol.ADMINISTRADOR}
         if anterior is not None:
             detalle["membresia_anterior"] = anterior
@@ -189,8 +168,6 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
             detalle=detalle,
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="administrador_designado", motivo=motivo)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         mensaje = Mensaje.objects.create(
             caso=caso,
             autor=staff,
@@ -239,8 +216,6 @@ def caso_resolve(*, caso: Caso, staff, respuesta: str) -> Caso:
         ):
             raise _error(_("Este caso se resuelve activando, rechazando o habilitando."), status=409)
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="resuelto", motivo=respuesta)
-        caso.resuelto_at = timezone.now()
-        caso.save(update_fields=["estado", "resuelto_at", "updated_at"])
         mensaje = Mensaje.objects.create(caso=caso, autor=staff, texto=respuesta, de_la_mesa=True)
         _notify(to=[caso.correo], template="mensaje_nuevo", caso=caso, mensaje=mensaje)
     return caso
@@ -250,5 +225,4 @@ def caso_close(*, caso: Caso, actor, motivo: str = "") -> Caso:
     with transaction.atomic():
         caso = _common._lock(caso)
         workflow.move(caso, C.CERRADO, actor=actor, tipo="cerrado", motivo=motivo)
-        caso.save(update_fields=["estado", "updated_at"])
     return caso

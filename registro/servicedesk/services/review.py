@@ -20,9 +20,8 @@ def caso_take(*, caso: Caso, staff) -> Caso:
     with transaction.atomic():
         caso = _common._lock(caso)
         workflow.require(caso, C.ABIERTO)  # a case waiting for the requester goes back on their answer
-        workflow.move(caso, C.EN_REVISION, actor=staff, tipo="revision_iniciada")
         caso.asignado_a = staff
-        caso.save(update_fields=["estado", "asignado_a", "updated_at"])
+        workflow.move(caso, C.EN_REVISION, actor=staff, tipo="revision_iniciada", fields=["asignado_a"])
         if caso.entidad_id:
             entity_workflow.event_record(
                 entidad=caso.entidad,
@@ -88,7 +87,6 @@ def caso_request_corrections(*, caso: Caso, staff, motivo: str) -> Caso:
         caso = _common._lock(caso)
         entidad = _activation_case(caso)
         workflow.move(caso, C.ESPERANDO_SOLICITANTE, actor=staff, tipo="correccion_solicitada", motivo=motivo)
-        caso.save(update_fields=["estado", "updated_at"])
         rechazados = [
             {"documento": r.documento.get_tipo_display(), "motivo": r.motivo}
             for r in caso.revisiones.select_related("documento").filter(decision=RevisionDocumento.Decision.RECHAZADO)
