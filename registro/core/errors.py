@@ -36,3 +36,22 @@ class ApplicationError(Exception):
         self.detail = detail or {}
         if status is not None:
             self.status_code = status
+
+
+_CODE_BY_STATUS = {
+    400: ErrorCode.VALIDATION,
+    403: ErrorCode.PERMISSION_DENIED,
+    404: ErrorCode.NOT_FOUND,
+    409: ErrorCode.CONFLICT,
+}
+
+
+def refusal(message: str, field: str | None = None, *, status: int = 400, code: ErrorCode | None = None):
+    """A service's refusal: the Spanish message, shown beside `field` on a form (and listed under
+    `detail.fields` in the API). The code follows the status unless given."""
+    return ApplicationError(
+        code or _CODE_BY_STATUS.get(status, ErrorCode.CONFLICT),
+        message,
+        {"fields": {field: [message]}} if field else {},
+        status=status,
+    )

@@ -4,7 +4,7 @@ its procurement processes. Only the entity's own members can be placed in its un
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.errors import ApplicationError, ErrorCode, refusal
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.console.models import UnidadContratacion
@@ -13,20 +13,15 @@ from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Membresia
 
 
-def _invalid(field: str, message: str, status: int = 400) -> ApplicationError:
-    code = ErrorCode.VALIDATION if status == 400 else ErrorCode.CONFLICT
-    return ApplicationError(code, message, {"fields": {field: [message]}}, status=status)
-
-
 def _clean(nombre: str, descripcion: str) -> tuple[str, str]:
     nombre = " ".join((nombre or "").split())
     descripcion = (descripcion or "").strip()
     if not nombre:
-        raise _invalid("nombre", _("Escriba el nombre de la unidad."))
+        raise refusal(_("Escriba el nombre de la unidad."), "nombre")
     if len(nombre) > 120:
-        raise _invalid("nombre", _("El nombre de la unidad no puede tener más de 120 caracteres."))
+        raise refusal(_("El nombre de la unidad no puede tener más de 120 caracteres."), "nombre")
     if len(descripcion) > 1000:
-        raise _invalid("descripcion", _("La descripción no puede tener más de 1000 caracteres."))
+        raise refusal(_("La descripción no puede tener más de 1000 caracteres."), "descripcion")
     return nombre, descripcion
 
 
@@ -34,10 +29,10 @@ def _members(entidad: Entidad, ids) -> list[Membresia]:
     try:
         wanted = {int(i) for i in ids or ()}
     except (TypeError, ValueError):
-        raise _invalid("miembros", _("Elija usuarios de la Entidad.")) from None
+        raise refusal(_("Elija usuarios de la Entidad."), "miembros") from None
     found = list(Membresia.objects.filter(entidad=entidad, pk__in=wanted).select_related("usuario"))
     if len(found) != len(wanted):
-        raise _invalid("miembros", _("Elija usuarios de la Entidad."))
+        raise refusal(_("Elija usuarios de la Entidad."), "miembros")
     return found
 
 
@@ -53,7 +48,7 @@ def _save(unidad: UnidadContratacion) -> UnidadContratacion:
         with transaction.atomic():
             unidad.save()
     except IntegrityError:
-        raise _invalid("nombre", _("La Entidad ya tiene una unidad con ese nombre."), 409) from None
+        raise refusal(_("La Entidad ya tiene una unidad con ese nombre."), "nombre", status=409) from None
     return unidad
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.errors import ErrorCode, refusal
 from registro.core.transitions import StateMachine, Transition
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
@@ -40,16 +40,6 @@ MACHINE = StateMachine(
 )
 
 
-def _error(message: str, status: int = 400, field: str | None = None) -> ApplicationError:
-    codes = {400: ErrorCode.VALIDATION, 403: ErrorCode.PERMISSION_DENIED}
-    return ApplicationError(
-        codes.get(status, ErrorCode.CONFLICT),
-        message,
-        {"fields": {field: [message]}} if field else {},
-        status=status,
-    )
-
-
 def _admins(entidad: Entidad) -> list[str]:
     """Who decides requests: the Administradores and the members whose roles allow it."""
     candidates = Membresia.objects.filter(entidad=entidad, activa=True).select_related("usuario")
@@ -62,7 +52,7 @@ def _admins(entidad: Entidad) -> list[str]:
 
 def _require_decider(solicitud: SolicitudAcceso, user) -> None:
     if not permissions.user_can(user, solicitud.entidad, Permiso.APROBAR_SOLICITUDES):
-        raise _error(_("Su rol no le permite decidir las solicitudes de acceso de esta Entidad."), 403)
+        raise refusal(_("Su rol no le permite decidir las solicitudes de acceso de esta Entidad."), status=403)
 
 
 def _notify(*, to, template: str, solicitud: SolicitudAcceso) -> None:
@@ -80,15 +70,15 @@ def solicitud_create(*, user, entidad: Entidad, mensaje: str = "") -> SolicitudA
     user and entity."""
     mensaje = (mensaje or "").strip()
     if len(mensaje) > MAX_MENSAJE:
-        raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, field="mensaje")
+        raise refusal(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, "mensaje")
     if entidad.estado != Entidad.Estado.ACTIVA:
-        raise _error(_("La Entidad aún no está activa: no recibe solicitudes de acceso."), 409)
+        raise refusal(_("La Entidad aún no está activa: no recibe solicitudes de acceso."), status=409)
     existing = Membresia.objects.filter(usuario=user, entidad=entidad).first()
     if existing is not None and existing.activa:
-        raise _error(_("Usted ya tiene acceso a esta Entidad."), 409)
+        raise refusal(_("Usted ya tiene acceso a esta Entidad."), status=409)
     if existing is not None:
         # A new request must not undo a suspension: only the entity's users managers lift it.
-        raise _error(_("Su acceso a esta Entidad está suspendido: comuníquese con sus administradores."), 409)
+        raise refusal(_("Su acceso a esta Entidad está suspendido: comuníquese con sus administradores."), status=409)
     try:
         with transaction.atomic():
             solicitud = SolicitudAcceso.objects.create(usuario=user, entidad=entidad, mensaje=mensaje)
@@ -100,7 +90,7 @@ def solicitud_create(*, user, entidad: Entidad, mensaje: str = "") -> SolicitudA
             )
             _notify(to=_admins(entidad), template="acceso_solicitado", solicitud=solicitud)
     except IntegrityError:
-        raise _error(_("Ya tiene una solicitud esperando aprobación para esta Entidad."), 409) from None
+        raise refusal(_("Ya tiene una solicitud esperando aprobación para esta Entidad."), status=409) from None
     return solicitud
 
 
@@ -120,7 +110,7 @@ def _lock_pending(solicitud: SolicitudAcceso) -> SolicitudAcceso:
 def solicitud_cancel(*, solicitud: SolicitudAcceso, user) -> SolicitudAcceso:
     solicitud = _lock_pending(solicitud)
     if solicitud.usuario_id != user.pk:
-        raise _error(_("Solo quien la hizo puede cancelar la solicitud."), 403)
+        raise refusal(_("Solo quien la hizo puede cancelar la solicitud."), status=403)
     return MACHINE.apply(solicitud, S.CANCELADA, actor=user, detalle={"usuario": user.username})
 
 
@@ -144,7 +134,7 @@ def solicitudes_moot(*, usuario, entidad: Entidad) -> None:
 def solicitud_approve(*, solicitud: SolicitudAcceso, admin, rol: str = Membresia.Rol.COMPRADOR, roles=()) -> Membresia:
     """R5.2: the requester can act for the entity with the roles chosen; they get an e-mail."""
     if rol not in Membresia.Rol.values:
-        raise _error(_("Elija un rol válido."), field="rol")
+        raise refusal(_("Elija un rol válido."), "rol")
     solicitud = _lock_pending(solicitud)
     _require_decider(solicitud, admin)
     membresia = grant_membership(
@@ -166,7 +156,7 @@ def grant_check(*, entidad: Entidad, rol: str, roles, actor) -> list:
     """The entity's roles with these ids, once it is clear `actor` may grant them and `rol`."""
     nuevos = members.entity_roles(entidad, roles)
     if not permissions.standing(actor, entidad).may_grant(rol=rol, permisos={p for r in nuevos for p in r.permisos}):
-        raise _error(_("No puede dar un rol o permisos que usted no tiene."), 403)
+        raise refusal(_("No puede dar un rol o permisos que usted no tiene."), status=403)
     return nuevos
 
 
@@ -188,7 +178,7 @@ def grant_membership(*, entidad: Entidad, usuario, rol: str, roles, actor, check
 def solicitud_reject(*, solicitud: SolicitudAcceso, admin, motivo: str) -> SolicitudAcceso:
     motivo = (motivo or "").strip()
     if not motivo:
-        raise _error(_("Escriba el motivo del rechazo."), field="motivo")
+        raise refusal(_("Escriba el motivo del rechazo."), "motivo")
     solicitud = _lock_pending(solicitud)
     _require_decider(solicitud, admin)
     solicitud.motivo = motivo[:MAX_MENSAJE]

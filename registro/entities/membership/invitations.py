@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.errors import ErrorCode, refusal
 from registro.core.transitions import StateMachine, Transition
 from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
@@ -53,11 +53,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _error(message: str, status: int = 400, field: str | None = None, code: ErrorCode | None = None):
-    code = code or (ErrorCode.VALIDATION if status == 400 else ErrorCode.CONFLICT)
-    return ApplicationError(code, message, {"fields": {field: [message]}} if field else {}, status=status)
-
-
 def _issue(invitacion: Invitacion) -> str:
     token = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -84,7 +79,7 @@ def _send(invitacion: Invitacion, token: str) -> None:
 
 def _require_manager(entidad: Entidad, actor) -> None:
     if not permissions.user_can(actor, entidad, Permiso.GESTIONAR_MIEMBROS):
-        raise _error(_("Su rol no le permite invitar usuarios."), 403, code=ErrorCode.PERMISSION_DENIED)
+        raise refusal(_("Su rol no le permite invitar usuarios."), status=403, code=ErrorCode.PERMISSION_DENIED)
 
 
 def _require_grantor(invitacion: Invitacion, actor) -> None:
@@ -104,16 +99,16 @@ def invitacion_create(
     try:
         validate_email(correo)
     except ValidationError:
-        raise _error(_("Escriba un correo electrónico válido."), field="correo") from None
+        raise refusal(_("Escriba un correo electrónico válido."), "correo") from None
     if rol not in Membresia.Rol.values:
-        raise _error(_("Elija un rol válido."), field="rol")
+        raise refusal(_("Elija un rol válido."), "rol")
     if len(mensaje) > MAX_MENSAJE:
-        raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, field="mensaje")
+        raise refusal(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, "mensaje")
     if entidad.estado != Entidad.Estado.ACTIVA:
-        raise _error(_("La Entidad aún no está activa."), 409)
+        raise refusal(_("La Entidad aún no está activa."), status=409)
     _require_manager(entidad, actor)
     if Membresia.objects.filter(entidad=entidad, usuario__email__iexact=correo).exists():
-        raise _error(_("Ese correo ya es de un usuario de la Entidad."), 409, field="correo")
+        raise refusal(_("Ese correo ya es de un usuario de la Entidad."), "correo", status=409)
     try:
         with transaction.atomic():
             Entidad.objects.select_for_update().get(pk=entidad.pk)  # before its invitations (ADR 0011)
@@ -143,7 +138,7 @@ def invitacion_create(
             )
             _send(invitacion, token)
     except IntegrityError:
-        raise _error(_("Ya hay una invitación pendiente para ese correo."), 409, field="correo") from None
+        raise refusal(_("Ya hay una invitación pendiente para ese correo."), "correo", status=409) from None
     return invitacion
 
 
@@ -195,17 +190,17 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
     """The invitee joins with the roles invited; the entity becomes the one they act for."""
     invitacion = _lock(invitacion)
     if not is_for(invitacion, user):
-        raise _error(
+        raise refusal(
             _("Esta invitación es para otro correo electrónico: entre con la cuenta de ese correo."),
-            403,
+            status=403,
             code=ErrorCode.PERMISSION_DENIED,
         )
     if invitacion.vencida:
-        raise _error(_("La invitación venció: pida a la Entidad que se la envíe de nuevo."), 410)
+        raise refusal(_("La invitación venció: pida a la Entidad que se la envíe de nuevo."), status=410)
     if invitacion.entidad.estado != Entidad.Estado.ACTIVA:
-        raise _error(_("La Entidad ya no está activa."), 409)
+        raise refusal(_("La Entidad ya no está activa."), status=409)
     if permissions.is_member(user, invitacion.entidad):
-        raise _error(_("Usted ya tiene acceso a esta Entidad."), 409)
+        raise refusal(_("Usted ya tiene acceso a esta Entidad."), status=409)
     membresia = access.grant_membership(
         entidad=invitacion.entidad,
         usuario=user,

@@ -1,6 +1,5 @@
 from django.conf import settings
 
-from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account.models import Entidad
 from registro.entities.membership.models import Membresia
 from registro.notifications.services import email_queue_template
@@ -12,11 +11,6 @@ C = Caso.Estado
 
 
 MAX_TEXT = 5000
-
-
-def _error(message: str, field: str | None = None, status: int = 400) -> ApplicationError:
-    detail = {"fields": {field: [message]}} if field else {}
-    return ApplicationError(ErrorCode.VALIDATION, message, detail, status=status)
 
 
 def _admin_emails(entidad: Entidad) -> list[str]:

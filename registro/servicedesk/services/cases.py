@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.errors import ApplicationError, ErrorCode, refusal
 from registro.core.files import check_uploaded_file
 from registro.core.files.stored import stored
 from registro.entities.account import workflow as entity_workflow
@@ -21,7 +21,7 @@ from registro.servicedesk.models import (
     TipoSolicitud,
 )
 from registro.servicedesk.services import _common
-from registro.servicedesk.services._common import MAX_TEXT, C, _desk_emails, _error, _notify
+from registro.servicedesk.services._common import MAX_TEXT, C, _desk_emails, _notify
 
 
 def case_initial(*, user, entidad: Entidad | None) -> dict:
@@ -44,32 +44,31 @@ def _check_case_rules(*, user, entidad: Entidad | None, tipo_solicitud: str, asu
         return  # any logged-in user can ask
     if asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR):
         if entidad is None or not permissions.can_open_for(user, entidad):
-            raise _error(_("Su rol no le permite abrir casos a nombre de esta Entidad."), "asunto", 403)
+            raise refusal(_("Su rol no le permite abrir casos a nombre de esta Entidad."), "asunto", status=403)
     if asunto == Asunto.REGISTRO_ENTIDAD and entidad.estado not in (
         Entidad.Estado.PENDIENTE,
         Entidad.Estado.REQUIERE_CORRECCION,
     ):
-        raise _error(_("La Entidad no está pendiente de activación."), "asunto")
+        raise refusal(_("La Entidad no está pendiente de activación."), "asunto")
     if asunto == Asunto.PERFIL_PROVEEDOR:
         if entidad.estado != Entidad.Estado.ACTIVA:
-            raise _error(_("El perfil de Proveedor se pide para una Entidad activa."), "asunto")
+            raise refusal(_("El perfil de Proveedor se pide para una Entidad activa."), "asunto")
         if entidad.es_proveedor:
-            raise _error(_("La Entidad ya tiene habilitado el perfil de Proveedor."), "asunto")
+            raise refusal(_("La Entidad ya tiene habilitado el perfil de Proveedor."), "asunto")
     if entidad is not None and asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR):
         open_case = Caso.objects.filter(entidad=entidad, asunto=asunto, estado__in=workflow.OPEN_STATES).first()
         if open_case:
-            raise _error(
+            raise refusal(
                 _("Ya hay un caso abierto para esta solicitud: %(numero)s.") % {"numero": open_case.numero}, "asunto"
             )
     if asunto == Asunto.NUEVO_ADMINISTRADOR:
         # Usually asked by someone who is not (yet) one of the entity's users: any logged-in user.
         if entidad is None:
-            raise _error(
-                _("Escriba el NIT de la Entidad registrada que necesita un nuevo Usuario Administrador."),
-                "nit_entidad",
+            raise refusal(
+                _("Escriba el NIT de la Entidad registrada que necesita un nuevo Usuario Administrador."), "nit_entidad"
             )
         if entidad.estado != Entidad.Estado.ACTIVA:
-            raise _error(
+            raise refusal(
                 _(
                     "La Entidad %(nombre)s está «%(estado)s»: se designa un nuevo Usuario Administrador solo en "
                     "Entidades activas."
@@ -81,7 +80,7 @@ def _check_case_rules(*, user, entidad: Entidad | None, tipo_solicitud: str, asu
             entidad=entidad, asunto=asunto, solicitante=user, estado__in=workflow.OPEN_STATES
         ).first()
         if open_case:
-            raise _error(
+            raise refusal(
                 _("Ya hay un caso abierto para esta solicitud: %(numero)s.") % {"numero": open_case.numero}, "asunto"
             )
 
@@ -91,12 +90,12 @@ def _entidad_by_nit(raw: str) -> Entidad:
     number, typed_dv = rules.split_nit(raw)
     entidad = Entidad.objects.filter(nit=number).first() if number.isdigit() else None
     if entidad is None:
-        raise _error(
+        raise refusal(
             _("No hay una Entidad registrada con el NIT %(nit)s. Revise el número.") % {"nit": raw.strip()},
             "nit_entidad",
         )
     if typed_dv is not None and typed_dv != entidad.dv:
-        raise _error(
+        raise refusal(
             _("El dígito de verificación de este NIT es %(dv)s, no %(typed)s.") % {"dv": entidad.dv, "typed": typed_dv},
             "nit_entidad",
         )
@@ -147,9 +146,9 @@ def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
     a case waiting for them sends it back to review."""
     texto = (texto or "").strip()
     if not texto:
-        raise _error(_("Escriba el mensaje."), "texto")
+        raise refusal(_("Escriba el mensaje."), "texto")
     if len(texto) > MAX_TEXT:
-        raise _error(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_TEXT}, "texto")
+        raise refusal(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_TEXT}, "texto")
     archivos = list(archivos)
     for uploaded in archivos:
         check_uploaded_file(uploaded)  # refuse before anything is stored
@@ -157,7 +156,7 @@ def mensaje_add(*, caso: Caso, autor, texto: str, archivos=()) -> Mensaje:
     with transaction.atomic():
         caso = _common._lock(caso)
         if caso.estado == C.CERRADO:
-            raise _error(_("El caso está cerrado; abra un caso nuevo."), status=409)
+            raise refusal(_("El caso está cerrado; abra un caso nuevo."), status=409)
         mensaje = Mensaje.objects.create(caso=caso, autor=autor, texto=texto, de_la_mesa=de_la_mesa)
         with ExitStack() as keeping:  # all the files, or none of them
             for uploaded in archivos:

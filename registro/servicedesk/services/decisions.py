@@ -3,7 +3,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from registro.accounts.selectors import user_get_by_login
-from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.errors import ApplicationError, ErrorCode, refusal
 from registro.entities.account import workflow as entity_workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import members
@@ -17,7 +17,7 @@ from registro.servicedesk.models import (
     TipoSolicitud,
 )
 from registro.servicedesk.services import _common
-from registro.servicedesk.services._common import C, _admin_emails, _error, _notify
+from registro.servicedesk.services._common import C, _admin_emails, _notify
 from registro.servicedesk.services.review import _activation_case, checklist
 
 
@@ -56,7 +56,7 @@ def caso_activate(*, caso: Caso, staff, motivo: str = "") -> Caso:
 def caso_reject(*, caso: Caso, staff, motivo: str) -> Caso:
     motivo = (motivo or "").strip()
     if not motivo:
-        raise _error(_("Escriba el motivo del rechazo."), "motivo")
+        raise refusal(_("Escriba el motivo del rechazo."), "motivo")
     with transaction.atomic():
         caso = _common._lock(caso)
         entidad = _activation_case(caso)
@@ -74,11 +74,11 @@ def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
     with transaction.atomic():
         caso = _common._lock(caso)
         if caso.asunto != Asunto.PERFIL_PROVEEDOR or caso.entidad_id is None:
-            raise _error(_("Esta acción es para casos de habilitación del perfil de Proveedor."), status=409)
+            raise refusal(_("Esta acción es para casos de habilitación del perfil de Proveedor."), status=409)
         workflow.check(caso, C.RESUELTO)
         entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         if entidad.estado != Entidad.Estado.ACTIVA:
-            raise _error(_("La Entidad no está activa."), status=409)
+            raise refusal(_("La Entidad no está activa."), status=409)
         entidad.es_proveedor = True
         entidad.save(update_fields=["es_proveedor"])
         entity_workflow.event_record(
@@ -102,21 +102,21 @@ def _appointee(login: str):
     """The registered, active user a desk member names by username or e-mail."""
     login = (login or "").strip()
     if not login:
-        raise _error(_("Escriba el nombre de usuario o el correo electrónico de la persona."), "usuario")
+        raise refusal(_("Escriba el nombre de usuario o el correo electrónico de la persona."), "usuario")
     user = user_get_by_login(login=login)
     if user is None:
-        raise _error(
+        raise refusal(
             _("No hay un usuario registrado con el nombre de usuario o correo «%(login)s».") % {"login": login},
             "usuario",
         )
     if not user.is_active:
-        raise _error(
+        raise refusal(
             _("El usuario %(username)s está inactivo: no puede ser Usuario Administrador.")
             % {"username": user.username},
             "usuario",
         )
     if not EmailAddress.objects.filter(user=user, verified=True).exists():
-        raise _error(
+        raise refusal(
             _(
                 "El usuario %(username)s no ha confirmado su registro (el enlace del correo de confirmación); "
                 "pídale que lo haga antes de designarlo."
@@ -125,7 +125,7 @@ def _appointee(login: str):
             "usuario",
         )
     if permissions.is_service_desk(user):
-        raise _error(
+        raise refusal(
             _("Una cuenta de la Mesa de Servicio no puede ser Usuario Administrador de una Entidad."), "usuario"
         )
     return user
@@ -139,18 +139,17 @@ def caso_appoint_admin(*, caso: Caso, staff, usuario: str, motivo: str) -> Membr
     administrator, the notification address and the other administrators are told."""
     motivo = (motivo or "").strip()
     if caso.asunto != Asunto.NUEVO_ADMINISTRADOR or caso.entidad_id is None:
-        raise _error(
-            _("Esta acción es para casos de designación de un nuevo Usuario Administrador de una Entidad."),
-            status=409,
+        raise refusal(
+            _("Esta acción es para casos de designación de un nuevo Usuario Administrador de una Entidad."), status=409
         )
     if not motivo:
-        raise _error(_("Escriba el motivo de la designación."), "motivo")
+        raise refusal(_("Escriba el motivo de la designación."), "motivo")
     with transaction.atomic():
         caso = _common._lock(caso)
         workflow.check(caso, C.RESUELTO)
         entidad = Entidad.objects.select_for_update().get(pk=caso.entidad_id)
         if entidad.estado != Entidad.Estado.ACTIVA:
-            raise _error(
+            raise refusal(
                 _("La Entidad está «%(estado)s»: se designa un Usuario Administrador solo en Entidades activas.")
                 % {"estado": entidad.get_estado_display()},
                 status=409,
@@ -207,14 +206,14 @@ def caso_resolve(*, caso: Caso, staff, respuesta: str) -> Caso:
     """Answer a question ("Duda") or any case that needs no decision on an entity."""
     respuesta = (respuesta or "").strip()
     if not respuesta:
-        raise _error(_("Escriba la respuesta."), "respuesta")
+        raise refusal(_("Escriba la respuesta."), "respuesta")
     with transaction.atomic():
         caso = _common._lock(caso)
         if (
             caso.asunto in (Asunto.REGISTRO_ENTIDAD, Asunto.PERFIL_PROVEEDOR)
             and caso.tipo_solicitud == TipoSolicitud.SOLICITUD
         ):
-            raise _error(_("Este caso se resuelve activando, rechazando o habilitando."), status=409)
+            raise refusal(_("Este caso se resuelve activando, rechazando o habilitando."), status=409)
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="resuelto", motivo=respuesta)
         mensaje = Mensaje.objects.create(caso=caso, autor=staff, texto=respuesta, de_la_mesa=True)
         _notify(to=[caso.correo], template="mensaje_nuevo", caso=caso, mensaje=mensaje)

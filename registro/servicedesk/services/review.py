@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registro.core.errors import refusal
 from registro.entities.account import workflow as entity_workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.registration.models import Documento
@@ -12,7 +13,7 @@ from registro.servicedesk.models import (
     RevisionDocumento,
 )
 from registro.servicedesk.services import _common
-from registro.servicedesk.services._common import C, _admin_emails, _error, _notify
+from registro.servicedesk.services._common import C, _admin_emails, _notify
 
 
 def caso_take(*, caso: Caso, staff) -> Caso:
@@ -34,7 +35,7 @@ def caso_take(*, caso: Caso, staff) -> Caso:
 
 def _activation_case(caso: Caso) -> Entidad:
     if caso.asunto != Asunto.REGISTRO_ENTIDAD or caso.entidad_id is None:
-        raise _error(_("Esta acción es para casos de activación de una Entidad."), status=409)
+        raise refusal(_("Esta acción es para casos de activación de una Entidad."), status=409)
     return caso.entidad
 
 
@@ -42,15 +43,15 @@ def documento_review(*, caso: Caso, documento: Documento, decision: str, motivo:
     """One line of the review checklist: accepted, or rejected with a reason."""
     motivo = (motivo or "").strip()
     if decision not in RevisionDocumento.Decision.values:
-        raise _error(_("Elija «Aceptado» o «Rechazado»."), "decision")
+        raise refusal(_("Elija «Aceptado» o «Rechazado»."), "decision")
     if decision == RevisionDocumento.Decision.RECHAZADO and not motivo:
-        raise _error(_("Escriba el motivo del rechazo del documento."), "motivo")
+        raise refusal(_("Escriba el motivo del rechazo del documento."), "motivo")
     with transaction.atomic():
         caso = _common._lock(caso)
         entidad = _activation_case(caso)
         workflow.require(caso, C.EN_REVISION)
         if documento.entidad_id != entidad.pk or not documento.vigente:
-            raise _error(_("Ese documento no es un documento vigente de esta Entidad."), status=404)
+            raise refusal(_("Ese documento no es un documento vigente de esta Entidad."), status=404)
         revision, _created = RevisionDocumento.objects.update_or_create(
             caso=caso, documento=documento, defaults={"decision": decision, "motivo": motivo, "revisor": staff}
         )
@@ -82,7 +83,7 @@ def caso_request_corrections(*, caso: Caso, staff, motivo: str) -> Caso:
     """ "Requiere corrección": the administrators get the reasons by e-mail."""
     motivo = (motivo or "").strip()
     if not motivo:
-        raise _error(_("Escriba qué debe corregirse."), "motivo")
+        raise refusal(_("Escriba qué debe corregirse."), "motivo")
     with transaction.atomic():
         caso = _common._lock(caso)
         entidad = _activation_case(caso)

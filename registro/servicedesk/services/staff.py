@@ -5,10 +5,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registro.core.errors import refusal
 from registro.servicedesk.models import (
     SERVICE_DESK_GROUP,
 )
-from registro.servicedesk.services._common import _error
 
 
 @transaction.atomic
@@ -18,7 +18,7 @@ def staff_create(*, username: str, email: str, first_name: str, last_name: str, 
 
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise _error(_("Ya existe un usuario con ese nombre."), "username")
+        raise refusal(_("Ya existe un usuario con ese nombre."), "username")
     user = User(username=username, email=email, first_name=first_name, last_name=last_name, is_staff=True)
     if password:
         user.set_password(password)
