@@ -52,10 +52,7 @@ def search(request, params: Query[SearchParams]):
 
 
 def _registro(request, registro_id: int):
-    registro = registration_selectors.registro_get(user=request.auth, pk=registro_id)
-    if registro is None or not registration_permissions.can_edit_registro(request.auth, registro):
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe ese registro.", status=404)
-    return registro
+    return registration_permissions.editable_registro(request.auth, registro_id)
 
 
 @router.post(
@@ -187,10 +184,7 @@ def clasificaciones(request, params: Query[ClasificacionParams]):
 
 
 def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
-    solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=solicitud_id).first()
-    if solicitud is None:
-        raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
-    return solicitud
+    return registration_permissions.solicitud_named(solicitud_id)
 
 
 @router.post(

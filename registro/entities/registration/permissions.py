@@ -2,8 +2,10 @@ from django.utils.translation import gettext as _
 
 from registro.accounts.permissions import is_service_desk
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.membership.models import SolicitudAcceso
 from registro.entities.membership.permissions import is_member
 from registro.entities.registration.models import Documento, RegistroEntidad
+from registro.entities.registration.selectors import registro_get
 
 
 def can_edit_registro(user, registro: RegistroEntidad) -> bool:
@@ -29,3 +31,19 @@ def downloadable_documento(user, pk: int) -> Documento:
     if documento is None or not can_download_documento(user, documento):
         raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe ese documento."), status=404)
     return documento
+
+
+def editable_registro(user, pk: int) -> RegistroEntidad:
+    """The guard of a registration in progress (page and API): only its author, or "not found"."""
+    registro = registro_get(user=user, pk=pk) if user.is_authenticated else None
+    if registro is None or not can_edit_registro(user, registro):
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe ese registro."), status=404)
+    return registro
+
+
+def solicitud_named(pk: int) -> SolicitudAcceso:
+    """An access request named in an address; the service checks who may act on it."""
+    solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=pk).first()
+    if solicitud is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe esa solicitud."), status=404)
+    return solicitud

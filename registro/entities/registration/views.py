@@ -73,10 +73,7 @@ def registro_nuevo(request):
 
 
 def _registro_or_404(request, pk) -> RegistroEntidad:
-    registro = registration_selectors.registro_get(user=request.user, pk=pk)
-    if registro is None or not registration_permissions.can_edit_registro(request.user, registro):
-        raise Http404
-    return registro
+    return or_404(registration_permissions.editable_registro, request.user, pk)
 
 
 def _page(request, registro, *, pre_form, form, upload_errors=None, faltantes=(), status=200):
@@ -280,10 +277,7 @@ def solicitar_acceso(request, pk: int):
 
 
 def _solicitud_or_404(pk: int) -> SolicitudAcceso:
-    solicitud = SolicitudAcceso.objects.select_related("entidad", "usuario").filter(pk=pk).first()
-    if solicitud is None:
-        raise Http404
-    return solicitud
+    return or_404(registration_permissions.solicitud_named, pk)
 
 
 @login_required
