@@ -1,3 +1,5 @@
+"""What the desk's services share: locking a case, the addresses it writes to, queuing its e-mails."""
+
 from django.conf import settings
 
 from registro.entities.account.models import Entidad

@@ -1,3 +1,5 @@
+"""Opening a case (R4.1, pre-filled from the profile and the entity) and its message thread."""
+
 from contextlib import ExitStack
 
 from django.conf import settings

@@ -1,3 +1,6 @@
+"""The desk's decisions that resolve a case: activate, reject, enable the supplier profile, appoint an
+administrator, resolve a question, close."""
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils.translation import gettext as _

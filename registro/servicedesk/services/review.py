@@ -1,3 +1,5 @@
+"""The desk's review of an activation case: taking it, the document checklist, asking for corrections."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 

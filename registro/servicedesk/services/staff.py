@@ -1,3 +1,5 @@
+"""Mesa de Servicio accounts: staff users outside every entity."""
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
