@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
 from registro.core.api import error_body
+from registro.core.csp import api_reference_page
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console.api import router as console_router
 from registro.entities.registration.api import reference_router as entities_reference_router
@@ -29,6 +30,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=api_reference_page,
 )
 api.add_router("", accounts_router)
 api.add_router("/reference", reference_router)

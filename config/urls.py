@@ -1,4 +1,5 @@
 from allauth.headless.constants import Client
+from allauth.headless.spec.views import OpenAPIHTMLView
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path
@@ -9,6 +10,7 @@ from config.api import api
 from registro.accounts import headless
 from registro.accounts.urls import account_urlpatterns
 from registro.accounts.views import RegistrarUsuarioView
+from registro.core.csp import api_reference_page
 
 admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
@@ -33,6 +35,7 @@ urlpatterns = [
         for client in ("app", "browser")
         for route in ("account/phone", "auth/phone/verify", "auth/phone/verify/resend")
     ],
+    path("api/v1/auth/openapi.html", api_reference_page(OpenAPIHTMLView.as_view()), name="auth_openapi_html"),
     path("api/v1/auth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path(
