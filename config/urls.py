@@ -47,3 +47,8 @@ urlpatterns = [
     path("dev/correos/", include("registro.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "registro.core.error_views.bad_request"
+handler403 = "registro.core.error_views.permission_denied"
+handler404 = "registro.core.error_views.page_not_found"
+handler500 = "registro.core.error_views.server_error"

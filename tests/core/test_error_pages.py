@@ -62,3 +62,34 @@ def test_403_page_is_spanish(client, settings):
     html = response.content.decode()
     assert "Forbidden" not in html
     assert 'lang="es-CO"' in html and "No pudimos verificar el formulario" in html
+
+
+def _api_boom(request):
+    raise RuntimeError("boom")
+
+
+def _api_bad(request):
+    raise SuspiciousOperation("bad")
+
+
+urlpatterns += [path("api/v1/boom/", _api_boom), path("api/v1/bad/", _api_bad)]
+
+
+def _envelope(response, status: int, code: str):
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code and body["message"] and body["detail"] == {}
+
+
+@pytest.mark.django_db
+def test_unknown_api_address_answers_the_json_envelope(client):
+    _envelope(client.get("/api/v1/no-existe"), 404, "not_found")
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.core.test_error_pages")
+def test_api_server_error_and_bad_request_answer_the_json_envelope(client):
+    client.raise_request_exception = False
+    _envelope(client.get("/api/v1/boom/"), 500, "server_error")
+    _envelope(client.get("/api/v1/bad/"), 400, "bad_request")

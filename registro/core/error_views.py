@@ -1,0 +1,43 @@
+"""The site's error pages: Spanish templates in the site's layout (templates/400.html, 403.html,
+404.html, 500.html), and under /api/ the API's JSON envelope instead of an HTML page, so a client
+of the API never has to parse HTML."""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+from .api import error_body
+
+API_PREFIX = "/api/"
+
+
+def _api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _json(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def bad_request(request, exception=None):
+    if _api(request):
+        return _json(400, "bad_request", _("La solicitud no es válida: revise su formato y su tamaño."))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _api(request):
+        return _json(403, "permission_denied", _("No tiene permiso para hacer esto."))
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _api(request):
+        return _json(404, "not_found", _("No existe lo que busca, o no está a su alcance."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _api(request):
+        return _json(500, "server_error", _("Algo falló de nuestro lado; intente de nuevo en unos minutos."))
+    return defaults.server_error(request)
