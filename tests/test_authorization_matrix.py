@@ -288,6 +288,7 @@ TABLE: dict[str, Rule] = {
     "headless:openapi_json": Rule(EVERYONE),  # same path as auth_openapi_json, which answers
     "headless:openapi_yaml": Rule(EVERYONE),
     "headless:openapi_html": Rule(EVERYONE),
+    "auth_openapi_html": Rule(EVERYONE),  # the same page as headless:openapi_html, under the site's CSP exception
     # --- API: the user's own account -------------------------------------------------------------
     "api:me": Rule(LOGGED_IN),
     "api:me_update": Rule(LOGGED_IN, data={}),
