@@ -1,6 +1,7 @@
 """Settings for Registro SECOP. Everything that differs between machines reads the environment;
 every variable is documented in `.env.example`."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -221,6 +222,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+
+# The client's address (registro/core/network.py), read by every rate limit, the access history
+# and the login policy. Behind a proxy REMOTE_ADDR is the proxy's, so all clients would share one
+# per-IP budget; the proxy's X-Forwarded-For (or TRUSTED_CLIENT_IP_HEADER) is believed only when
+# the request comes from TRUSTED_PROXIES (CIDRs, or "*" for any), so a direct client cannot forge it.
+# TRUSTED_PROXY_COUNT: how many proxies in a row append to X-Forwarded-For (1 behind a TLS proxy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+# A header the proxy sets to the client's address itself (e.g. X-Real-IP); replaces X-Forwarded-For.
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "")
+for _cidr in TRUSTED_PROXIES:
+    try:
+        if _cidr != "*":
+            ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not an address or a network.") from exc
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

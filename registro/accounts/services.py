@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.network import client_ip
 
 from . import selectors
 from .models import AccessEvent, DocumentType, TermsAcceptance, User
@@ -25,8 +26,7 @@ class ClientInfo:
     def from_request(cls, request: HttpRequest | None) -> "ClientInfo":
         if request is None:
             return cls(ip=None, user_agent="")
-        ip = request.META.get("REMOTE_ADDR") or None
-        return cls(ip=ip, user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:512])
+        return cls(ip=client_ip(request), user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:512])
 
 
 def access_event_record(
