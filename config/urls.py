@@ -1,6 +1,8 @@
+from allauth.account.decorators import secure_admin_login
 from allauth.headless.constants import Client
 from django.contrib import admin
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -12,6 +14,11 @@ from registro.accounts.views import RegistrarUsuarioView
 
 admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
+# The admin has no login or password check of its own: staff (the service desk among them) log in
+# on the site's page, with its rate limits, trusted-device policy and access history, and change
+# their password there too. An authenticated user who is not active staff gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.password_change = lambda request, extra_context=None: redirect("account_change_password")
 
 urlpatterns = [
     path("", views.home, name="home"),
