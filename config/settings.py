@@ -165,6 +165,8 @@ ACCOUNT_FORMS = {
     "login": "registro.accounts.forms.EntrarForm",
     "signup": "registro.accounts.forms.RegistroSignupForm",
     "add_email": "registro.accounts.forms.CambiarCorreoForm",
+    "change_password": "registro.accounts.forms.CambiarContrasenaForm",
+    "reset_password": "registro.accounts.forms.RecuperarContrasenaForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -186,8 +188,11 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # current session stays; the others end
 ACCOUNT_SESSION_REMEMBER = None
 # Duplicate usernames and e-mails get a clear error on the form (the issue asks for it); the
-# rate limits below bound how fast anyone can probe for registered addresses.
+# rate limits below bound how fast anyone can probe for registered addresses. The password reset
+# request answers alike for unknown addresses all the same (its own form, ADR 0004), and sends
+# nothing to them: the site does not mail addresses nobody registered.
 ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Registro SECOP] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("HTTP_PROTOCOL", "http")
 ACCOUNT_RATE_LIMITS = {
@@ -195,6 +200,11 @@ ACCOUNT_RATE_LIMITS = {
     # Per IP and per account; a browser that has logged in to the account before has its own
     # per-account budget (see accounts/adapters.py), so an attacker cannot lock the owner out.
     "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    # Every other check of the current password (username and password changes, web and API):
+    # the same policy, per IP and per account (accounts/passwords.py).
+    "password_check": os.environ.get(
+        "RATE_LIMIT_PASSWORD_CHECK", os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key")
+    ),
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",

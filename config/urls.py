@@ -36,6 +36,14 @@ urlpatterns = [
     path("api/v1/auth/app/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.APP)),
     path("api/v1/auth/browser/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.BROWSER)),
     *[
+        path(f"api/v1/auth/{client.value}/v1/{route}", view.as_api_view(client=client))
+        for client in (Client.APP, Client.BROWSER)
+        for route, view in (
+            ("account/password/change", headless.ChangePasswordView),
+            ("auth/password/request", headless.RequestPasswordResetView),
+        )
+    ],
+    *[
         path(f"api/v1/auth/{client}/v1/{route}", headless.phone_not_supported)
         for client in ("app", "browser")
         for route in ("account/phone", "auth/phone/verify", "auth/phone/verify/resend")

@@ -439,6 +439,15 @@ TABLE: dict[str, Rule] = {
     "api/v1/auth/browser/v1/auth/signup": Rule(
         HEADLESS, path=lambda w: "/api/v1/auth/browser/v1/auth/signup", method=POST
     ),
+    # Password change (limited current-password check, the app keeps its token) and reset request
+    # (the same answer for unknown addresses), in front of allauth's own.
+    **{
+        f"api/v1/auth/{_client}/v1/{_route}": Rule(
+            HEADLESS, path=(lambda path: lambda w: path)(f"/api/v1/auth/{_client}/v1/{_route}"), method=POST
+        )
+        for _client in ("app", "browser")
+        for _route in ("account/password/change", "auth/password/request")
+    },
     # --- Django's admin: site pages ---------------------------------------------------------------
     "admin:index": Rule(ADMIN_STAFF),
     # The site's login, limits and history apply to the admin: its own page only sends there.
