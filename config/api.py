@@ -46,7 +46,10 @@ def _error(request, status: int, code: str, message: str, detail: dict | None = 
 
 @api.exception_handler(ApplicationError)
 def on_application_error(request, exc: ApplicationError):
-    return _error(request, exc.status_code, exc.code, exc.message, exc.detail)
+    response = _error(request, exc.status_code, exc.code, exc.message, exc.detail)
+    if exc.status_code == 429 and "retry_after" in exc.detail:
+        response["Retry-After"] = str(exc.detail["retry_after"])
+    return response
 
 
 @api.exception_handler(Http404)

@@ -1,6 +1,7 @@
 """Settings for Registro SECOP. Everything that differs between machines reads the environment;
 every variable is documented in `.env.example`."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -164,6 +165,8 @@ ACCOUNT_FORMS = {
     "login": "registro.accounts.forms.EntrarForm",
     "signup": "registro.accounts.forms.RegistroSignupForm",
     "add_email": "registro.accounts.forms.CambiarCorreoForm",
+    "change_password": "registro.accounts.forms.CambiarContrasenaForm",
+    "reset_password": "registro.accounts.forms.RecuperarContrasenaForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -185,8 +188,11 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # current session stays; the others end
 ACCOUNT_SESSION_REMEMBER = None
 # Duplicate usernames and e-mails get a clear error on the form (the issue asks for it); the
-# rate limits below bound how fast anyone can probe for registered addresses.
+# rate limits below bound how fast anyone can probe for registered addresses. The password reset
+# request answers alike for unknown addresses all the same (its own form, ADR 0004), and sends
+# nothing to them: the site does not mail addresses nobody registered.
 ACCOUNT_PREVENT_ENUMERATION = False
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Registro SECOP] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("HTTP_PROTOCOL", "http")
 ACCOUNT_RATE_LIMITS = {
@@ -194,6 +200,11 @@ ACCOUNT_RATE_LIMITS = {
     # Per IP and per account; a browser that has logged in to the account before has its own
     # per-account budget (see accounts/adapters.py), so an attacker cannot lock the owner out.
     "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    # Every other check of the current password (username and password changes, web and API):
+    # the same policy, per IP and per account (accounts/passwords.py).
+    "password_check": os.environ.get(
+        "RATE_LIMIT_PASSWORD_CHECK", os.environ.get("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key")
+    ),
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -221,6 +232,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+
+# The client's address (registro/core/network.py), read by every rate limit, the access history
+# and the login policy. Behind a proxy REMOTE_ADDR is the proxy's, so all clients would share one
+# per-IP budget; the proxy's X-Forwarded-For (or TRUSTED_CLIENT_IP_HEADER) is believed only when
+# the request comes from TRUSTED_PROXIES (CIDRs, or "*" for any), so a direct client cannot forge it.
+# TRUSTED_PROXY_COUNT: how many proxies in a row append to X-Forwarded-For (1 behind a TLS proxy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1/32", "::1/128"])
+# A header the proxy sets to the client's address itself (e.g. X-Real-IP); replaces X-Forwarded-For.
+TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER", "")
+for _cidr in TRUSTED_PROXIES:
+    try:
+        if _cidr != "*":
+            ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_cidr!r} is not an address or a network.") from exc
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

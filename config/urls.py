@@ -1,7 +1,9 @@
+from allauth.account.decorators import secure_admin_login
 from allauth.headless.constants import Client
 from allauth.headless.spec.views import OpenAPIHTMLView
 from django.contrib import admin
 from django.db import transaction
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.generic import TemplateView
 
@@ -14,6 +16,11 @@ from registro.core.csp import api_reference_page
 
 admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
+# The admin has no login or password check of its own: staff (the service desk among them) log in
+# on the site's page, with its rate limits, trusted-device policy and access history, and change
+# their password there too. An authenticated user who is not active staff gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.password_change = lambda request, extra_context=None: redirect("account_change_password")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,6 +37,14 @@ urlpatterns = [
     path("api/v1/auth/openapi.yaml", headless.auth_openapi_yaml, name="auth_openapi_yaml"),
     path("api/v1/auth/app/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.APP)),
     path("api/v1/auth/browser/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.BROWSER)),
+    *[
+        path(f"api/v1/auth/{client.value}/v1/{route}", view.as_api_view(client=client))
+        for client in (Client.APP, Client.BROWSER)
+        for route, view in (
+            ("account/password/change", headless.ChangePasswordView),
+            ("auth/password/request", headless.RequestPasswordResetView),
+        )
+    ],
     *[
         path(f"api/v1/auth/{client}/v1/{route}", headless.phone_not_supported)
         for client in ("app", "browser")

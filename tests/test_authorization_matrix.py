@@ -60,6 +60,7 @@ ACTORS = (ANON, OUTSIDER, MEMBER_B, COMPRADOR_A, ADMIN_A, DESK)
 
 ALLOW = "allow"  # reaches the view: no 401/403/404/405/422, no detour to log in, the terms or (console) the landing
 LOGIN = "login"  # 302 to the login page (the admin's own for /admin/); 401 `not_authenticated` in the API
+SITE_LOGIN = "site_login"  # 302 to the site's login page, even from /admin/ (the admin's login page itself)
 LANDING = "landing"  # 302 to /entidades/: the console sends a user who acts for no entity to R5.4's page
 FORBIDDEN = "403"
 NOT_FOUND = "404"  # the object (or the page) is not revealed
@@ -439,9 +440,19 @@ TABLE: dict[str, Rule] = {
     "api/v1/auth/browser/v1/auth/signup": Rule(
         HEADLESS, path=lambda w: "/api/v1/auth/browser/v1/auth/signup", method=POST
     ),
+    # Password change (limited current-password check, the app keeps its token) and reset request
+    # (the same answer for unknown addresses), in front of allauth's own.
+    **{
+        f"api/v1/auth/{_client}/v1/{_route}": Rule(
+            HEADLESS, path=(lambda path: lambda w: path)(f"/api/v1/auth/{_client}/v1/{_route}"), method=POST
+        )
+        for _client in ("app", "browser")
+        for _route in ("account/password/change", "auth/password/request")
+    },
     # --- Django's admin: site pages ---------------------------------------------------------------
     "admin:index": Rule(ADMIN_STAFF),
-    "admin:login": Rule(EVERYONE),
+    # The site's login, limits and history apply to the admin: its own page only sends there.
+    "admin:login": Rule(who(SITE_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW)),
     "admin:logout": Rule(EVERYONE, method=POST),
     "admin:password_change": Rule(ADMIN_STAFF),
     "admin:password_change_done": Rule(ADMIN_STAFF),
@@ -814,6 +825,8 @@ def _assert_answer(kind: str, response, url: str) -> None:
         else:
             assert status == 302, answer
             assert location.startswith(ADMIN_LOGIN_PAGE if url.startswith("/admin/") else LOGIN_PAGE), answer
+    elif kind == SITE_LOGIN:
+        assert status == 302 and location.startswith(LOGIN_PAGE) and "next=" in location, answer
     elif kind == LANDING:
         assert (status, location) == (302, LANDING_PAGE)
     elif kind == FORBIDDEN:

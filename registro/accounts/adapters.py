@@ -1,8 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from registro.core.network import client_ip
 from registro.notifications.services import email_queue_message
 
 from . import devices, selectors, services
@@ -25,6 +27,13 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         email_queue_message(message=message, template=template_prefix)
+
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits ask here: the proxy-aware address, the same the history records.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         key = super()._get_login_attempts_cache_key(request, **credentials)

@@ -40,7 +40,8 @@ def me_change_username(request, payload: UsernameChangeIn):
         new_username=payload.new_username,
         current_password=payload.current_password,
         client=services.ClientInfo.from_request(request),
-        request=request if request.user.is_authenticated and request.user.pk == request.auth.pk else None,
+        request=request,
+        keep_session=request.user.is_authenticated and request.user.pk == request.auth.pk,
     )
 
 

@@ -1,7 +1,12 @@
-from allauth.account.forms import AddEmailForm, LoginForm, SignupForm
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registro.core.errors import ApplicationError
+
+from . import passwords
 from .signup_forms import ProfileFieldsMixin
 
 
@@ -68,3 +73,32 @@ class CambiarCorreoForm(AddEmailForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Correo electrónico nuevo")
         self.fields["email"].widget.attrs.pop("placeholder", None)
+
+
+class CambiarContrasenaForm(ChangePasswordForm):
+    """allauth's password change, with the current password checked under the password-check
+    limit (accounts/passwords.py)."""
+
+    def clean_oldpassword(self) -> str:
+        password = self.cleaned_data.get("oldpassword", "")
+        try:
+            ok = passwords.current_password_check(context.request, self.user, password)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+        if not ok:
+            raise get_adapter().validation_error("enter_current_password")
+        return password
+
+
+class RecuperarContrasenaForm(ResetPasswordForm):
+    """ "¿Olvidó su contraseña?": the same answer for a registered and an unknown address, so the
+    form cannot be used to find out who has an account (ADR 0004). Signup still reports duplicates
+    (ACCOUNT_PREVENT_ENUMERATION is off for it); only this form stops saying "unknown e-mail"."""
+
+    def clean_email(self) -> str:
+        try:
+            return super().clean_email()  # finds self.users, then refuses an unknown address
+        except forms.ValidationError as exc:
+            if exc.code != "unknown_email":
+                raise
+            return self.cleaned_data["email"]

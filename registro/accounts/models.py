@@ -62,6 +62,10 @@ class AccessEvent(models.Model):
         LOGOUT = "logout", _("Cierre de sesión")
         LOGIN_FAILED = "login_failed", _("Intento fallido de inicio de sesión")
         LOGIN_BLOCKED = "login_blocked", _("Inicio de sesión bloqueado por exceso de intentos")
+        PASSWORD_CHECK_BLOCKED = (
+            "password_check_blocked",
+            _("Verificación de la contraseña actual bloqueada por exceso de intentos"),
+        )
         PASSWORD_CHANGED = "password_changed", _("Cambio de contraseña")
         PASSWORD_RESET = "password_reset", _("Restablecimiento de contraseña")
         USERNAME_CHANGED = "username_changed", _("Cambio de nombre de usuario")

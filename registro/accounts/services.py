@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.network import client_ip
 
-from . import selectors
+from . import passwords, selectors
 from .models import AccessEvent, DocumentType, TermsAcceptance, User
 from .timezones import is_valid_time_zone
 from .validators import normalize_document_number, normalize_person_name, normalize_phone, username_validators
@@ -25,8 +26,7 @@ class ClientInfo:
     def from_request(cls, request: HttpRequest | None) -> "ClientInfo":
         if request is None:
             return cls(ip=None, user_agent="")
-        ip = request.META.get("REMOTE_ADDR") or None
-        return cls(ip=ip, user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:512])
+        return cls(ip=client_ip(request), user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:512])
 
 
 def access_event_record(
@@ -106,8 +106,8 @@ def user_update_profile(*, user: User, data: dict, client: ClientInfo) -> User:
     return user
 
 
-def _check_current_password(user: User, password: str) -> None:
-    if not password or not user.check_password(password):
+def _check_current_password(request: HttpRequest, user: User, password: str) -> None:
+    if not passwords.current_password_check(request, user, password):
         raise ApplicationError(
             ErrorCode.INVALID_CREDENTIALS,
             _("La contraseña actual no es correcta."),
@@ -115,10 +115,19 @@ def _check_current_password(user: User, password: str) -> None:
         )
 
 
-@transaction.atomic
 def user_change_username(
-    *, user: User, new_username: str, current_password: str, client: ClientInfo, request: HttpRequest | None = None
+    *,
+    user: User,
+    new_username: str,
+    current_password: str,
+    client: ClientInfo,
+    request: HttpRequest,
+    keep_session: bool = False,
 ) -> User:
+    """`request` bounds the password guesses (per IP and account); `keep_session` keeps the
+    request's own session logged in (the browser's, not an API token's). The password is checked
+    outside the transaction: a refusal must not roll back the spent attempt (the rate limits live in
+    the database cache by default) nor its access-history row."""
     new_username = (new_username or "").strip()
     errors = []
     if len(new_username) < 4 or len(new_username) > 150:
@@ -130,7 +139,15 @@ def user_change_username(
             errors.extend(exc.messages)
     if errors:
         raise _validation_error({"username": errors})
-    _check_current_password(user, current_password)
+    _check_current_password(request, user, current_password)
+    with transaction.atomic():
+        _username_save(user=user, new_username=new_username, client=client)
+    if keep_session:
+        update_session_auth_hash(request, user)
+    return user
+
+
+def _username_save(*, user: User, new_username: str, client: ClientInfo) -> None:
     taken = _("Ese nombre de usuario ya está en uso; elija otro.")
     if User.objects.filter(username__iexact=new_username).exclude(pk=user.pk).exists():
         raise ApplicationError(ErrorCode.USERNAME_TAKEN, taken, detail={"fields": {"username": [taken]}})
@@ -144,9 +161,6 @@ def user_change_username(
     access_event_record(
         user=user, kind=AccessEvent.Kind.USERNAME_CHANGED, client=client, detail={"from": old, "to": new_username}
     )
-    if request is not None:
-        update_session_auth_hash(request, user)
-    return user
 
 
 @transaction.atomic

@@ -167,6 +167,7 @@ def accesses(request):
                 current_password=form.cleaned_data["current_password"],
                 client=services.ClientInfo.from_request(request),
                 request=request,
+                keep_session=True,
             )
         except ApplicationError as exc:
             detail = exc.detail.get("fields") or {}

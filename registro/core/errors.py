@@ -9,6 +9,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PERMISSION_DENIED = "permission_denied"
     INVALID_CREDENTIALS = "invalid_credentials"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     USERNAME_TAKEN = "username_taken"
     TERMS_NOT_ACCEPTED = "terms_not_accepted"
     TERMS_VERSION_MISMATCH = "terms_version_mismatch"
