@@ -8,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
-from registro.core.api import error_body
+from registro.core.api import InvalidText, TextCheckingParser, error_body
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console.api import router as console_router
 from registro.entities.registration.api import reference_router as entities_reference_router
@@ -29,6 +29,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=TextCheckingParser(),
 )
 api.add_router("", accounts_router)
 api.add_router("/reference", reference_router)
@@ -65,6 +66,8 @@ def on_authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, InvalidText):  # ninja wraps the parser's refusal of a JSON body
+        return on_validation_error(request, ValidationError(exc.__cause__.errors))
     if exc.status_code == 403 and "csrf" in str(exc).lower():
         return _error(
             request,

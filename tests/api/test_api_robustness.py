@@ -85,3 +85,67 @@ def test_a_path_id_beyond_64_bits_is_a_validation_error(admin):
 def test_a_query_id_beyond_64_bits_is_a_validation_error(admin):
     response = _client(admin).get("/api/v1/entidad/historial", {"desde_id": HUGE})
     assert assert_envelope(response, 422)["code"] == "validation_error"
+
+
+# --- Text the database cannot store -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["\\u0000", "\\udb28", "a\\ud800b"], ids=["nul", "low-surrogate", "high-surrogate"])
+def test_nul_and_lone_surrogates_in_a_json_body_are_a_validation_error(admin, bad):
+    # Written as JSON escapes: that is how a client sends them.
+    body = '{"nombre": "Unidad ' + bad + '", "descripcion": "x"}'
+    response = _client(admin).post("/api/v1/entidad/unidades", body, content_type="application/json")
+    body = assert_envelope(response, 422)
+    assert body["code"] == "validation_error"
+    assert body["detail"]["errors"][0]["loc"][-1] == "nombre"
+
+
+def test_a_raw_nul_in_json_is_a_bad_request():
+    # JSON does not allow control characters unescaped in a string.
+    response = _client(UserFactory()).patch("/api/v1/me", b'{"first_name": "a\x00"}', content_type="application/json")
+    assert_envelope(response, 400)
+
+
+def test_nul_in_a_nested_dict_is_a_validation_error():
+    client = _client(UserFactory())
+    created = client.post(
+        "/api/v1/entidades/registros",
+        {"registrada_siif": "no", "area_negocio": "publico", "tipo_organizacion": "decreto_1082"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    response = client.patch(
+        f"/api/v1/entidades/registros/{created.json()['id']}",
+        '{"datos": {"nombre\\u0000": "x\\u0000"}}',
+        content_type="application/json",
+    )
+    assert assert_envelope(response, 422)["code"] == "validation_error"
+
+
+def test_nul_in_a_query_is_a_validation_error():
+    # A lone surrogate cannot come in a URL: Django decodes its bytes as UTF-8, replacing errors.
+    response = Client(raise_request_exception=False).get("/api/v1/entidades/buscar", {"q": "a\x00b"})
+    assert assert_envelope(response, 422)["code"] == "validation_error"
+
+
+def test_nul_in_a_path_parameter_is_refused():
+    response = _client(DeskUserFactory()).get("/api/v1/casos/C%00X")
+    assert_envelope(response)
+
+
+def test_nul_in_a_form_field_is_a_validation_error():
+    client = _client(UserFactory())
+    response = client.post("/api/v1/casos/C-1/mensajes", {"texto": "hola\x00"})
+    assert assert_envelope(response, 422)["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("header", ["X-Entidad", "X-Session-Token"])
+def test_nul_in_a_header_is_a_validation_error(admin, header):
+    response = _client(admin).get("/api/v1/entidad/unidades", headers={header: "1\x00"})
+    assert assert_envelope(response, 422)["code"] == "validation_error"
+
+
+def test_nul_in_the_session_cookie_is_a_validation_error():
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abc\x00"
+    assert assert_envelope(client.get("/api/v1/me"), 422)["code"] == "validation_error"
