@@ -13,6 +13,8 @@ from registro.accounts.views import RegistrarUsuarioView
 admin.site.site_header = "Registro SECOP – Administración"
 admin.site.site_title = "Registro SECOP"
 
+handler400 = views.bad_request
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("registro.core.urls")),

@@ -5,6 +5,7 @@ never hand the database a value it refuses with a server error."""
 import re
 from typing import Annotated
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -27,6 +28,18 @@ def parse_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= MAX_BIGINT else None
+
+
+def unreadable_body(exc: Exception) -> tuple[int, str, str]:
+    """Status, code and message for a body Django refused to read: too large (413), or a malformed
+    multipart body or one with too many fields or files (400)."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, "request_too_large", _("La solicitud es demasiado grande.")
+    return (
+        400,
+        "bad_request",
+        _("No se pudo leer la solicitud: el formato no es válido o trae demasiados campos o archivos."),
+    )
 
 
 def error_body(code: str, message: str, detail: dict | None = None) -> dict:

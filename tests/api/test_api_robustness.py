@@ -2,7 +2,10 @@
 numbers and ids beyond 64 bits, NUL characters and lone surrogates in text, and request bodies
 Django itself refuses (multipart without a boundary, JSON over the size limit, too many files)."""
 
+import json
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.factories import DeskUserFactory, MembresiaFactory, UserFactory
@@ -149,3 +152,54 @@ def test_nul_in_the_session_cookie_is_a_validation_error():
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "abc\x00"
     assert assert_envelope(client.get("/api/v1/me"), 422)["code"] == "validation_error"
+
+
+# --- Bodies Django refuses before the API parses them --------------------------------------------
+
+
+def test_multipart_without_a_boundary_is_a_bad_request_in_the_envelope():
+    client = _client(UserFactory())
+    response = client.generic("POST", "/api/v1/casos/C-1/mensajes", b"texto=hola", content_type="multipart/form-data")
+    assert assert_envelope(response, 400)["code"] == "bad_request"
+
+
+def test_json_over_the_size_limit_is_a_bad_request_in_the_envelope(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = _client(UserFactory())
+    payload = json.dumps({"first_name": "a" * 2000})
+    response = client.patch("/api/v1/me", payload, content_type="application/json")
+    assert assert_envelope(response, 413)["code"] == "request_too_large"
+
+
+def test_too_many_file_parts_is_a_bad_request_in_the_envelope(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    client = _client(UserFactory())
+    files = {f"f{i}": (f"f{i}.txt", b"x") for i in range(3)}
+    data = {"texto": "hola", **{name: SimpleUploadedFile(n, c) for name, (n, c) in files.items()}}
+    response = client.post("/api/v1/casos/C-1/mensajes", data)
+    assert assert_envelope(response, 400)["code"] == "bad_request"
+
+
+def test_too_many_fields_is_a_bad_request_in_the_envelope(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    client = _client(UserFactory())
+    response = client.post("/api/v1/casos/C-1/mensajes", {"texto": "hola", "a": "1", "b": "2"})
+    assert assert_envelope(response, 400)["code"] == "bad_request"
+
+
+def test_web_pages_keep_their_html_error_page():
+    # Outside /api/ the same refusal is Django's HTML 400 page.
+    client = _client(UserFactory())
+    response = client.generic("POST", "/usuario/configuracion/editar/", b"x", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_authentication_api_answers_a_body_too_large_in_its_own_json(settings):
+    # allauth's views read the body outside ninja: Django's handler400, in allauth's error shape.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    client = Client(raise_request_exception=False)
+    payload = json.dumps({"username": "a" * 200, "password": "x"})
+    response = client.post("/api/v1/auth/app/v1/auth/login", payload, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "request_too_large"
