@@ -1,14 +1,18 @@
 """The JSON API's root: every app's router mounted under /api/v1/, and the exception handlers that
 answer every error in the envelope of registro.core.api."""
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
-from registro.core.api import error_body
+from registro.core.api import InvalidText, TextCheckingParser, error_body, unreadable_body
 from registro.core.csp import api_reference_page
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console.api import router as console_router
@@ -31,6 +35,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     docs_decorator=api_reference_page,
+    parser=TextCheckingParser(),
 )
 api.add_router("", accounts_router)
 api.add_router("/reference", reference_router)
@@ -70,6 +75,8 @@ def on_authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, InvalidText):  # ninja wraps the parser's refusal of a JSON body
+        return on_validation_error(request, ValidationError(exc.__cause__.errors))
     if exc.status_code == 403 and "csrf" in str(exc).lower():
         return _error(
             request,
@@ -78,3 +85,17 @@ def on_http_error(request, exc: HttpError):
             _("Falta el encabezado X-CSRFToken con el valor de la cookie csrftoken (o use X-Session-Token)."),
         )
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_body(request, exc):
+    # Django raises these while reading the body (request.body, request.POST), which ninja does
+    # inside the operation; left alone they would be Django's HTML 400 page. Logged as Django logs
+    # the suspicious ones.
+    if isinstance(exc, SuspiciousOperation):
+        logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(str(exc))
+    status, code, message = unreadable_body(exc)
+    return _error(request, status, code, message)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from registro.core.api import Pagination
 
 from . import selectors, services
 from .api_auth import terms_auth, user_auth
@@ -48,7 +50,7 @@ def me_change_username(request, payload: UsernameChangeIn):
 @router.get(
     "/me/access-events", response=list[AccessEventOut], auth=terms_auth, summary="Accesos del usuario: historial"
 )
-@paginate(PageNumberPagination, page_size=25)
+@paginate(Pagination, page_size=25)
 def me_access_events(request):
     return selectors.access_event_list(user=request.auth)
 

@@ -1,6 +1,7 @@
 """The site's error pages: Spanish templates in the site's layout (templates/400.html, 403.html,
 404.html, 500.html), and under /api/ the API's JSON envelope instead of an HTML page, so a client
-of the API never has to parse HTML."""
+of the API never has to parse HTML. The 400 handler is config.views.bad_request, which knows
+allauth's error shape too."""
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -17,12 +18,6 @@ def _api(request) -> bool:
 
 def _json(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def bad_request(request, exception=None):
-    if _api(request):
-        return _json(400, "bad_request", _("La solicitud no es válida: revise su formato y su tamaño."))
-    return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):

@@ -16,10 +16,11 @@ from typing import Literal
 
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from registro.accounts.api_auth import authenticated, current_terms, terms_auth
+from registro.core.api import Id, Pagination
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from . import actions, guards, selectors, services
@@ -111,7 +112,7 @@ def mensaje_create(request, numero: str, texto: Form[str], adjunto: File[Uploade
 
 
 @router.get("/casos/{numero}/adjuntos/{adjunto_id}", auth=terms_auth, summary="Descargar un adjunto del caso")
-def adjunto_download(request, numero: str, adjunto_id: int):
+def adjunto_download(request, numero: str, adjunto_id: Id):
     _case(request, numero)
     return guards.attachment_for(request.auth, adjunto_id, numero=numero).response()
 
@@ -165,7 +166,7 @@ class ColaParams(Schema):
 @router.get(
     "/mesa/casos", response=list[CasoColaOut], auth=desk_auth, summary="Mesa: cola de casos, los más antiguos primero"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def cola(request, filtros: Query[ColaParams]):
     return selectors.queue(estado=filtros.estado, asunto=filtros.asunto)
 
@@ -192,7 +193,7 @@ def revision(request, numero: str):
     auth=desk_auth,
     summary="Mesa: aceptar o rechazar (con motivo) un documento",
 )
-def documento_review(request, numero: str, documento_id: int, payload: RevisionIn):
+def documento_review(request, numero: str, documento_id: Id, payload: RevisionIn):
     caso = _desk_case(request, numero)
     documento = guards.document_under_review(documento_id)
     return services.documento_review(

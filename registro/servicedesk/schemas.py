@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from registro.core.api import Id
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from .models import Asunto, Caso, RevisionDocumento
@@ -15,7 +16,7 @@ class CasoIn(Schema):
     Administrador (`asunto` nuevo_administrador) names the entity by `nit_entidad` and may be made by
     any user."""
 
-    entidad_id: int | None = Field(None, description="Entidad de la que es Usuario Administrador (solicitudes)")
+    entidad_id: Id | None = Field(None, description="Entidad de la que es Usuario Administrador (solicitudes)")
     nit_entidad: str | None = Field(
         None, max_length=20, description="NIT de una Entidad activa (asunto nuevo_administrador), con o sin DV"
     )

@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from registro.accounts.api_auth import terms_auth, user_auth
+from registro.core.api import Id
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units
@@ -84,7 +85,7 @@ def _miembro(current: acting.Acting, membresia_id: int) -> Membresia:
     auth=terms_auth,
     summary="Cambiar el rol propio y los roles adicionales de un usuario",
 )
-def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
+def miembro_patch(request, membresia_id: Id, payload: MiembroPatchIn):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     membresia = members.membresia_update(
         membresia=_miembro(current, membresia_id), actor=request.auth, rol=payload.rol, roles=payload.roles
@@ -95,7 +96,7 @@ def miembro_patch(request, membresia_id: int, payload: MiembroPatchIn):
 @router.post(
     "/entidad/miembros/{membresia_id}/suspender", response=MiembroOut, auth=terms_auth, summary="Suspender un usuario"
 )
-def miembro_suspender(request, membresia_id: int):
+def miembro_suspender(request, membresia_id: Id):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return members.membresia_suspend(membresia=_miembro(current, membresia_id), actor=request.auth)
 
@@ -103,7 +104,7 @@ def miembro_suspender(request, membresia_id: int):
 @router.post(
     "/entidad/miembros/{membresia_id}/reactivar", response=MiembroOut, auth=terms_auth, summary="Reactivar un usuario"
 )
-def miembro_reactivar(request, membresia_id: int):
+def miembro_reactivar(request, membresia_id: Id):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return members.membresia_reactivate(membresia=_miembro(current, membresia_id), actor=request.auth)
 
@@ -114,7 +115,7 @@ def miembro_reactivar(request, membresia_id: int):
     auth=terms_auth,
     summary="Retirar un usuario (o salir de la Entidad, con su propia membresía)",
 )
-def miembro_retirar(request, membresia_id: int):
+def miembro_retirar(request, membresia_id: Id):
     current = _acting(request)
     membresia = _miembro(current, membresia_id)
     if membresia.usuario_id != request.auth.pk:
@@ -143,7 +144,7 @@ def _solicitud(current: acting.Acting, solicitud_id: int) -> SolicitudAcceso:
     auth=terms_auth,
     summary="Aceptar una solicitud, con el rol y los roles adicionales",
 )
-def solicitud_aprobar(request, solicitud_id: int, payload: AprobarIn):
+def solicitud_aprobar(request, solicitud_id: Id, payload: AprobarIn):
     current = _acting(request, Permiso.APROBAR_SOLICITUDES)
     solicitud = _solicitud(current, solicitud_id)
     access.solicitud_approve(solicitud=solicitud, admin=request.auth, rol=payload.rol, roles=payload.roles)
@@ -157,7 +158,7 @@ def solicitud_aprobar(request, solicitud_id: int, payload: AprobarIn):
     auth=terms_auth,
     summary="Rechazar una solicitud, con el motivo",
 )
-def solicitud_rechazar(request, solicitud_id: int, payload: RechazarIn):
+def solicitud_rechazar(request, solicitud_id: Id, payload: RechazarIn):
     current = _acting(request, Permiso.APROBAR_SOLICITUDES)
     return access.solicitud_reject(
         solicitud=_solicitud(current, solicitud_id), admin=request.auth, motivo=payload.motivo
@@ -181,18 +182,18 @@ def _rol(current: acting.Acting, rol_id: int) -> RolEntidad:
 
 
 @router.get("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Un rol")
-def rol_detail(request, rol_id: int):
+def rol_detail(request, rol_id: Id):
     return _rol(_acting(request, Permiso.GESTIONAR_ROLES), rol_id)
 
 
 @router.put("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Modificar un rol")
-def rol_update(request, rol_id: int, payload: RolIn):
+def rol_update(request, rol_id: Id, payload: RolIn):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     return roles.rol_update(rol=_rol(current, rol_id), actor=request.auth, **payload.dict())
 
 
 @router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=terms_auth, summary="Eliminar un rol")
-def rol_delete(request, rol_id: int):
+def rol_delete(request, rol_id: Id):
     current = _acting(request, Permiso.GESTIONAR_ROLES)
     roles.rol_delete(rol=_rol(current, rol_id), actor=request.auth)
     return Status(204, None)
@@ -222,7 +223,7 @@ def _invitacion(current: acting.Acting, invitacion_id: int) -> Invitacion:
     auth=terms_auth,
     summary="Reenviar una invitación (enlace y vencimiento nuevos)",
 )
-def invitacion_resend(request, invitacion_id: int):
+def invitacion_resend(request, invitacion_id: Id):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return invitations.invitacion_resend(invitacion=_invitacion(current, invitacion_id), actor=request.auth)
 
@@ -230,7 +231,7 @@ def invitacion_resend(request, invitacion_id: int):
 @router.delete(
     "/entidad/invitaciones/{invitacion_id}", response=InvitacionOut, auth=terms_auth, summary="Cancelar una invitación"
 )
-def invitacion_cancel(request, invitacion_id: int):
+def invitacion_cancel(request, invitacion_id: Id):
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
     return invitations.invitacion_cancel(invitacion=_invitacion(current, invitacion_id), actor=request.auth)
 
@@ -245,7 +246,7 @@ def _no_invitation() -> ApplicationError:
     auth=terms_auth,
     summary="Una invitación dirigida a mi correo",
 )
-def invitacion_mine(request, invitacion_id: int):
+def invitacion_mine(request, invitacion_id: Id):
     invitacion = get_object_or_404(Invitacion.objects.select_related("entidad"), pk=invitacion_id)
     if not invitations.is_for(invitacion, request.auth):
         raise _no_invitation()
@@ -258,7 +259,7 @@ def invitacion_mine(request, invitacion_id: int):
     auth=terms_auth,
     summary="Aceptar una invitación dirigida a mi correo (pasa a ser la Entidad activa)",
 )
-def invitacion_accept(request, invitacion_id: int):
+def invitacion_accept(request, invitacion_id: Id):
     invitacion = Invitacion.objects.select_related("entidad").filter(pk=invitacion_id).first()
     if invitacion is None or not invitations.is_for(invitacion, request.auth):
         raise _no_invitation()
@@ -285,7 +286,7 @@ def _unidad(current: acting.Acting, unidad_id: int) -> UnidadContratacion:
 
 
 @router.get("/entidad/unidades/{unidad_id}", response=UnidadOut, auth=terms_auth, summary="Una unidad de contratación")
-def unidad_detail(request, unidad_id: int):
+def unidad_detail(request, unidad_id: Id):
     return _unidad(_acting(request), unidad_id)
 
 
@@ -295,13 +296,13 @@ def unidad_detail(request, unidad_id: int):
     auth=terms_auth,
     summary="Modificar una unidad y los usuarios que trabajan en ella",
 )
-def unidad_update(request, unidad_id: int, payload: UnidadIn):
+def unidad_update(request, unidad_id: Id, payload: UnidadIn):
     current = _acting(request, Permiso.GESTIONAR_UNIDADES)
     return units.unidad_update(unidad=_unidad(current, unidad_id), actor=request.auth, **payload.dict())
 
 
 @router.delete("/entidad/unidades/{unidad_id}", response={204: None}, auth=terms_auth, summary="Eliminar una unidad")
-def unidad_delete(request, unidad_id: int):
+def unidad_delete(request, unidad_id: Id):
     current = _acting(request, Permiso.GESTIONAR_UNIDADES)
     units.unidad_delete(unidad=_unidad(current, unidad_id), actor=request.auth)
     return Status(204, None)
@@ -309,7 +310,7 @@ def unidad_delete(request, unidad_id: int):
 
 class HistorialParams(Schema):
     limite: int = Field(50, ge=1, le=200)
-    desde_id: int | None = Field(None, description="Eventos anteriores a este id (paginación)")
+    desde_id: Id | None = Field(None, description="Eventos anteriores a este id (paginación)")
 
 
 @router.get("/entidad/historial", response=list[EventoOut], auth=terms_auth, summary="Historial de la Entidad")

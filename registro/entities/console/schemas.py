@@ -2,12 +2,13 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from registro.core.api import Id
 from registro.entities.membership.schemas import RolRefOut
 
 
 class AprobarIn(Schema):
     rol: str = Field("comprador", description="Rol propio: administrador | comprador")
-    roles: list[int] = Field(default_factory=list, description="Ids de roles adicionales de la Entidad")
+    roles: list[Id] = Field(default_factory=list, description="Ids de roles adicionales de la Entidad")
 
 
 class RechazarIn(Schema):
@@ -42,7 +43,7 @@ class MiembroOut(Schema):
 
 class MiembroPatchIn(Schema):
     rol: str | None = Field(None, description="Rol propio: administrador | comprador")
-    roles: list[int] | None = Field(None, description="Ids de todos los roles adicionales que tendrá")
+    roles: list[Id] | None = Field(None, description="Ids de todos los roles adicionales que tendrá")
 
 
 class EntidadRefOut(Schema):
@@ -62,7 +63,7 @@ class ActingOut(Schema):
 
 
 class ActingIn(Schema):
-    entidad_id: int
+    entidad_id: Id
 
 
 class PermisoOut(Schema):
@@ -87,14 +88,14 @@ class RolOut(Schema):
 class InvitacionIn(Schema):
     correo: str = Field(..., max_length=254)
     rol: str = Field("comprador", description="administrador | comprador")
-    roles: list[int] = Field(default_factory=list)
+    roles: list[Id] = Field(default_factory=list)
     mensaje: str = Field("", max_length=2000)
 
 
 class UnidadIn(Schema):
     nombre: str = Field(..., max_length=300)
     descripcion: str = Field("", max_length=2000)
-    miembros: list[int] = Field(default_factory=list, description="Ids de membresías de la Entidad")
+    miembros: list[Id] = Field(default_factory=list, description="Ids de membresías de la Entidad")
 
 
 class UnidadOut(Schema):

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registro.core.api import parse_id
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account.models import Entidad
 from registro.entities.membership.catalogue import Permiso
@@ -43,10 +44,7 @@ def switcher(user) -> tuple[Membresia | None, list[Membresia]]:
 
 
 def acting_select(*, user, entidad_id) -> Membresia:
-    try:
-        entidad_id = int(entidad_id)
-    except (TypeError, ValueError):
-        entidad_id = None
+    entidad_id = parse_id(entidad_id)
     membresia = acting_membership(user, entidad_id) if entidad_id else None
     if membresia is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("Usted no pertenece a esa Entidad."), status=404)
@@ -83,10 +81,8 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
     header = request.META.get(HEADER)
     entidad_id = None
     if header:
-        try:
-            entidad_id = int(header)
-        except ValueError:
-            entidad_id = -1
+        # Not a whole number, or one beyond any id (64 bits): an entity the user does not belong to.
+        entidad_id = parse_id(header) or -1
     membresia = acting_membership(user, entidad_id)
     if membresia is None:
         message = (

@@ -4,6 +4,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from registro.accounts.api_auth import terms_auth
+from registro.core.api import Id
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
 from registro.entities.account import selectors as account_selectors
@@ -73,14 +74,14 @@ def registro_list(request):
 
 
 @router.get("/entidades/registros/{registro_id}", response=RegistroOut, auth=terms_auth, summary="Un registro en curso")
-def registro_detail(request, registro_id: int):
+def registro_detail(request, registro_id: Id):
     return _registro(request, registro_id)
 
 
 @router.patch(
     "/entidades/registros/{registro_id}", response=RegistroOut, auth=terms_auth, summary="Guardar el borrador"
 )
-def registro_update(request, registro_id: int, payload: RegistroPatchIn):
+def registro_update(request, registro_id: Id, payload: RegistroPatchIn):
     registro = _registro(request, registro_id)
     return services.registro_update(registro=registro, data=payload.datos)
 
@@ -88,7 +89,7 @@ def registro_update(request, registro_id: int, payload: RegistroPatchIn):
 @router.delete(
     "/entidades/registros/{registro_id}", response={204: None}, auth=terms_auth, summary="Eliminar el borrador"
 )
-def registro_delete(request, registro_id: int):
+def registro_delete(request, registro_id: Id):
     services.registro_delete(registro=_registro(request, registro_id))
     return Status(204, None)
 
@@ -99,7 +100,7 @@ def registro_delete(request, registro_id: int):
     auth=terms_auth,
     summary="Anexar documento",
 )
-def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[UploadedFile]):
+def documento_attach(request, registro_id: Id, tipo: Form[str], archivo: File[UploadedFile]):
     registro = _registro(request, registro_id)
     return Status(201, services.documento_attach(registro=registro, tipo=tipo, uploaded=archivo, user=request.auth))
 
@@ -110,7 +111,7 @@ def documento_attach(request, registro_id: int, tipo: Form[str], archivo: File[U
     auth=terms_auth,
     summary="Documentos anexados (y sus versiones anteriores)",
 )
-def documento_list(request, registro_id: int):
+def documento_list(request, registro_id: Id):
     registro = _registro(request, registro_id)
     return list(registro.documentos.order_by("tipo", "-version"))
 
@@ -121,7 +122,7 @@ def documento_list(request, registro_id: int):
     auth=terms_auth,
     summary="Lo que Finalizar revisaría, sin finalizar",
 )
-def registro_verify(request, registro_id: int):
+def registro_verify(request, registro_id: Id):
     verificacion = services.registro_verify(registro=_registro(request, registro_id))
     return {"ok": verificacion.ok, "errors": verificacion.errors, "missing_documents": verificacion.faltantes}
 
@@ -132,13 +133,13 @@ def registro_verify(request, registro_id: int):
     auth=terms_auth,
     summary="Finalizar: crear la Entidad (Pendiente de activación)",
 )
-def registro_finalize(request, registro_id: int):
+def registro_finalize(request, registro_id: Id):
     registro = _registro(request, registro_id)
     return Status(201, services.registro_finalize(registro=registro, user=request.auth))
 
 
 @router.get("/entidades/{entidad_id}", response=EntidadOut, auth=terms_auth, summary="Datos de una Entidad")
-def entidad_detail(request, entidad_id: int):
+def entidad_detail(request, entidad_id: Id):
     entidad = get_object_or_404(
         Entidad.objects.select_related("orden", "rama", "sector", "tipo_entidad"), pk=entidad_id
     )
@@ -152,7 +153,7 @@ def entidad_detail(request, entidad_id: int):
     auth=terms_auth,
     summary="Descargar un documento (usuarios de la Entidad y Mesa de Servicio)",
 )
-def documento_download(request, documento_id: int):
+def documento_download(request, documento_id: Id):
     return registration_permissions.downloadable_documento(request.auth, documento_id).response()
 
 
@@ -193,7 +194,7 @@ def _solicitud(request, solicitud_id: int) -> SolicitudAcceso:
     auth=terms_auth,
     summary="Solicitud de acceso a una Entidad activa",
 )
-def solicitud_create(request, entidad_id: int, payload: SolicitudIn):
+def solicitud_create(request, entidad_id: Id, payload: SolicitudIn):
     entidad = get_object_or_404(Entidad, pk=entidad_id)
     return Status(201, access.solicitud_create(user=request.auth, entidad=entidad, mensaje=payload.mensaje))
 
@@ -212,7 +213,7 @@ def mis_registros(request):
 @router.post(
     "/solicitudes/{solicitud_id}/cancelar", response=SolicitudOut, auth=terms_auth, summary="Cancelar mi solicitud"
 )
-def solicitud_cancel(request, solicitud_id: int):
+def solicitud_cancel(request, solicitud_id: Id):
     solicitud = _solicitud(request, solicitud_id)
     if solicitud.usuario_id != request.auth.pk:
         raise ApplicationError(ErrorCode.NOT_FOUND, "No existe esa solicitud.", status=404)
