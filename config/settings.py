@@ -236,6 +236,13 @@ EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
 # Largest legal document or attachment (bytes; default 64 MiB: a scanned act of several hundred
 # pages). Files are streamed to disk, never held in memory.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 64 * 1024 * 1024)
+# Opening an upload (pypdf, zipfile) or rendering a page (PDFium) runs in a child process with
+# this much address space and time (registro.core.files.isolation).
+FILE_CHECK_MEMORY_BYTES = env_int("FILE_CHECK_MEMORY_BYTES", 768 * 1024 * 1024)
+FILE_CHECK_TIMEOUT_SECONDS = env_int("FILE_CHECK_TIMEOUT_SECONDS", 30)
+# Page images of PDFs for the desk: width in pixels, and the tallest image (very long pages).
+PREVIEW_WIDTH = env_int("PREVIEW_WIDTH", 1000)
+PREVIEW_MAX_HEIGHT = env_int("PREVIEW_MAX_HEIGHT", 4000)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

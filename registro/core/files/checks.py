@@ -28,9 +28,14 @@ from registro.core.files.content import (
     CHUNK_SIZE,
     HEAD_SIZE,
     OCTET_STREAM,
+    OLE2_MAGIC,
+    OLE2_VBA_MARKER,
     SIGNATURES,
+    ZIP_MAGIC,
+    _check_archive,
     _check_pdf,
     _executable_kind,
+    _office_macros,
 )
 from registro.core.files.names import _check_name, _refuse
 
@@ -77,6 +82,7 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
         digest = hashlib.sha256()
         size = 0
         head = b""
+        vba, tail = False, b""  # a VBA project's directory entry, looked for in OLE2 files
         # Our own loop rather than `uploaded.chunks()`: InMemoryUploadedFile.chunks() reads the
         # whole file in one go, and a caller may hand us a big in-memory file.
         uploaded.seek(0)
@@ -87,6 +93,9 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
             if len(head) < HEAD_SIZE:
                 head += chunk[: HEAD_SIZE - len(head)]
             digest.update(chunk)
+            if head.startswith(OLE2_MAGIC) and not vba:
+                vba = OLE2_VBA_MARKER in tail + chunk
+                tail = chunk[-len(OLE2_VBA_MARKER) :]
 
         if size == 0:
             raise _refuse(
@@ -123,8 +132,12 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
         else:
             content_type = next((s.content_type for s in _RECOGNISABLE if s.matches(head, uploaded)), OCTET_STREAM)
 
+        if vba:
+            raise _office_macros(name)
         if extension == "pdf":
             _check_pdf(uploaded, name, head)
+        elif head.startswith(ZIP_MAGIC):
+            _check_archive(uploaded, name)
     finally:
         uploaded.seek(0)
 
