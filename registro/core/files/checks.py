@@ -3,9 +3,9 @@ type may be attached except .psd .gif .jar .bat .rtf .thmx .exe .odt .dot .7z .b
 .gsheet .gz .isz .jpe .oxps .p7z .ppsx .ppt .dll .txt .xlsb .pptx"; PDF is preferred.
 
 `check_uploaded_file` never reads an upload whole into memory: it streams it in chunks to count
-and hash it, sniffs the first bytes for the real type, and lets pypdf (or zipfile) seek inside
-the file object. Each refusal is an `ApplicationError` with its own code and a Spanish message
-naming the file.
+and hash it, sniffs the first bytes for the real type, and opens PDFs and ZIP containers (pypdf,
+zipfile) in a child process with a memory limit and a deadline (`isolation`). Each refusal is an
+`ApplicationError` with its own code and a Spanish message naming the file.
 
 Decisions worth knowing:
 - Double extensions: a name is refused when ANY dotted part after the first is forbidden
@@ -13,7 +13,10 @@ Decisions worth knowing:
 - Extensions with no known signature (.csv, .ods, .xml, ...) are accepted unless the content is
   an executable; their content type is then what the bytes show, or "application/octet-stream".
 - Besides the guide's list, programs and scripts that Windows runs on double click (.msi, .vbs,
-  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`)."""
+  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`);
+  so are, each with its own code, macro-enabled Office files, compiled help and disk images.
+- PDFs that run code or actions by themselves, or carry programs, and archives holding programs
+  are refused (docs/adr/0012)."""
 
 import hashlib
 from dataclasses import dataclass
