@@ -214,21 +214,25 @@ def _open(stream) -> dict:
     return {"encrypted": False, "pages": pages, "risks": sorted(risks)}
 
 
+def _readers(file, last: int | None):
+    """pypdf readers of the file, most likely first: cut after the last `startxref` (when there is
+    one), then whole; junk before the header counted in the offsets or not, as readers do."""
+    file.seek(0)
+    head = file.read(PDF_JUNK_ALLOWED + len(b"%PDF-"))
+    header = max(head.find(b"%PDF-"), 0)
+    size = os.fstat(file.fileno()).st_size
+    end = _startxref_end(file, last) if last is not None else None
+    for start in dict.fromkeys((header, 0)):
+        if end is not None and end > start:
+            yield _Window(file, start, end, b"\n%%EOF\n")
+        yield _Window(file, start, size)
+
+
 def pdf_report(path: str) -> dict:
     """{"encrypted", "pages", "risks"} for the PDF at `path`; pages is 0 when it doesn't open."""
     with open(path, "rb") as file:
-        head = file.read(PDF_JUNK_ALLOWED + len(b"%PDF-"))
-        header = max(head.find(b"%PDF-"), 0)
-        size = os.fstat(file.fileno()).st_size
         last, raw_risks = _scan(file)
-        end = _startxref_end(file, last) if last is not None else None
-        candidates = []
-        # Junk before the header may or may not be counted in the offsets: try both, as readers do.
-        for start in dict.fromkeys((header, 0)):
-            if end is not None and end > start:
-                candidates.append(_Window(file, start, end, b"\n%%EOF\n"))
-            candidates.append(_Window(file, start, size))
-        for stream in candidates:
+        for stream in _readers(file, last):
             try:
                 report = _open(stream)
             except DependencyError:
@@ -244,6 +248,28 @@ def pdf_report(path: str) -> dict:
                 report["risks"] = sorted(set(report["risks"]) | raw_risks)
                 return report
     return {"encrypted": False, "pages": 0, "risks": []}
+
+
+def pdf_text(path: str, max_pages: int) -> str:
+    """The text of the first `max_pages` pages; "" when the PDF doesn't open or has none."""
+    with open(path, "rb") as file:
+        for stream in _readers(file, _scan(file)[0]):
+            try:
+                reader = PdfReader(stream, strict=False)
+                if reader.is_encrypted and not reader.decrypt(""):
+                    return ""
+                pages = reader.pages[:max_pages]
+            except Exception as error:  # any pypdf error, and the odd ValueError/RecursionError
+                logger.info("pypdf could not open a stored PDF: %s: %s", type(error).__name__, error)
+                continue
+            texts = []
+            for number, page in enumerate(pages, start=1):
+                try:
+                    texts.append(page.extract_text() or "")
+                except Exception as error:
+                    logger.info("pypdf could not read page %s of a stored PDF: %s", number, error)
+            return "\n".join(texts)
+    return ""
 
 
 def pdf_page_count(path: str) -> int:

@@ -29,7 +29,7 @@ def previewable(row) -> bool:
 
 
 @contextmanager
-def _local_path(row):
+def local_path(row):
     """A path to the stored file: the file itself on disk storage, else a temporary copy."""
     try:
         yield row.archivo.storage.path(row.archivo.name)
@@ -60,7 +60,7 @@ def page_count(row) -> int:
         with storage.open(name, "rb") as cached:
             return int(cached.read())
     try:
-        with _local_path(row) as path:
+        with local_path(row) as path:
             count = isolation.run(inspection.pdf_page_count, path)
     except isolation.IsolationFailed as error:
         logger.warning("could not count the pages of stored file %s: %s", row.archivo.name, error)
@@ -84,7 +84,7 @@ def page_image(row, number: int):
         with tempfile.TemporaryDirectory(prefix="registro-preview-") as folder:
             out = os.path.join(folder, "page.png")
             try:
-                with _local_path(row) as path:
+                with local_path(row) as path:
                     isolation.run(
                         inspection.render_page,
                         path,
