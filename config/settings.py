@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before anything reads the body (CSRF reads POST): refuses oversized uploads early.
+    "registro.core.files.limits.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "registro.core.middleware.ApiTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,6 +274,22 @@ EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
 # Largest legal document or attachment (bytes; default 64 MiB: a scanned act of several hundred
 # pages). Files are streamed to disk, never held in memory.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 64 * 1024 * 1024)
+# Largest request body: every document of a registration in one form (7 types), plus the fields.
+# Refused from its Content-Length before the body is read (registro.core.files.limits).
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_BYTES", 7 * DOCUMENT_MAX_BYTES + 1024 * 1024)
+# The upload is refused while it streams, as soon as one file passes DOCUMENT_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "registro.core.files.limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Opening an upload (pypdf, zipfile) or rendering a page (PDFium) runs in a child process with
+# this much address space and time (registro.core.files.isolation).
+FILE_CHECK_MEMORY_BYTES = env_int("FILE_CHECK_MEMORY_BYTES", 768 * 1024 * 1024)
+FILE_CHECK_TIMEOUT_SECONDS = env_int("FILE_CHECK_TIMEOUT_SECONDS", 30)
+# Page images of PDFs for the desk: width in pixels, and the tallest image (very long pages).
+PREVIEW_WIDTH = env_int("PREVIEW_WIDTH", 1000)
+PREVIEW_MAX_HEIGHT = env_int("PREVIEW_MAX_HEIGHT", 4000)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -342,7 +360,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [_SELF, "data:"],
         "font-src": [_SELF],
         "connect-src": [_SELF],
-        "frame-src": [_SELF],
+        "frame-src": [_NONE],
         "object-src": [_NONE],
         "base-uri": [_SELF],
         "form-action": [_SELF],

@@ -195,6 +195,8 @@ TABLE: dict[str, Rule] = {
     "entities:registrada": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.entidad_a}),
     "entities:escritorio": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.entidad_a}),
     "entities:documento": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.documento}),
+    "entities:documento_paginas": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.documento}),
+    "entities:documento_pagina": Rule(ENTITY_A, kwargs=lambda w: {"pk": w.documento, "numero": 1}),
     "entities:mis_registros": Rule(LOGGED_IN),
     "entities:nuevo_registro": Rule(LOGGED_IN),
     "entities:solicitar_acceso": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.entidad_a}),

@@ -25,6 +25,15 @@ class ErrorCode(StrEnum):
     FILE_PDF_CORRUPT = "file_pdf_corrupt"
     FILE_PDF_ENCRYPTED = "file_pdf_encrypted"
     FILE_NAME_INVALID = "file_name_invalid"
+    FILE_UNVERIFIABLE = "file_unverifiable"
+    FILE_PDF_JAVASCRIPT = "file_pdf_javascript"
+    FILE_PDF_LAUNCH = "file_pdf_launch"
+    FILE_PDF_AUTO_ACTION = "file_pdf_auto_action"
+    FILE_PDF_EMBEDDED_PROGRAM = "file_pdf_embedded_program"
+    FILE_OFFICE_MACROS = "file_office_macros"
+    FILE_COMPILED_HELP = "file_compiled_help"
+    FILE_DISK_IMAGE = "file_disk_image"
+    FILE_ARCHIVE_EXECUTABLE = "file_archive_executable"
 
 
 class ApplicationError(Exception):

@@ -165,8 +165,10 @@ def test_activation_with_a_correction_round(
     expect(precheck(desk_page, "NIT en el RUT")).to_have_text("No cumple")
     expect(precheck(desk_page, "Entidades con nombres similares")).to_have_text("Correcto")
 
-    # A preview of each PDF, served inline to the frame.
-    previews = desk_page.locator("iframe.pdf-preview")
+    # The first page of each PDF as an image rendered on the server (no PDF viewer in the page),
+    # with a link to the other pages.
+    expect(desk_page.locator("iframe")).to_have_count(0)
+    previews = desk_page.locator("figure.pdf-preview img")
     expect(previews).to_have_count(4)
     for name in [
         "Decreto de estructura.pdf",
@@ -174,15 +176,16 @@ def test_activation_with_a_correction_round(
         "Autorización administrador.pdf",
         "RUT viejo.pdf",
     ]:
-        frame = desk_page.get_by_title(f"Vista previa de {name}")
-        frame.scroll_into_view_if_needed()
-        expect(frame).to_be_visible()
-        box = frame.bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 200, box
-        response = desk_page.request.get(live_server.url + frame.get_attribute("src"))
-        assert response.ok and response.headers["content-type"] == "application/pdf"
-        assert response.headers["content-disposition"].startswith("inline")
-        assert response.body().startswith(b"%PDF")
+        image = desk_page.get_by_role("img", name=f"Primera página de «{name}»")
+        image.scroll_into_view_if_needed()
+        expect(image).to_be_visible()
+        desk_page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        assert image.evaluate("(img) => img.naturalWidth") == 1000
+        box = image.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 300, box
+        response = desk_page.request.get(live_server.url + image.get_attribute("src"))
+        assert response.ok and response.headers["content-type"] == "image/png"
+    expect(desk_page.get_by_role("link", name="Ver más páginas")).to_have_count(4)
 
     # Three documents accepted, the RUT rejected with its reason.
     for label in OTHER_DOCUMENTS:
@@ -195,7 +198,7 @@ def test_activation_with_a_correction_round(
         "Antes de activar, acepte todos los documentos. Faltan: Registro Único Tributario (RUT)."
     )
     expect(desk_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} En revisión")
-    # Chromium's PDF viewer paints only what is in the viewport: show the whole page, let it paint.
+    # The whole page in the screenshot (lazy images paint once in the viewport).
     desk_page.set_viewport_size({"width": 1280, "height": desk_page.evaluate("document.documentElement.scrollHeight")})
     desk_page.wait_for_timeout(1500)
     desk_page.screenshot(path=DESK_SCREENSHOT)
@@ -239,7 +242,7 @@ def test_activation_with_a_correction_round(
     expect(desk_page.get_by_role("heading", level=1)).to_have_text(f"{caso.numero} En revisión")
     expect(document_card(desk_page, RUT)).to_contain_text("versión 2")
     expect(document_card(desk_page, RUT)).to_contain_text("Revisión: pendiente")
-    expect(desk_page.get_by_title("Vista previa de RUT actualizado.pdf")).to_be_visible()
+    expect(desk_page.get_by_role("img", name="Primera página de «RUT actualizado.pdf»")).to_be_visible()
     expect(precheck(desk_page, "NIT en el RUT")).to_have_text("Correcto")
     for label in OTHER_DOCUMENTS:  # the earlier decisions are kept
         expect(document_card(desk_page, label)).to_contain_text("Revisión: Aceptado")

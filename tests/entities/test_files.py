@@ -464,8 +464,10 @@ def test_encrypted_pdf_is_refused():
 
 
 def test_pdf_that_needs_a_crypto_library_to_open_counts_as_encrypted():
-    # AES-256 PDFs: pypdf cannot even try the empty password without `cryptography`.
-    with mock.patch.object(files.content, "PdfReader", side_effect=DependencyError("AES needs cryptography")):
+    # AES-256 PDFs: pypdf cannot even try the empty password without `cryptography`. The check runs
+    # in this process here, so that the patched reader is the one used.
+    in_process = mock.patch.object(files.isolation, "run", side_effect=lambda function, *args: function(*args))
+    with in_process, mock.patch.object(files.inspection, "PdfReader", side_effect=DependencyError("AES")):
         error = refusal(upload("acta.pdf", pdf_bytes()))
     assert error.code == ErrorCode.FILE_PDF_ENCRYPTED
 

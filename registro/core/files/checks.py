@@ -3,9 +3,9 @@ type may be attached except .psd .gif .jar .bat .rtf .thmx .exe .odt .dot .7z .b
 .gsheet .gz .isz .jpe .oxps .p7z .ppsx .ppt .dll .txt .xlsb .pptx"; PDF is preferred.
 
 `check_uploaded_file` never reads an upload whole into memory: it streams it in chunks to count
-and hash it, sniffs the first bytes for the real type, and lets pypdf (or zipfile) seek inside
-the file object. Each refusal is an `ApplicationError` with its own code and a Spanish message
-naming the file.
+and hash it, sniffs the first bytes for the real type, and opens PDFs and ZIP containers (pypdf,
+zipfile) in a child process with a memory limit and a deadline (`isolation`). Each refusal is an
+`ApplicationError` with its own code and a Spanish message naming the file.
 
 Decisions worth knowing:
 - Double extensions: a name is refused when ANY dotted part after the first is forbidden
@@ -13,7 +13,10 @@ Decisions worth knowing:
 - Extensions with no known signature (.csv, .ods, .xml, ...) are accepted unless the content is
   an executable; their content type is then what the bytes show, or "application/octet-stream".
 - Besides the guide's list, programs and scripts that Windows runs on double click (.msi, .vbs,
-  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`)."""
+  .scr, ...) are refused as executables when they are the last extension (`EXECUTABLE_EXTENSIONS`);
+  so are, each with its own code, macro-enabled Office files, compiled help and disk images.
+- PDFs that run code or actions by themselves, or carry programs, and archives holding programs
+  are refused (docs/adr/0012)."""
 
 import hashlib
 from dataclasses import dataclass
@@ -28,9 +31,14 @@ from registro.core.files.content import (
     CHUNK_SIZE,
     HEAD_SIZE,
     OCTET_STREAM,
+    OLE2_MAGIC,
+    OLE2_VBA_MARKER,
     SIGNATURES,
+    ZIP_MAGIC,
+    _check_archive,
     _check_pdf,
     _executable_kind,
+    _office_macros,
 )
 from registro.core.files.names import _check_name, _refuse
 
@@ -77,6 +85,7 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
         digest = hashlib.sha256()
         size = 0
         head = b""
+        vba, tail = False, b""  # a VBA project's directory entry, looked for in OLE2 files
         # Our own loop rather than `uploaded.chunks()`: InMemoryUploadedFile.chunks() reads the
         # whole file in one go, and a caller may hand us a big in-memory file.
         uploaded.seek(0)
@@ -87,6 +96,9 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
             if len(head) < HEAD_SIZE:
                 head += chunk[: HEAD_SIZE - len(head)]
             digest.update(chunk)
+            if head.startswith(OLE2_MAGIC) and not vba:
+                vba = OLE2_VBA_MARKER in tail + chunk
+                tail = chunk[-len(OLE2_VBA_MARKER) :]
 
         if size == 0:
             raise _refuse(
@@ -123,8 +135,12 @@ def check_uploaded_file(uploaded, *, max_bytes: int | None = None) -> CheckedFil
         else:
             content_type = next((s.content_type for s in _RECOGNISABLE if s.matches(head, uploaded)), OCTET_STREAM)
 
+        if vba:
+            raise _office_macros(name)
         if extension == "pdf":
             _check_pdf(uploaded, name, head)
+        elif head.startswith(ZIP_MAGIC):
+            _check_archive(uploaded, name)
     finally:
         uploaded.seek(0)
 

@@ -1,18 +1,22 @@
-"""What a file's bytes say it is: signatures by extension, executables whatever the name, and
-PDFs that open (pypdf seeks inside the upload; nothing is read whole)."""
+"""What a file's bytes say it is: signatures by extension, executables whatever the name, PDFs
+that open and run nothing, archives without programs inside. pypdf and zipfile run in a bounded
+child process (`isolation`) on the upload's file on disk."""
 
 import logging
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pypdf import PdfReader
-from pypdf.errors import DependencyError
 
-from registro.core.errors import ErrorCode
+from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.files import inspection, isolation
+from registro.core.files.inspection import PDF_JUNK_ALLOWED, executable_kind
 from registro.core.files.names import _refuse
 
 logger = logging.getLogger(__name__)
@@ -21,9 +25,6 @@ CHUNK_SIZE = 64 * 1024  # bytes read at a time while hashing
 
 
 HEAD_SIZE = 8 * 1024  # bytes kept from the start of the file to recognise its type
-
-
-PDF_JUNK_ALLOWED = 1024  # readers accept up to this much before "%PDF-", so do we
 
 
 OCTET_STREAM = "application/octet-stream"
@@ -127,85 +128,90 @@ SIGNATURES: dict[str, _Signature] = {
 _RECOGNISABLE = (_PDF, _PNG, _JPEG, _TIFF, _ZIP, _OLE2)
 
 
-def _is_control_bytes(data: bytes) -> bool:
-    return any(byte < 0x20 and byte not in b"\t\n\x0c\r" for byte in data)
+_executable_kind = executable_kind
 
 
-def _executable_kind(head: bytes) -> str | None:
-    """What kind of program the content is, whatever the file is called; None if it isn't one."""
-    if head.startswith((b"\x7fELF",)):
-        return "ELF"
-    if head.startswith((b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")):
-        return "Mach-O"
-    if head.startswith(b"\xca\xfe\xba\xbe"):
-        return "Java/Mach-O"  # a Java class and a Mach-O universal binary share the magic
-    if head.removeprefix(b"\xef\xbb\xbf").startswith(b"#!"):
-        return "script"
-    # A DOS/Windows header is "MZ" followed by binary fields (its 64 bytes always hold NULs or other
-    # control bytes). Requiring them keeps text such as a CSV of addresses starting "MZ 5 CASA 3"
-    # ("manzana") from being taken for a program.
-    if head.startswith((b"MZ", b"ZM")) and _is_control_bytes(head[2:64]):
-        return "PE"
-    return None
+@contextmanager
+def local_path(uploaded):
+    """A path to the upload's bytes for the sandbox: the temporary file Django streamed a large
+    upload to, or (small in-memory uploads, storage files) a temporary copy made in chunks."""
+    path = getattr(uploaded, "temporary_file_path", None)
+    if path is not None:
+        uploaded.file.flush()
+        yield path()
+        return
+    with tempfile.NamedTemporaryFile(prefix="registro-check-", suffix=".bin") as copy:
+        uploaded.seek(0)
+        shutil.copyfileobj(uploaded, copy, CHUNK_SIZE)
+        copy.flush()
+        yield copy.name
 
 
-class _PdfWindow:
-    """The file seen from its "%PDF-" header on: PDF offsets count from the header, so a file with
-    junk before it (as mail gateways and some scanners leave) opens as it does in Acrobat."""
-
-    def __init__(self, file, start: int):
-        self._file = file
-        self._start = start
-        file.seek(start)
-
-    def read(self, size: int = -1) -> bytes:
-        return self._file.read(size)
-
-    def tell(self) -> int:
-        return self._file.tell() - self._start
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self._file.seek(self._start + offset if whence == 0 else offset, whence)
-        if self._file.tell() < self._start:
-            self._file.seek(self._start)
-        return self.tell()
+def _unverifiable(name: str) -> ApplicationError:
+    return _refuse(
+        ErrorCode.FILE_UNVERIFIABLE,
+        _(
+            "No pudimos revisar el archivo «%(file)s»: es demasiado complejo o está dañado. Genérelo de nuevo "
+            "(por ejemplo, imprimiéndolo a PDF) o divídalo en varios archivos."
+        )
+        % {"file": name},
+        name,
+    )
 
 
-def _pdf_state(uploaded, head: bytes) -> tuple[bool, int]:
-    """(encrypted?, pages); pages is 0 when pypdf cannot open the file."""
-    start = head.find(b"%PDF-")
-    candidates = [_PdfWindow(uploaded, start)] if start > 0 else []
-    candidates.append(uploaded)  # junk before the header may also be counted in the offsets
-    for stream in candidates:
-        try:
-            stream.seek(0)
-            reader = PdfReader(stream, strict=False)
-            if reader.is_encrypted:
-                return True, 0
-            pages = len(reader.pages)
-        except DependencyError:
-            # Raised while pypdf tries the empty password of an AES-encrypted PDF without a crypto
-            # library installed: the file is encrypted either way.
-            return True, 0
-        except Exception as error:  # any pypdf error (and the odd ValueError/RecursionError on broken files)
-            logger.info("pypdf could not open an uploaded PDF: %s: %s", type(error).__name__, error)
-            continue
-        if pages:
-            return False, pages
-    return False, 0
+def _inspect(function, uploaded, name: str):
+    try:
+        with local_path(uploaded) as path:
+            return isolation.run(function, path)
+    except isolation.IsolationFailed as error:
+        logger.warning("an uploaded file could not be checked: %s", error)
+        raise _unverifiable(name) from error
+
+
+_PDF_RISKS = {
+    "launch": (
+        ErrorCode.FILE_PDF_LAUNCH,
+        gettext_lazy(
+            "El PDF «%(file)s» contiene una acción que abre otros programas o archivos (/Launch); no se "
+            "aceptan. Imprímalo a un PDF nuevo y adjúntelo."
+        ),
+    ),
+    "javascript": (
+        ErrorCode.FILE_PDF_JAVASCRIPT,
+        gettext_lazy(
+            "El PDF «%(file)s» contiene JavaScript; no se aceptan PDF con código. Imprímalo a un PDF nuevo "
+            "(sin formularios interactivos) y adjúntelo."
+        ),
+    ),
+    "auto_action": (
+        ErrorCode.FILE_PDF_AUTO_ACTION,
+        gettext_lazy(
+            "El PDF «%(file)s» ejecuta acciones automáticas al abrirse (/OpenAction o /AA); no se aceptan. "
+            "Imprímalo a un PDF nuevo y adjúntelo."
+        ),
+    ),
+    "embedded_program": (
+        ErrorCode.FILE_PDF_EMBEDDED_PROGRAM,
+        gettext_lazy(
+            "El PDF «%(file)s» lleva un programa incrustado como archivo adjunto; no se acepta. Quite el "
+            "adjunto o imprima el documento a un PDF nuevo."
+        ),
+    ),
+}
 
 
 def _check_pdf(uploaded, name: str, head: bytes) -> None:
-    """Refuses PDFs that don't open, have no pages, or are encrypted (even with an empty user
-    password: the reviewers must be able to open, print and copy from it)."""
-    encrypted, pages = _pdf_state(uploaded, head)
-    if encrypted:
+    """Refuses PDFs that don't open, have no pages, are encrypted (even with an empty user password:
+    the reviewers must be able to open, print and copy from it), or carry code, actions that run by
+    themselves, or other files."""
+    report = _inspect(inspection.pdf_report, uploaded, name)
+    if report["encrypted"]:
         raise _refuse(
             ErrorCode.FILE_PDF_ENCRYPTED,
             _("El PDF «%(file)s» está protegido con contraseña; adjunte una copia sin contraseña.") % {"file": name},
             name,
         )
-    if pages == 0:
+    if report["pages"] == 0:
         raise _refuse(
             ErrorCode.FILE_PDF_CORRUPT,
             _(
@@ -214,4 +220,42 @@ def _check_pdf(uploaded, name: str, head: bytes) -> None:
             )
             % {"file": name},
             name,
+        )
+    for risk in inspection.RISK_ORDER:
+        if risk in report["risks"]:
+            code, message = _PDF_RISKS[risk]
+            raise _refuse(code, str(message) % {"file": name}, name)
+
+
+def _office_macros(name: str) -> ApplicationError:
+    return _refuse(
+        ErrorCode.FILE_OFFICE_MACROS,
+        _(
+            "El archivo «%(file)s» contiene macros de Office; no se aceptan documentos con macros. Guárdelo "
+            "como PDF (o como .docx/.xlsx sin macros) y adjúntelo."
+        )
+        % {"file": name},
+        name,
+    )
+
+
+# "_VBA_PROJECT" as an OLE2 directory entry (UTF-16LE): a Word or Excel 97-2003 file with macros.
+OLE2_VBA_MARKER = "_VBA_PROJECT".encode("utf-16-le")
+
+
+def _check_archive(uploaded, name: str) -> None:
+    """ZIP containers (.zip and Office Open XML): no programs inside, no VBA macros."""
+    report = _inspect(inspection.archive_report, uploaded, name)
+    if report["macros"]:
+        raise _office_macros(name)
+    if report["executable"]:
+        raise _refuse(
+            ErrorCode.FILE_ARCHIVE_EXECUTABLE,
+            _(
+                "El archivo comprimido «%(file)s» contiene un programa («%(member)s»); no se aceptan archivos "
+                "comprimidos con programas. Adjunte solo los documentos."
+            )
+            % {"file": name, "member": report["executable"]},
+            name,
+            member=report["executable"],
         )

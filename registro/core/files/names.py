@@ -36,6 +36,14 @@ EXECUTABLE_EXTENSIONS = frozenset({
 })
 
 
+# Not in the guide's list either, and refused each with its own message: Office files that carry
+# macros, compiled Windows help (it runs scripts), and disk images (Windows mounts them on double
+# click, and what is inside escapes the checks).
+MACRO_OFFICE_EXTENSIONS = frozenset({"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm"})
+COMPILED_HELP_EXTENSIONS = frozenset({"chm"})
+DISK_IMAGE_EXTENSIONS = frozenset({"iso", "img", "vhd", "vhdx"})
+
+
 MAX_NAME_LENGTH = 150
 
 
@@ -156,6 +164,36 @@ def _check_name(raw_name: str) -> tuple[str, str]:
                 "documento es. Cámbiele el nombre y adjúntelo de nuevo."
             )
             % {"file": name},
+            name,
+        )
+    if extension in MACRO_OFFICE_EXTENSIONS:
+        raise _refuse(
+            ErrorCode.FILE_OFFICE_MACROS,
+            _(
+                "No se aceptan documentos de Office con macros («%(file)s»). Guárdelo como PDF (o como "
+                ".docx/.xlsx sin macros) y adjúntelo."
+            )
+            % {"file": name},
+            name,
+        )
+    if extension in COMPILED_HELP_EXTENSIONS:
+        raise _refuse(
+            ErrorCode.FILE_COMPILED_HELP,
+            _(
+                "No se aceptan archivos de ayuda de Windows («%(file)s», .%(ext)s): pueden ejecutar programas. "
+                "Adjunte el documento en PDF."
+            )
+            % {"file": name, "ext": extension},
+            name,
+        )
+    if extension in DISK_IMAGE_EXTENSIONS:
+        raise _refuse(
+            ErrorCode.FILE_DISK_IMAGE,
+            _(
+                "No se aceptan imágenes de disco («%(file)s», .%(ext)s). Adjunte cada documento por separado, "
+                "preferiblemente en PDF."
+            )
+            % {"file": name, "ext": extension},
             name,
         )
     if extension in EXECUTABLE_EXTENSIONS:

@@ -13,6 +13,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import previews
 from .checks import CheckedFile, check_uploaded_file
 
 
@@ -50,20 +51,27 @@ class StoredFile(models.Model):
         if self.archivo.name:
             self.archivo.storage.delete(self.archivo.name)
 
-    def response(self, *, inline: bool = False) -> FileResponse:
-        """The download: as an attachment, or (PDFs only) inline for the desk's preview frame.
-        `nosniff` everywhere; a downloaded file is sandboxed if a browser renders it anyway."""
-        inline = inline and self.content_type == "application/pdf"
+    def response(self) -> FileResponse:
+        """The download, always as an attachment: no uploaded file is rendered in the site's pages
+        (PDFs are shown as page images, `previews`). `nosniff`, and sandboxed if a browser renders
+        it anyway."""
         response = FileResponse(
             self.archivo.open("rb"),
-            as_attachment=not inline,
+            as_attachment=True,
             filename=self.nombre_original,
             content_type=self.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
-        # A download is sandboxed if a browser renders it anyway; the inline PDF may only be
-        # framed by this site's own pages.
-        response["Content-Security-Policy"] = "frame-ancestors 'self'" if inline else "sandbox"
+        # A download is sandboxed if a browser renders it anyway.
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+    def page_response(self, number: int) -> FileResponse:
+        """Page `number` of a PDF as a PNG image; raises `previews.PreviewUnavailable`."""
+        response = FileResponse(previews.page_image(self, number), content_type="image/png")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "private, max-age=86400"
         return response
 
 

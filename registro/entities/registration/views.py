@@ -5,10 +5,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
+from registro.core.files import previews
 from registro.core.http import or_404
 from registro.core.models import Municipio
 from registro.entities.account import selectors as account_selectors
@@ -221,11 +221,33 @@ def escritorio(request, pk: int):
 
 @login_required
 @require_GET
-@xframe_options_sameorigin
 def documento_descargar(request, pk: int):
-    """Download, or (?ver=1, PDFs only) inline view for the desk's preview frame."""
+    """Download, always as an attachment."""
     documento = or_404(registration_permissions.downloadable_documento, request.user, pk)
-    return documento.response(inline=request.GET.get("ver") == "1")
+    return documento.response()
+
+
+@login_required
+@require_GET
+def documento_paginas(request, pk: int):
+    """Every page of a PDF as an image (rendered on the server), with the download link."""
+    documento = or_404(registration_permissions.downloadable_documento, request.user, pk)
+    try:
+        paginas = range(1, previews.page_count(documento) + 1)
+    except previews.PreviewUnavailable:
+        paginas = None
+    return render(request, "entities/documento_paginas.html", {"documento": documento, "paginas": paginas})
+
+
+@login_required
+@require_GET
+def documento_pagina(request, pk: int, numero: int):
+    """Page `numero` of a PDF as a PNG image, for whoever may download the document."""
+    documento = or_404(registration_permissions.downloadable_documento, request.user, pk)
+    try:
+        return documento.page_response(numero)
+    except previews.PreviewUnavailable as error:
+        raise Http404(_("Esta página del documento no existe o no se pudo mostrar.")) from error
 
 
 @login_required

@@ -1,11 +1,9 @@
 """Text read from a document's PDF, and names and numbers looked up in it."""
 
-import io
 import logging
 import re
 
-from pypdf import PdfReader
-
+from registro.core.files import inspection, isolation, previews
 from registro.core.text import fold
 from registro.entities.registration.models import Documento
 
@@ -18,31 +16,14 @@ logger = logging.getLogger(__name__)
 
 def pdf_text(documento: Documento, *, max_pages: int = 30) -> str:
     """The text of the stored file's first `max_pages` pages; "" when it is not a PDF, does not
-    open, is encrypted, or has no text layer. Never raises."""
+    open, is encrypted, or has no text layer. Never raises. pypdf reads it in the bounded child
+    process of the upload checks, so a huge or hostile file costs that process, not this one."""
     try:
-        with documento.archivo.open("rb") as stored:
-            data = stored.read()
-    except Exception as error:
-        logger.info("Could not read document %s: %s: %s", documento.pk, type(error).__name__, error)
+        with previews.local_path(documento) as path:
+            return isolation.run(inspection.pdf_text, path, max_pages)
+    except Exception as error:  # missing file, storage error, or the child failed or timed out
+        logger.info("Could not read the text of document %s: %s: %s", documento.pk, type(error).__name__, error)
         return ""
-    start = data.find(b"%PDF-", 0, 1024)
-    if start < 0:
-        return ""
-    try:
-        reader = PdfReader(io.BytesIO(data[start:]), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            return ""
-        pages = reader.pages[:max_pages]
-    except Exception as error:  # any pypdf error, and the odd ValueError/RecursionError on broken files
-        logger.info("pypdf could not open document %s: %s: %s", documento.pk, type(error).__name__, error)
-        return ""
-    texts = []
-    for number, page in enumerate(pages, start=1):
-        try:
-            texts.append(page.extract_text() or "")
-        except Exception as error:
-            logger.info("pypdf could not read page %s of document %s: %s", number, documento.pk, error)
-    return "\n".join(texts)
 
 
 def _has_text(folded: str) -> bool:

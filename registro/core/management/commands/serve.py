@@ -15,9 +15,13 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        # Threaded workers (docs/adr/0012): a slow upload holds one thread, not a whole worker, and the
+        # worker's heartbeat (what --timeout measures) keeps beating meanwhile.
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
+        parser.add_argument("--timeout", type=int, default=int(os.environ.get("WEB_TIMEOUT", "30")))
         parser.add_argument("--no-worker", action="store_true", help="Sin trabajador de tareas.")
 
-    def handle(self, *args, host, port, workers, no_worker, **options):
+    def handle(self, *args, host, port, workers, threads, timeout, no_worker, **options):
         python = sys.executable
         web = [
             python,
@@ -28,6 +32,12 @@ class Command(BaseCommand):
             f"{host}:{port}",
             "--workers",
             str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--timeout",
+            str(timeout),
             "--access-logfile",
             "-",
             "--graceful-timeout",
