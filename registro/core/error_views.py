@@ -36,3 +36,11 @@ def server_error(request):
     if _api(request):
         return _json(500, "server_error", _("Algo falló de nuestro lado; intente de nuevo en unos minutos."))
     return defaults.server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    """A form whose CSRF mark did not arrive: the Spanish page (templates/403_csrf.html); under
+    /api/ ninja turns the refusal into its own 403 `csrf_failed`, so no page is rendered there."""
+    if _api(request):
+        return _json(403, "csrf_failed", _("Falta la verificación CSRF de la sesión."))
+    return defaults.permission_denied(request, None, template_name="403_csrf.html")
