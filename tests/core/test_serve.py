@@ -19,7 +19,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
+def serve_env(tmp_path) -> dict:
+    """The production settings on a throw-away SQLite database, no mail server."""
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -30,6 +31,11 @@ def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
         "DEV_OUTBOX": "0",
     }
     env.pop("EMAIL_HOST", None)
+    return env
+
+
+def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
+    env = serve_env(tmp_path)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     server = subprocess.Popen(

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.core.test_serve import free_port
+from tests.core.test_serve import free_port, serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUNDARY = "limite-de-prueba"
@@ -53,16 +53,7 @@ def slow_upload(port: int, seconds: float, result: dict) -> None:
 
 
 def test_an_upload_slower_than_the_worker_timeout_is_answered_and_others_are_served_meanwhile(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "serve-test",
-        "VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEV_OUTBOX": "0",
-    }
-    env.pop("EMAIL_HOST", None)
+    env = serve_env(tmp_path)
     port = free_port()
     # One worker, a 2-second timeout: a sync worker would be killed mid-upload.
     command = [sys.executable, "manage.py", "serve", "--port", str(port), "--no-worker", "--workers", "1"]
