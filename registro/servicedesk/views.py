@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registro.core.api import parse_id
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 from registro.core.http import or_404
@@ -67,8 +68,8 @@ def crear_caso(request):
     """ "Crear caso" (R4.1), pre-filled from the profile and the entity. `?asunto=nuevo_administrador`
     opens the request for a new Usuario Administrador of an entity chosen by its NIT (`&nit=`)."""
     entidad = None
-    entidad_id = request.GET.get("entidad") or request.POST.get("entidad")
-    if entidad_id and str(entidad_id).isdigit():
+    entidad_id = parse_id(request.GET.get("entidad") or request.POST.get("entidad"))
+    if entidad_id is not None:
         entidad = or_404(guards.entity_for_case, request.user, entidad_id)
     if request.method == "POST":
         form = CasoForm(request.POST)

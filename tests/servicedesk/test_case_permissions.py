@@ -72,3 +72,10 @@ def test_corrections_need_the_permission_to_edit_the_entity(admin_user, caso_cor
     assert done.status_code == 200, done.content
     entidad.refresh_from_db()
     assert entidad.telefono == "6017654321"
+
+
+@pytest.mark.django_db
+def test_crear_caso_ignores_an_entity_id_beyond_64_bits(client_logged_in):
+    # Read as "no entity" (the API's Id bound), not handed to the database to overflow.
+    response = client_logged_in.get("/casos/nuevo/?entidad=99999999999999999999")
+    assert response.status_code == 200
