@@ -22,7 +22,6 @@ admin.site.site_title = "Registro SECOP"
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.password_change = lambda request, extra_context=None: redirect("account_change_password")
 
-handler400 = views.bad_request
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -65,6 +64,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "registro.core.error_views.bad_request"
 handler403 = "registro.core.error_views.permission_denied"
 handler404 = "registro.core.error_views.page_not_found"
 handler500 = "registro.core.error_views.server_error"

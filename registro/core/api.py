@@ -14,6 +14,14 @@ from ninja.errors import ValidationError
 from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 
+API_PREFIX = "/api/"
+
+
+def is_api(request) -> bool:
+    """A request to the JSON API, which answers in the envelope, never with an HTML page."""
+    return request.path_info.startswith(API_PREFIX)
+
+
 # Primary keys are 64-bit (BigAutoField); a larger number overflows SQLite's INTEGER and
 # PostgreSQL's bigint (a server error) instead of simply matching nothing.
 MAX_BIGINT = 2**63 - 1

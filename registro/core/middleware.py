@@ -3,10 +3,8 @@
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from .api import error_body, invalid_text_errors
+from .api import error_body, invalid_text_errors, is_api
 from .errors import ErrorCode
-
-API_PREFIX = "/api/"
 
 
 class ApiTextMiddleware:
@@ -18,7 +16,7 @@ class ApiTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(API_PREFIX):
+        if is_api(request):
             errors = invalid_text_errors(request.path_info, ("path",))
             for name, value in request.headers.items():
                 errors += invalid_text_errors(value, ("header", name))

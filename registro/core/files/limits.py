@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from registro.core.api import is_api
 from registro.core.errors import ErrorCode
 from registro.core.files.names import sanitize_filename
 
@@ -51,7 +52,7 @@ def too_large_response(request, name: str | None, limit: int) -> HttpResponse:
             "Lo que intenta enviar supera el tamaño máximo permitido de %(max)s por envío. Envíe menos "
             "archivos a la vez o redúzcalos."
         ) % {"max": filesizeformat(limit)}
-    if request.path.startswith("/api/"):
+    if is_api(request):
         detail = {"max_bytes": limit, **({"file": name} if name else {})}
         return JsonResponse({"code": ErrorCode.FILE_TOO_LARGE, "message": message, "detail": detail}, status=413)
     title = _("Archivo demasiado grande")
