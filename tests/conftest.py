@@ -24,6 +24,17 @@ def _test_settings(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The UNSPSC classifier (53,316 codes) is loaded once into the test database, not per test.
+    Transactional tests, which pytest-django runs last, empty it: those that need it call
+    `unspsc_load()`, which reloads only when the table is incomplete."""
+    from registro.core.services import unspsc_load
+
+    with django_db_blocker.unblock():
+        unspsc_load()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import ClasificacionEntidad, Departamento, Municipio
+from .models import ClasificacionEntidad, CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
+from .text import search_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -17,6 +18,8 @@ class LoadResult:
     departamentos: int
     municipios: int
     clasificaciones_nuevas: int
+    tipos_empresa_nuevos: int = 0
+    codigos_unspsc: int = 0
 
 
 def _decimal(value: str) -> Decimal | None:
@@ -72,4 +75,57 @@ def reference_data_load() -> LoadResult:
         if (campo, valor) not in existing:
             new.append(ClasificacionEntidad(campo=campo, valor=valor, posicion=positions[campo]))
     ClasificacionEntidad.objects.bulk_create(new)
-    return LoadResult(departamentos=len(dptos), municipios=len(mpios), clasificaciones_nuevas=len(new))
+    tipos = tipos_empresa_load()
+    return LoadResult(
+        departamentos=len(dptos),
+        municipios=len(mpios),
+        clasificaciones_nuevas=len(new),
+        tipos_empresa_nuevos=tipos,
+        codigos_unspsc=unspsc_load(),
+    )
+
+
+def tipos_empresa_load() -> int:
+    """The supplier types of organisation: only added, so the desk's edits in admin survive."""
+    existing = set(TipoEmpresa.objects.values_list("codigo", flat=True))
+    new = [
+        TipoEmpresa(
+            codigo=row["codigo"].strip(),
+            nombre=row["nombre"].strip(),
+            persona=row["persona"].strip(),
+            extranjera=row["extranjera"].strip() == "si",
+            posicion=position,
+        )
+        for position, row in enumerate(_rows("tipos-empresa.csv"), start=1)
+        if row["codigo"].strip() not in existing
+    ]
+    TipoEmpresa.objects.bulk_create(new)
+    return len(new)
+
+
+def unspsc_load(*, force: bool = False) -> int:
+    """The UNSPSC classifier (53,316 codes), upserted in file order (parents first). Skipped when
+    the table already holds as many codes as the file, unless forced: loading takes seconds and
+    the classifier changes only with a new version of the file."""
+    rows = _rows("unspsc-es.csv")
+    if not force and CodigoUNSPSC.objects.count() == len(rows):
+        return len(rows)
+    codigos = [
+        CodigoUNSPSC(
+            codigo=row["codigo"],
+            nivel=row["nivel"],
+            nombre=row["nombre"],
+            nombre_busqueda=search_key(row["nombre"]),
+            prefijo=CodigoUNSPSC.prefix_of(row["codigo"], row["nivel"]),
+            padre_id=row["padre"] or None,
+        )
+        for row in rows
+    ]
+    CodigoUNSPSC.objects.bulk_create(
+        codigos,
+        update_conflicts=True,
+        unique_fields=["codigo"],
+        update_fields=["nivel", "nombre", "nombre_busqueda", "prefijo", "padre"],
+        batch_size=2000,
+    )
+    return len(codigos)

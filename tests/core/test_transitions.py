@@ -157,7 +157,7 @@ def test_every_stateful_model_declares_its_table():
         "invitacion": invitations.MACHINE,
     }
     assert {name: len(m.table) for name, m in tables.items()} == {
-        "entidad": 5,
+        "entidad": 7,
         "registro": 1,
         "caso": 8,
         "solicitud": 3,

@@ -5,13 +5,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+from registro.accounts.models import DocumentType
+from registro.core.models import ClasificacionEntidad, CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
 from registro.core.text import search_key
 
 
 class AreaNegocio(models.TextChoices):
     PUBLICO = "publico", _("Público")
     PUBLICO_PRIVADO = "publico_privado", _("Público y Privado")
+    PRIVADO = "privado", _("Privado")
+
+
+class TipoCuenta(models.TextChoices):
+    """The pre-form's "Tipo" (R3.2, R9.1): the kind of account. An Entidad Estatal that also
+    supplies (R4.3) keeps its kind and has `es_proveedor` set."""
+
+    ENTIDAD_ESTATAL = "entidad_estatal", _("Entidad Estatal")
+    PROVEEDOR = "proveedor", _("Proveedor")
 
 
 class TipoOrganizacion(models.TextChoices):
@@ -20,20 +30,34 @@ class TipoOrganizacion(models.TextChoices):
 
 
 class Entidad(models.Model):
-    """A State Entity account ("Entidad Estatal"), identified by its NIT (R3)."""
+    """An account of the platform, identified by its NIT: a State Entity ("Entidad Estatal", R3) or
+    a supplier ("Proveedor", R9). A foreign supplier without a Colombian NIT is identified by its
+    country and that country's tax identifier instead."""
 
     class Estado(models.TextChoices):
         PENDIENTE = "pendiente", _("Pendiente de activación")
         REQUIERE_CORRECCION = "requiere_correccion", _("Requiere corrección")
         ACTIVA = "activa", _("Activa")
         RECHAZADA = "rechazada", _("Rechazada")
+        SUSPENDIDA = "suspendida", _("Suspendida")
 
-    nombre = models.CharField(_("Nombre de la Entidad Estatal"), max_length=255)
+    tipo_cuenta = models.CharField(
+        _("Tipo de cuenta"), max_length=20, choices=TipoCuenta.choices, default=TipoCuenta.ENTIDAD_ESTATAL
+    )
+    nombre = models.CharField(_("Nombre"), max_length=255)
     nombre_busqueda = models.CharField(max_length=255, editable=False, db_index=True)
     nombre_abreviado = models.CharField(_("Nombre Abreviado"), max_length=60, blank=True)
-    nit = models.CharField(_("NIT"), max_length=15, unique=True, help_text=_("Sin dígito de verificación"))
+    nit = models.CharField(
+        _("NIT"), max_length=15, unique=True, null=True, blank=True, help_text=_("Sin dígito de verificación")
+    )
     dv = models.CharField(_("Dígito de verificación"), max_length=1, blank=True)
     pais = models.CharField(_("País"), max_length=2, default="CO")
+    id_tributario = models.CharField(
+        _("Identificación tributaria del país de origen"),
+        max_length=30,
+        blank=True,
+        help_text=_("Proveedores extranjeros sin NIT colombiano."),
+    )
     registrada_siif = models.BooleanField(_("Registrada en SIIF"), default=False)
     codigo_pci = models.CharField(_("Código PCI"), max_length=20, blank=True)
     area_negocio = models.CharField(
@@ -44,6 +68,7 @@ class Entidad(models.Model):
         max_length=20,
         choices=TipoOrganizacion.choices,
         default=TipoOrganizacion.DECRETO_1082,
+        blank=True,
     )
     orden = models.ForeignKey(
         ClasificacionEntidad, verbose_name=_("Orden"), null=True, on_delete=models.PROTECT, related_name="+"
@@ -84,6 +109,15 @@ class Entidad(models.Model):
         ordering = ["nombre"]
         constraints = [
             models.CheckConstraint(condition=Q(nit__regex=r"^[0-9]{5,15}$"), name="entidad_nit_digits"),
+            # Every account is identified: by its NIT, or (foreign suppliers) by country and tax id.
+            models.CheckConstraint(
+                condition=Q(nit__isnull=False)
+                | (Q(tipo_cuenta=TipoCuenta.PROVEEDOR) & ~Q(pais="CO") & ~Q(id_tributario="")),
+                name="entidad_identificada",
+            ),
+            models.UniqueConstraint(
+                fields=["pais", "id_tributario"], condition=~Q(id_tributario=""), name="entidad_id_tributario_unico"
+            ),
             models.CheckConstraint(
                 condition=~Q(entidad_superior=models.F("id")), name="entidad_no_depende_de_si_misma"
             ),
@@ -98,7 +132,24 @@ class Entidad(models.Model):
 
     @property
     def nit_con_dv(self) -> str:
+        if not self.nit:
+            return f"{self.pais} {self.id_tributario}"
         return f"{self.nit}-{self.dv}" if self.dv else self.nit
+
+    @property
+    def es_entidad_estatal(self) -> bool:
+        return self.tipo_cuenta == TipoCuenta.ENTIDAD_ESTATAL
+
+    @property
+    def actua_como_proveedor(self) -> bool:
+        """A supplier account, or an entity whose supplier profile the desk enabled (R4.3)."""
+        return self.tipo_cuenta == TipoCuenta.PROVEEDOR or self.es_proveedor
+
+    @property
+    def tipo_label(self) -> str:
+        if self.tipo_cuenta == TipoCuenta.PROVEEDOR:
+            return str(_("Proveedor"))
+        return str(_("Entidad Estatal y Proveedor")) if self.es_proveedor else str(_("Entidad Estatal"))
 
 
 class EventoEntidad(models.Model):
@@ -142,6 +193,15 @@ class EventoEntidad(models.Model):
         UNIDAD_CREADA = "unidad_creada", _("Unidad de contratación creada")
         UNIDAD_EDITADA = "unidad_editada", _("Unidad de contratación modificada")
         UNIDAD_ELIMINADA = "unidad_eliminada", _("Unidad de contratación eliminada")
+        SUSPENDIDA = "suspendida", _("Cuenta suspendida")
+        REACTIVADA = "reactivada", _("Cuenta reactivada")
+        PERFIL_EDITADO = "perfil_editado", _("Datos de la cuenta modificados")
+        AREAS_EDITADAS = "areas_editadas", _("Áreas de interés modificadas")
+        CAMBIO_SOLICITADO = "cambio_solicitado", _("Cambio de NIT o razón social enviado a la Mesa de Servicio")
+        CAMBIO_APLICADO = "cambio_aplicado", _("Cambio de NIT o razón social aplicado")
+        DOCUMENTO_AGREGADO = "documento_agregado", _("Documento agregado a la biblioteca")
+        DOCUMENTO_ACTUALIZADO = "documento_actualizado", _("Documento de la biblioteca modificado")
+        DOCUMENTO_RETIRADO = "documento_retirado", _("Documento retirado de la biblioteca")
 
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
     tipo = models.CharField(_("Evento"), max_length=40, choices=Tipo.choices)
@@ -204,3 +264,89 @@ class EventoEntidad(models.Model):
     def decision_label(self) -> str:
         labels = {"aceptado": _("aceptado"), "rechazado": _("rechazado")}
         return str(labels.get(self.detalle.get("decision", ""), ""))
+
+
+class TamanoEmpresa(models.TextChoices):
+    MICRO = "micro", _("Microempresa")
+    PEQUENA = "pequena", _("Pequeña empresa")
+    MEDIANA = "mediana", _("Mediana empresa")
+    GRANDE = "grande", _("Gran empresa")
+
+
+class PerfilComercial(models.Model):
+    """The commercial profile of an account that supplies (R9.2): a supplier's, or an entity's
+    once the desk enables its supplier profile (R4.3). What is saved here is what the directory
+    shows. A natural person's own document and contacts are personal data (Ley 1581 de 2012)."""
+
+    entidad = models.OneToOneField(Entidad, primary_key=True, on_delete=models.CASCADE, related_name="perfil")
+    persona = models.CharField(_("Persona"), max_length=10, choices=TipoEmpresa.Persona.choices, blank=True)
+    tipo_empresa = models.ForeignKey(
+        TipoEmpresa, verbose_name=_("Tipo de organización"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # A natural person: the account holder.
+    nombres = models.CharField(_("Nombres"), max_length=150, blank=True)
+    apellidos = models.CharField(_("Apellidos"), max_length=150, blank=True)
+    tipo_documento = models.CharField(_("Tipo de documento"), max_length=5, choices=DocumentType.choices, blank=True)
+    numero_documento = models.CharField(_("Número de documento"), max_length=20, blank=True)
+    direccion = models.CharField(_("Dirección"), max_length=255, blank=True)
+    sitio_web = models.URLField(_("Sitio web"), max_length=255, blank=True)
+    # A legal person: its legal representative (R9.2).
+    representante_nombre = models.CharField(_("Nombre del representante legal"), max_length=255, blank=True)
+    representante_tipo_documento = models.CharField(
+        _("Tipo de documento del representante legal"), max_length=5, choices=DocumentType.choices, blank=True
+    )
+    representante_numero_documento = models.CharField(
+        _("Número de documento del representante legal"), max_length=20, blank=True
+    )
+    representante_correo = models.EmailField(_("Correo del representante legal"), blank=True)
+    representante_telefono = models.CharField(_("Teléfono del representante legal"), max_length=10, blank=True)
+    tamano = models.CharField(_("Tamaño de la empresa"), max_length=10, choices=TamanoEmpresa.choices, blank=True)
+    es_mipyme = models.BooleanField(_("Es MiPyme"), default=False)
+    # Optional financial information (R9.2), for one fiscal year, in Colombian pesos.
+    anio_fiscal = models.PositiveSmallIntegerField(_("Año fiscal"), null=True, blank=True)
+    activos = models.DecimalField(_("Activos"), max_digits=18, decimal_places=2, null=True, blank=True)
+    pasivos = models.DecimalField(_("Pasivos"), max_digits=18, decimal_places=2, null=True, blank=True)
+    patrimonio = models.DecimalField(_("Patrimonio"), max_digits=18, decimal_places=2, null=True, blank=True)
+    ingresos_operacionales = models.DecimalField(
+        _("Ingresos operacionales"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("perfil comercial")
+        verbose_name_plural = _("perfiles comerciales")
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(tamano=TamanoEmpresa.GRANDE) & Q(es_mipyme=True)), name="perfil_grande_no_mipyme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Perfil comercial de {self.entidad_id}"
+
+
+class AreaInteres(models.Model):
+    """One of an account's "Áreas de interés" (R9.4): a UNSPSC code at the level chosen. `prefijo`
+    repeats the code's significant digits so that a search by segment or family is a prefix match
+    on this table alone. One of them is the main category ("categoría principal")."""
+
+    entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="areas_interes")
+    codigo = models.ForeignKey(CodigoUNSPSC, on_delete=models.PROTECT, related_name="+", verbose_name=_("Código"))
+    prefijo = models.CharField(max_length=8)
+    principal = models.BooleanField(_("Categoría principal"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("área de interés")
+        verbose_name_plural = _("áreas de interés")
+        ordering = ["-principal", "codigo"]
+        constraints = [
+            models.UniqueConstraint(fields=["entidad", "codigo"], name="area_interes_unica"),
+            models.UniqueConstraint(fields=["entidad"], condition=Q(principal=True), name="area_interes_una_principal"),
+        ]
+        indexes = [
+            models.Index(fields=["prefijo"], name="area_interes_prefijo", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.codigo_id} ({self.entidad_id})"

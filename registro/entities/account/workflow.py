@@ -59,6 +59,9 @@ MACHINE = StateMachine(
         (E.PENDIENTE, E.RECHAZADA): T.RECHAZADA,
         (E.REQUIERE_CORRECCION, E.PENDIENTE): T.REENVIADA,
         (E.REQUIERE_CORRECCION, E.RECHAZADA): T.RECHAZADA,
+        # The desk suspends an active account and reactivates it, always with a reason.
+        (E.ACTIVA, E.SUSPENDIDA): T.SUSPENDIDA,
+        (E.SUSPENDIDA, E.ACTIVA): T.REACTIVADA,
     },
     record=_record,
     message=_message,

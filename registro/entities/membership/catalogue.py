@@ -13,6 +13,10 @@ class Permiso(models.TextChoices):
     GESTIONAR_UNIDADES = "gestionar_unidades", _("Gestionar las unidades de contratación")
     VER_AUDITORIA = "ver_auditoria", _("Ver el historial de la Entidad")
     ABRIR_CASOS = "abrir_casos", _("Abrir casos de soporte a nombre de la Entidad")
+    # What an account that supplies needs (R9): its commercial profile, its library, its answers.
+    EDITAR_PERFIL_COMERCIAL = "editar_perfil_comercial", _("Editar el perfil comercial y las áreas de interés")
+    GESTIONAR_BIBLIOTECA = "gestionar_biblioteca", _("Gestionar la biblioteca de documentos")
+    RESPONDER_INVITACIONES = "responder_invitaciones", _("Responder invitaciones a solicitudes de información")
 
 
 ALL = frozenset(Permiso.values)
@@ -21,3 +25,22 @@ ALL = frozenset(Permiso.values)
 # The built-in roles (R1.1): an Administrador may do everything in the catalogue; a Comprador
 # only what the custom roles given to them allow.
 BUILTIN = {"administrador": ALL, "comprador": frozenset()}
+
+
+# Permissions that only make sense for one side: purchasing units are a State-entity feature; the
+# commercial profile, the library and answering invitations belong to accounts that supply.
+ENTITY_ONLY = frozenset({Permiso.GESTIONAR_UNIDADES})
+SUPPLIER_ONLY = frozenset(
+    {Permiso.EDITAR_PERFIL_COMERCIAL, Permiso.GESTIONAR_BIBLIOTECA, Permiso.RESPONDER_INVITACIONES}
+)
+
+
+def applicable(entidad) -> list[str]:
+    """The catalogue's permissions that apply to this account, in catalogue order: what its role
+    forms offer and its API accepts."""
+    excluded = set()
+    if not entidad.es_entidad_estatal:
+        excluded |= ENTITY_ONLY
+    if not entidad.actua_como_proveedor:
+        excluded |= SUPPLIER_ONLY
+    return [p for p in Permiso.values if p not in excluded]

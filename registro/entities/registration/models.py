@@ -37,8 +37,14 @@ def documento_path(instance, filename: str) -> str:
 
 
 class Documento(StoredFile):
-    """A legal document of an entity (R2). Belongs to a registration in progress or to the entity;
-    a replaced one stays as an earlier version."""
+    """A document of an account: the legal documents of its registration (R2, R9.3) and the further
+    documents of a supplier's library ("biblioteca", with a title). Belongs to a registration in
+    progress or to the account; a replaced one stays as an earlier version of the same type and
+    title."""
+
+    class Visibilidad(models.TextChoices):
+        DIRECTORIO = "directorio", _("Visible para los usuarios de cuentas activas, en el Directorio")
+        PRIVADO = "privado", _("Privado: solo los usuarios de la cuenta")
 
     class Tipo(models.TextChoices):
         ACTO_ESTRUCTURA = "acto_estructura", _("Último acto de estructura y organización")
@@ -48,12 +54,24 @@ class Documento(StoredFile):
         AUTORIZACION_ADMINISTRADOR = "autorizacion_administrador", _("Autorización del Usuario Administrador")
         RUT = "rut", _("Registro Único Tributario (RUT)")
         CERTIFICADO_EXISTENCIA = "certificado_existencia", _("Certificado de existencia y representación legal")
+        DOCUMENTO_IDENTIDAD = "documento_identidad", _("Documento de identidad")
+        RUP = "rup", _("Registro Único de Proponentes (RUP)")
+        EXPERIENCIA = "experiencia", _("Experiencia")
+        ESTADOS_FINANCIEROS = "estados_financieros", _("Estados financieros")
+        OTRO = "otro", _("Otro documento")
+
+    # The types a supplier's library holds, each with a title of its choice (R9.3).
+    BIBLIOTECA = ("experiencia", "estados_financieros", "otro")
 
     registro = models.ForeignKey(
         RegistroEntidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos"
     )
     entidad = models.ForeignKey(Entidad, null=True, blank=True, on_delete=models.CASCADE, related_name="documentos")
     tipo = models.CharField(_("Tipo de documento"), max_length=40, choices=Tipo.choices)
+    titulo = models.CharField(_("Título"), max_length=150, blank=True)
+    visibilidad = models.CharField(
+        _("Visibilidad"), max_length=20, choices=Visibilidad.choices, default=Visibilidad.DIRECTORIO
+    )
     fecha_expedicion = models.DateField(_("Fecha de expedición"), null=True, blank=True)
     version = models.PositiveSmallIntegerField(default=1)
     vigente = models.BooleanField(default=True)
@@ -70,16 +88,20 @@ class Documento(StoredFile):
                 condition=Q(registro__isnull=False) | Q(entidad__isnull=False), name="documento_tiene_dueno"
             ),
             models.UniqueConstraint(
-                fields=["registro", "tipo"],
+                fields=["registro", "tipo", "titulo"],
                 condition=Q(vigente=True, entidad__isnull=True),
                 name="documento_vigente_registro",
             ),
             models.UniqueConstraint(
-                fields=["entidad", "tipo"],
+                fields=["entidad", "tipo", "titulo"],
                 condition=Q(vigente=True, entidad__isnull=False),
                 name="documento_vigente_entidad",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_tipo_display()} v{self.version}: {self.nombre_original}"
+        return f"{self.etiqueta} v{self.version}: {self.nombre_original}"
+
+    @property
+    def etiqueta(self) -> str:
+        return f"{self.get_tipo_display()}: {self.titulo}" if self.titulo else str(self.get_tipo_display())
