@@ -186,6 +186,10 @@ ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # stored keys: single use and visible t
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_CONFIRMATION_EXPIRE_DAYS", 3)
 # Invitations to join an entity expire after this many days (R7.1); re-sending issues a new link.
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
+# A supplier that is a legal person attaches its certificate of existence and legal representation
+# (R9.3) issued at most this many days before "Finalizar" (the Chambers of Commerce's certificates
+# are usually asked for within 30 days). State entities keep the guide's 90 days (R2.2).
+PROVEEDOR_CERTIFICADO_MAX_DIAS = env_int("PROVEEDOR_CERTIFICADO_MAX_DIAS", 30)
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # current session stays; the others end

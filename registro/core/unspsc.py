@@ -100,9 +100,10 @@ def parse_selection(values, principal: str = "") -> Selection:
     return Selection(codigos=codigos, principal=principal if principal in codigos else "", desconocidos=unknown)
 
 
-def picker_context(*, codigos, principal: str = "", query: str = "", padre: str = "") -> dict:
+def picker_context(*, codigos, principal: str = "", query: str = "", padre: str = "", desconocidos=()) -> dict:
     """What includes/unspsc_picker.html shows: the codes chosen (with names), the main one, search
-    results for `query` and the level being browsed under `padre`."""
+    results for `query`, the level being browsed under `padre`, and what was typed that is not a
+    code of the classifier (`desconocidos`, shown so that the person can drop it)."""
     chosen = unspsc_get_many(codigos)
     padre = normalize_code(padre) or ""
     return {
@@ -114,4 +115,5 @@ def picker_context(*, codigos, principal: str = "", query: str = "", padre: str 
         "padre": padre,
         "ruta": unspsc_path(padre) if padre else [],
         "hijos": unspsc_children(codigo=padre or None),
+        "desconocidos": list(desconocidos),
     }

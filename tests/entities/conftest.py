@@ -104,3 +104,74 @@ def entidad_data(valores):
 
 
 MANDATORY = ["acto_estructura", "acta_posesion_ordenador", "autorizacion_administrador", "rut"]
+
+
+# --- Suppliers (R9) ---------------------------------------------------------------------------
+
+SUPPLIER_NIT = "900373215"  # DV 1
+
+
+@pytest.fixture
+def proveedor_pre(reference_data):
+    """The supplier pre-form's answers as the API takes them (the page prefixes them)."""
+    return {"pais": "CO", "area_negocio": "privado", "tipo_empresa": "sas"}
+
+
+@pytest.fixture
+def juridica_data(reference_data):
+    """A Colombian legal person's form, every field valid: two areas of interest at different
+    levels (a segment and a class), the second one the main category."""
+    from django.utils import timezone
+
+    return {
+        "nombre": "Soluciones Tecnológicas del Café S.A.S.",
+        "nombre_abreviado": "soltec",
+        "nit": SUPPLIER_NIT,
+        "departamento": "66",
+        "municipio": "66001",
+        "direccion": "Carrera 7 # 20-30, oficina 501",
+        "telefono": "606 333 4455",
+        "sitio_web": "www.soltec.com.co",
+        "correo_notificaciones": "licitaciones@soltec.com.co",
+        "representante_nombre": "Carlos Andrés Gómez Ríos",
+        "representante_tipo_documento": "CC",
+        "representante_numero_documento": "1088234567",
+        "representante_correo": "gerencia@soltec.com.co",
+        "representante_telefono": "310 456 7890",
+        "tamano": "pequena",
+        "es_mipyme": "si",
+        "anio_fiscal": str(timezone.localdate().year - 1),
+        "activos": "1.500.000.000",
+        "pasivos": "600.000.000",
+        "patrimonio": "",
+        "ingresos_operacionales": "2.300.000.000,50",
+        "certificado_fecha_expedicion": timezone.localdate().isoformat(),
+        "areas": "43000000,81111500",
+        "categoria_principal": "81111500",
+    }
+
+
+@pytest.fixture
+def natural_data(reference_data):
+    """A Colombian natural person (cédula de ciudadanía): the NIT comes from the cédula."""
+    return {
+        "nombres": "María Fernanda",
+        "apellidos": "Peñuela Ortiz",
+        "tipo_documento": "CC",
+        "numero_documento": "52.345.678",
+        "nit": "",
+        "departamento": "11",
+        "municipio": "11001",
+        "direccion": "Calle 85 # 11-20",
+        "telefono": "3001112233",
+        "sitio_web": "",
+        "correo_notificaciones": "mafe.penuela@correo.com.co",
+        "tamano": "micro",
+        "es_mipyme": "si",
+        "areas": "80111600",
+        "categoria_principal": "",
+    }
+
+
+SUPPLIER_DOCS_JURIDICA = ["rut", "certificado_existencia"]
+SUPPLIER_DOCS_NATURAL = ["rut", "documento_identidad"]

@@ -92,7 +92,8 @@ class Entidad(models.Model):
     )
     departamento = models.ForeignKey(Departamento, verbose_name=_("Departamento"), null=True, on_delete=models.PROTECT)
     municipio = models.ForeignKey(Municipio, verbose_name=_("Municipio"), null=True, on_delete=models.PROTECT)
-    telefono = models.CharField(_("Teléfono"), max_length=10, blank=True)
+    # 10 digits in Colombia; a foreign supplier's number in international form (+ and up to 15 digits).
+    telefono = models.CharField(_("Teléfono"), max_length=20, blank=True)
     correo_notificaciones = models.EmailField(_("Correo electrónico para notificaciones SECOP II"), blank=True)
     ordenador_delegado = models.BooleanField(_("La ordenación del gasto está delegada"), default=False)
     es_proveedor = models.BooleanField(_("También actúa como Proveedor"), default=False)
@@ -299,7 +300,7 @@ class PerfilComercial(models.Model):
         _("Número de documento del representante legal"), max_length=20, blank=True
     )
     representante_correo = models.EmailField(_("Correo del representante legal"), blank=True)
-    representante_telefono = models.CharField(_("Teléfono del representante legal"), max_length=10, blank=True)
+    representante_telefono = models.CharField(_("Teléfono del representante legal"), max_length=20, blank=True)
     tamano = models.CharField(_("Tamaño de la empresa"), max_length=10, choices=TamanoEmpresa.choices, blank=True)
     es_mipyme = models.BooleanField(_("Es MiPyme"), default=False)
     # Optional financial information (R9.2), for one fiscal year, in Colombian pesos.

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -7,12 +9,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registro.core import countries, unspsc
 from registro.core.errors import ApplicationError
 from registro.core.files import previews
+from registro.core.forms import add_application_error
 from registro.core.http import or_404
-from registro.core.models import Municipio
+from registro.core.models import Municipio, TipoEmpresa
 from registro.entities.account import selectors as account_selectors
-from registro.entities.account.models import AreaNegocio, Entidad
+from registro.entities.account.models import AreaNegocio, Entidad, TipoCuenta
 from registro.entities.membership import access, acting, invitations
 from registro.entities.membership import permissions as membership_permissions
 from registro.entities.membership import selectors as membership_selectors
@@ -20,15 +24,21 @@ from registro.entities.membership.models import SolicitudAcceso
 from registro.entities.registration import permissions as registration_permissions
 from registro.entities.registration import rules, services
 from registro.entities.registration import selectors as registration_selectors
-from registro.entities.registration.forms import EntidadForm, PreRegistroForm
+from registro.entities.registration.forms import (
+    EntidadForm,
+    PreRegistroForm,
+    PreRegistroProveedorForm,
+    TipoCuentaForm,
+)
 from registro.entities.registration.models import Documento, RegistroEntidad
 
 
 @login_required
 @require_GET
 def landing(request):
-    """Section 3, "Crear o solicitar acceso a una Entidad" (R3.1, R5.4): "Validar" searches the
-    registered entities; with no match, "Registrar Entidad" opens the form."""
+    """Section 3, "Crear o solicitar acceso a una Entidad" (R3.1, R5.4, R9.1): "Validar" searches the
+    registered accounts of both kinds; with no match, "Registrar Entidad" or "Registrar Proveedor"
+    opens the pre-form."""
     query = request.GET.get("q")
     if query is None:
         query = request.user.entity_nit or request.user.entity_name
@@ -46,6 +56,8 @@ def landing(request):
             "results": results,
             "nit_registrada": nit_registrada,
             "registrar_url": f"{reverse('entities:registro_nuevo')}?{urlencode(nuevo)}",
+            "registrar_proveedor_url": f"{reverse('entities:registro_nuevo')}?"
+            f"{urlencode({'tipo_cuenta': TipoCuenta.PROVEEDOR, **nuevo})}",
             "registros": registration_selectors.registros_en_curso(user=request.user),
             "membresias": membership_selectors.membresias_del_usuario(user=request.user),
             "invitaciones": invitations.invitaciones_del_usuario(request.user),
@@ -57,19 +69,55 @@ def entidad_search_or_none(query: str):
     return account_selectors.entidad_search(query=query) if query else []
 
 
+PROVEEDOR_PREFIX = "proveedor"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def registro_nuevo(request):
-    """R3.2: the questions before "Generar formulario"."""
-    if request.method == "POST":
-        form = PreRegistroForm(request.POST)
-        if form.is_valid():
-            registro = services.registro_create(user=request.user, data=request.POST)
-            return redirect("entities:registro", pk=registro.pk)
-    else:
-        form = PreRegistroForm(initial={"pais": "CO", "tipo_cuenta": "entidad_estatal"})
+    """R3.2, R9.1: the questions before "Generar formulario", for a State entity or a supplier.
+    Both kinds' questions are on the page and the kind chosen decides which are read; without
+    JavaScript, "Mostrar las preguntas de este tipo" shows the chosen kind's."""
+    source = request.POST if request.method == "POST" else request.GET
+    tipo = source.get("tipo_cuenta")
+    tipo = tipo if tipo in TipoCuenta.values else TipoCuenta.ENTIDAD_ESTATAL
+    tipo_form = TipoCuentaForm(initial={"tipo_cuenta": tipo})
+    # "Mostrar las preguntas de este tipo" shows the other kind's questions and keeps the answers.
+    typed = request.POST.dict() if request.method == "POST" else {}
+    form = PreRegistroForm(initial={"pais": "CO", **typed, "tipo_cuenta": TipoCuenta.ENTIDAD_ESTATAL})
+    form_proveedor = PreRegistroProveedorForm(
+        initial={
+            "pais": countries.COLOMBIA,
+            "area_negocio": AreaNegocio.PRIVADO,
+            **{k.removeprefix(f"{PROVEEDOR_PREFIX}-"): v for k, v in typed.items() if k.startswith(PROVEEDOR_PREFIX)},
+        },
+        prefix=PROVEEDOR_PREFIX,
+    )
     hidden = {k: request.GET.get(k) or request.POST.get(k) or "" for k in ("nombre", "nit")}
-    return render(request, "entities/registro_nuevo.html", {"form": form, "hidden": hidden})
+    if request.method == "POST" and request.POST.get("accion") != "tipo":
+        if tipo == TipoCuenta.PROVEEDOR:
+            form_proveedor = PreRegistroProveedorForm(request.POST, prefix=PROVEEDOR_PREFIX)
+            if form_proveedor.is_valid():
+                data = {name: request.POST.get(form_proveedor.add_prefix(name), "") for name in form_proveedor.fields}
+                registro = services.registro_proveedor_create(user=request.user, data={**data, **hidden})
+                return redirect("entities:registro", pk=registro.pk)
+        else:
+            form = PreRegistroForm(request.POST)
+            if form.is_valid():
+                registro = services.registro_create(user=request.user, data=request.POST)
+                return redirect("entities:registro", pk=registro.pk)
+    return render(
+        request,
+        "entities/registro_nuevo.html",
+        {
+            "tipo": tipo,
+            "tipo_form": tipo_form,
+            "form": form,
+            "form_proveedor": form_proveedor,
+            "activo": form_proveedor if tipo == TipoCuenta.PROVEEDOR else form,
+            "hidden": hidden,
+        },
+    )
 
 
 def _registro_or_404(request, pk) -> RegistroEntidad:
@@ -123,6 +171,8 @@ def registro(request, pk: int):
     registro = _registro_or_404(request, pk)
     if registro.estado == RegistroEntidad.Estado.FINALIZADO:
         return redirect("entities:registrada", pk=registro.entidad_id)
+    if services.es_proveedor(registro):
+        return _registro_proveedor(request, registro)
     if request.method == "GET":
         return _page(
             request,
@@ -170,6 +220,139 @@ def registro(request, pk: int):
         )
     messages.success(request, _("Guardamos su avance. Puede volver a este registro cuando quiera."))
     return redirect(f"{reverse('entities:registro', kwargs={'pk': registro.pk})}#documentos")
+
+
+def _proveedor_page(
+    request, registro, *, pre_form, form, upload_errors=None, faltantes=(), cuenta_registrada=None, status=200
+):
+    datos = registro.datos
+    requeridos = rules.documentos_requeridos_proveedor(persona=form.persona)
+    vigentes = registration_selectors.documentos_vigentes(registro=registro)
+    etiquetas = dict(Documento.Tipo.choices)
+    # The RUP is optional and always offered; a document of the other kind of person stays listed
+    # while it is attached (after a change of the type of organisation).
+    opcionales = [t for t in rules.DOCUMENTOS_PROVEEDOR if t not in requeridos and (t == "rup" or t in vigentes)]
+    documentos = [
+        {
+            "tipo": tipo,
+            "label": etiquetas[tipo],
+            "requerido": tipo in requeridos,
+            "actual": vigentes.get(tipo),
+            "error": (upload_errors or {}).get(tipo),
+            "falta": tipo in faltantes,
+        }
+        for tipo in requeridos + opcionales
+    ]
+    seleccion = unspsc.parse_selection([datos.get("areas", "")], datos.get("categoria_principal", ""))
+    picker = unspsc.picker_context(
+        codigos=seleccion.codigos,
+        principal=seleccion.principal,
+        query=(request.GET.get("unspsc_q") or "").strip()[:100],
+        padre=request.GET.get("unspsc_padre") or "",
+        desconocidos=seleccion.desconocidos,
+    )
+    area_errors = form.errors.get("areas") or form.errors.get("categoria_principal") if form.is_bound else None
+    nit = rules.split_nit(datos.get("nit", ""))[0]
+    derivado = rules.nit_de_documento(
+        datos.get("tipo_documento", ""), re.sub(r"[.\s]", "", datos.get("numero_documento", ""))
+    )
+    return render(
+        request,
+        "entities/registro_proveedor_form.html",
+        {
+            "registro": registro,
+            "pre_form": pre_form,
+            "form": form,
+            "juridica": form.persona == TipoEmpresa.Persona.JURIDICA,
+            "extranjero": form.extranjero,
+            "pais_nombre": countries.pais_nombre(form.pais),
+            "tipo_empresa": form.tipo,
+            "documentos": documentos,
+            "faltantes": [etiquetas[t] for t in faltantes],
+            "anteriores": registration_selectors.documentos_anteriores(registro=registro),
+            "upload_errors": upload_errors or {},
+            "municipios": Municipio.objects.select_related("departamento").order_by("nombre"),
+            "dv": rules.nit_check_digit(nit) if nit.isdigit() and 6 <= len(nit) <= 10 else "",
+            "nit_derivado": derivado if derivado and len(derivado) >= 5 and not nit else "",
+            "dv_derivado": rules.nit_check_digit(derivado) if derivado and len(derivado) >= 5 and not nit else "",
+            "nombre_normalizado": rules.normalize_legal_name(datos.get("nombre", "")),
+            "unspsc": picker,
+            "unspsc_error": area_errors[0] if area_errors else "",
+            "cuenta_registrada": cuenta_registrada,
+            "certificado_dias": rules.proveedor_certificado_max_dias(),
+        },
+        status=status,
+    )
+
+
+PICKER_ACTIONS = ("buscar_unspsc", "agregar_unspsc")
+
+
+def _registro_proveedor(request, registro):
+    """The supplier's form (R9.2–R9.4) on the same rules as the entity's: every POST keeps what
+    was typed and attached first. The picker's buttons (search, add, browse) submit the whole form,
+    which is saved, then come back to the picker (redirect, so that reloading repeats nothing)."""
+    if request.method == "GET":
+        pre_form, form = services.proveedor_forms(registro.datos, bound=False)
+        return _proveedor_page(request, registro, pre_form=pre_form, form=form)
+
+    data = request.POST.dict()
+    # Every chosen code is one "areas" value; none chosen, or no main one, is a choice too.
+    data["areas"] = ",".join(request.POST.getlist("areas"))
+    data.setdefault("categoria_principal", "")
+    try:
+        registro = services.registro_update(registro=registro, data=data)
+    except ApplicationError:
+        registro.refresh_from_db()  # finalised meanwhile (a double click): go to the account
+        return redirect("entities:registrada", pk=registro.entidad_id)
+    upload_errors = {}
+    for tipo in rules.DOCUMENTOS_PROVEEDOR:
+        uploaded = request.FILES.get(f"archivo_{tipo}")
+        if uploaded is None:
+            continue
+        try:
+            services.documento_attach(registro=registro, tipo=tipo, uploaded=uploaded, user=request.user)
+        except ApplicationError as exc:
+            upload_errors[tipo] = exc.message
+    accion = request.POST.get("accion", "guardar")
+    url = reverse("entities:registro", kwargs={"pk": registro.pk})
+    if upload_errors:
+        pre_form, form = services.proveedor_forms(registro.datos, bound=False)
+        return _proveedor_page(request, registro, pre_form=pre_form, form=form, upload_errors=upload_errors, status=400)
+    if "unspsc_padre" in request.POST or accion in PICKER_ACTIONS:
+        params = {"unspsc_q": (request.POST.get("unspsc_q") or "").strip()[:100]}
+        params["unspsc_padre"] = request.POST.get("unspsc_padre", request.POST.get("unspsc_ubicacion", ""))
+        query = urlencode({k: v for k, v in params.items() if v})
+        return redirect(f"{url}?{query}#areas-interes" if query else f"{url}#areas-interes")
+    if accion == "finalizar":
+        try:
+            entidad = services.registro_finalize(registro=registro, user=request.user)
+        except ApplicationError as exc:
+            verificacion = services.registro_verify(registro=registro)
+            pre_form, form = services.proveedor_forms(registro.datos)
+            pre_form.is_valid()
+            form.is_valid()
+            cuenta = verificacion.cuenta_registrada
+            if exc.status_code == 409 and exc.detail.get("fields"):
+                add_application_error(form, exc)  # another registration of the same NIT won the race
+                cuenta = Entidad.objects.filter(pk=exc.detail.get("cuenta_registrada", {}).get("id")).first()
+            return _proveedor_page(
+                request,
+                registro,
+                pre_form=pre_form,
+                form=form,
+                faltantes=verificacion.faltantes,
+                cuenta_registrada=cuenta,
+                status=400,
+            )
+        messages.success(
+            request,
+            _("La cuenta de Proveedor %(nombre)s quedó registrada y activa: ya puede usarla.")
+            % {"nombre": entidad.nombre},
+        )
+        return redirect("entities:escritorio", pk=entidad.pk)
+    messages.success(request, _("Guardamos su avance. Puede volver a este registro cuando quiera."))
+    return redirect(f"{url}#documentos")
 
 
 @login_required

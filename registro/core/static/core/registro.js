@@ -10,6 +10,7 @@
     setUpLegalName();
     setUpCheckDigit();
     setUpMunicipios();
+    setUpTipoCuenta();
     // Irreversible actions ask first; without JavaScript they simply happen.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
@@ -105,6 +106,21 @@
       var nit = input.value.replace(/[\s.]/g, "").split("-")[0];
       out.textContent = /^\d{6,10}$/.test(nit) ? nitCheckDigit(nit) : "—";
     });
+  }
+
+  // The pre-form shows only the questions of the kind of account chosen; without JavaScript a
+  // button does it on the server.
+  function setUpTipoCuenta() {
+    var radios = document.querySelectorAll("input[data-tipo-cuenta-choice]");
+    if (!radios.length) { return; }
+    var groups = document.querySelectorAll("fieldset[data-tipo-cuenta]");
+    document.querySelectorAll("[data-hide-with-js]").forEach(function (el) { el.remove(); });
+    var show = function () {
+      var chosen = document.querySelector("input[data-tipo-cuenta-choice]:checked");
+      groups.forEach(function (group) { group.hidden = !chosen || group.dataset.tipoCuenta !== chosen.value; });
+    };
+    radios.forEach(function (radio) { radio.addEventListener("change", show); });
+    show();
   }
 
   // Municipalities of the chosen department only.
