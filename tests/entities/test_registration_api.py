@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from registro.core.services import tipos_empresa_load
 from registro.entities.account.models import Entidad
 from registro.entities.membership.models import Membresia
 from registro.entities.registration.models import Documento, RegistroEntidad
@@ -228,21 +229,52 @@ def test_replacing_a_document_keeps_the_earlier_version_and_the_list_shows_both(
     assert Documento.objects.get(pk=first["id"]).vigente is False
 
 
+# The same upload rules for every registration's documents: an entity's, and each of a supplier's.
+DRAFT_DOCUMENTS = [
+    ("entidad_estatal", "acto_estructura"),
+    ("proveedor", "rut"),
+    ("proveedor", "certificado_existencia"),
+    ("proveedor", "documento_identidad"),
+    ("proveedor", "rup"),
+]
+
+
+@pytest.fixture
+def draft_of_kind(api, pre_data):
+    def make(kind: str) -> dict:
+        if kind == "proveedor":
+            tipos_empresa_load()  # the supplier pre-form's list, without the rest of the reference data
+            data = {"pais": "CO", "area_negocio": "privado", "tipo_empresa": "sas"}
+            response = api.post(f"{API}/proveedores/registros", data, content_type="application/json")
+            assert response.status_code == 201, response.json()
+            return response.json()
+        return create(api, pre_data)
+
+    return make
+
+
+@pytest.mark.parametrize(("kind", "tipo"), DRAFT_DOCUMENTS, ids=[t for _k, t in DRAFT_DOCUMENTS])
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
         ("acta.exe", b"MZ\x90\x00binary", "file_extension_forbidden"),
         ("acta.pdf.exe", pdf_bytes(), "file_extension_forbidden"),
         ("notas.txt", b"texto plano", "file_extension_forbidden"),
+        ("ACTA.PDF.BAT", b"@echo off", "file_extension_forbidden"),
         ("acta.pdf", b"MZ\x90\x00" + b"\x00" * 200, "file_executable"),
+        ("acta.pdf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120, "file_executable"),
         ("acta.pdf", b"esto no es un PDF", "file_content_mismatch"),
+        ("acta.pdf", b"%PDF-1.7\n1 0 obj\n<<", "file_pdf_corrupt"),
         ("acta.pdf", b"", "file_empty"),
         ("acta", pdf_bytes(), "file_no_extension"),
+        ("acta.docm", b"PK\x03\x04", "file_office_macros"),
     ],
 )
-def test_a_forbidden_file_is_refused_with_its_code_and_nothing_is_stored(api, settings, pre_data, name, content, code):
-    registro = create(api, pre_data)
-    response = attach(api, registro["id"], "acto_estructura", SimpleUploadedFile(name, content))
+def test_a_forbidden_file_is_refused_with_its_code_and_nothing_is_stored(
+    api, settings, draft_of_kind, kind, tipo, name, content, code
+):
+    registro = draft_of_kind(kind)
+    response = attach(api, registro["id"], tipo, SimpleUploadedFile(name, content))
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == code, body

@@ -4,9 +4,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from registro.accounts.api_auth import terms_auth
+from registro.core import countries
 from registro.core.api import Id
 from registro.core.errors import ApplicationError, ErrorCode
-from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+from registro.core.models import ClasificacionEntidad, Departamento, Municipio, TipoEmpresa
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
 from registro.entities.membership import access, invitations
@@ -23,11 +24,13 @@ from registro.entities.registration.schemas import (
     EntidadSearchOut,
     MembresiaOut,
     PreRegistroIn,
+    PreRegistroProveedorIn,
     ReferenceOut,
     RegistroOut,
     RegistroPatchIn,
     SolicitudIn,
     SolicitudOut,
+    TipoEmpresaOut,
     VerificacionOut,
 )
 
@@ -45,7 +48,7 @@ class SearchParams(Schema):
     "/entidades/buscar",
     response=list[EntidadSearchOut],
     auth=None,
-    summary="Validar: buscar Entidades Estatales registradas por nombre o NIT",
+    summary="Validar: buscar cuentas registradas (Entidades Estatales y Proveedores) por nombre o NIT",
 )
 def search(request, params: Query[SearchParams]):
     # Public: the list of registered entities is public information, and registration needs it.
@@ -66,6 +69,16 @@ def registro_create(request, payload: PreRegistroIn):
     return Status(201, services.registro_create(user=request.auth, data=payload.dict()))
 
 
+@router.post(
+    "/proveedores/registros",
+    response={201: RegistroOut},
+    auth=terms_auth,
+    summary="Registrar Proveedor: Generar formulario (el borrador se sigue en /entidades/registros/{id})",
+)
+def registro_proveedor_create(request, payload: PreRegistroProveedorIn):
+    return Status(201, services.registro_proveedor_create(user=request.auth, data=payload.dict()))
+
+
 @router.get(
     "/entidades/registros", response=list[RegistroOut], auth=terms_auth, summary="Registros de Entidad en curso"
 )
@@ -83,7 +96,10 @@ def registro_detail(request, registro_id: Id):
 )
 def registro_update(request, registro_id: Id, payload: RegistroPatchIn):
     registro = _registro(request, registro_id)
-    return services.registro_update(registro=registro, data=payload.datos)
+    datos = dict(payload.datos)
+    if payload.areas is not None:
+        datos["areas"] = ",".join(payload.areas)
+    return services.registro_update(registro=registro, data=datos)
 
 
 @router.delete(
@@ -131,7 +147,7 @@ def registro_verify(request, registro_id: Id):
     "/entidades/registros/{registro_id}/finalizar",
     response={201: EntidadOut},
     auth=terms_auth,
-    summary="Finalizar: crear la Entidad (Pendiente de activación)",
+    summary="Finalizar: crear la cuenta (una Entidad queda Pendiente de activación; un Proveedor, Activa)",
 )
 def registro_finalize(request, registro_id: Id):
     registro = _registro(request, registro_id)
@@ -170,6 +186,19 @@ class MunicipiosParams(Schema):
 def municipios(request, params: Query[MunicipiosParams]):
     rows = Municipio.objects.filter(departamento_id=params.departamento).order_by("nombre")
     return [{"value": m.codigo, "label": m.nombre} for m in rows]
+
+
+@reference_router.get("/paises", response=list[ReferenceOut], auth=None, summary="Países (ISO 3166-1), en español")
+def paises(request):
+    return [{"value": code, "label": name} for code, name in countries.paises()]
+
+
+@reference_router.get(
+    "/tipos-empresa", response=list[TipoEmpresaOut], auth=None, summary="Tipos de organización de los Proveedores"
+)
+def tipos_empresa(request):
+    rows = TipoEmpresa.objects.filter(activo=True)
+    return [{"value": t.codigo, "label": t.nombre, "persona": t.persona, "extranjera": t.extranjera} for t in rows]
 
 
 class ClasificacionParams(Schema):

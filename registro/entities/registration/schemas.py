@@ -1,15 +1,22 @@
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from registro.core import unspsc
 
 
 class EntidadSearchOut(Schema):
     id: int
     nombre: str
-    nit: str
+    nit: str | None = Field(..., description="Vacío para un Proveedor extranjero sin NIT colombiano")
     dv: str
     estado: str
     estado_label: str
+    tipo_cuenta: str = Field(..., description="entidad_estatal | proveedor")
+    tipo_label: str
+    pais: str
+    id_tributario: str
 
     @staticmethod
     def resolve_estado_label(obj) -> str:
@@ -18,11 +25,15 @@ class EntidadSearchOut(Schema):
 
 class EntidadOut(Schema):
     id: int
+    tipo_cuenta: str = Field(..., description="entidad_estatal | proveedor")
+    tipo_label: str
     nombre: str
     nombre_abreviado: str
-    nit: str
+    nit: str | None = Field(..., description="Vacío para un Proveedor extranjero sin NIT colombiano")
     dv: str
+    id_tributario: str = Field(..., description="Proveedores extranjeros: la identificación tributaria de su país")
     estado: str
+    activada_at: datetime | None
     pais: str
     registrada_siif: bool
     codigo_pci: str
@@ -80,13 +91,46 @@ class DocumentoOut(Schema):
         return f"/api/v1/entidades/documentos/{obj.pk}/archivo"
 
 
+class AreaElegidaOut(Schema):
+    codigo: str
+    nivel: str
+    nombre: str
+    principal: bool
+
+
 class RegistroOut(Schema):
     id: int
+    tipo_cuenta: str = Field(..., description="entidad_estatal | proveedor: fijado al generar el formulario")
     estado: str
     datos: dict[str, str]
+    areas: list[AreaElegidaOut] = Field(
+        ..., description="Proveedores: los códigos UNSPSC válidos de `datos.areas`, con su nombre"
+    )
+    areas_desconocidas: list[str] = Field(..., description="Lo escrito en `datos.areas` que no es un código UNSPSC")
     entidad_id: int | None
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_tipo_cuenta(obj) -> str:
+        return obj.datos.get("tipo_cuenta") or "entidad_estatal"
+
+    @staticmethod
+    def _selection(obj):
+        return unspsc.parse_selection([obj.datos.get("areas", "")], obj.datos.get("categoria_principal", ""))
+
+    @staticmethod
+    def resolve_areas(obj) -> list[dict]:
+        seleccion = RegistroOut._selection(obj)
+        codes = unspsc.unspsc_get_many(seleccion.codigos)
+        return [
+            {"codigo": c, "nivel": codes[c].nivel, "nombre": codes[c].nombre, "principal": c == seleccion.principal}
+            for c in seleccion.codigos
+        ]
+
+    @staticmethod
+    def resolve_areas_desconocidas(obj) -> list[str]:
+        return RegistroOut._selection(obj).desconocidos
 
 
 class PreRegistroIn(Schema):
@@ -100,10 +144,27 @@ class PreRegistroIn(Schema):
     nit: str = Field("", max_length=20)
 
 
-class RegistroPatchIn(Schema):
-    """Any field of the form, as text; values are kept as typed and checked at "Finalizar"."""
+class PreRegistroProveedorIn(Schema):
+    """ "Registrar Proveedor": the supplier pre-form (R9.1)."""
 
-    datos: dict[str, str | None]
+    pais: str = Field("CO", max_length=2, description="Código ISO 3166-1 del país (ver /reference/paises)")
+    area_negocio: str = Field("privado", max_length=20, description="privado | publico_privado")
+    tipo_empresa: str = Field(
+        ..., max_length=40, description="Código del tipo de organización (ver /reference/tipos-empresa)"
+    )
+    nombre: str = Field("", max_length=255)
+    nit: str = Field("", max_length=20)
+
+
+class RegistroPatchIn(Schema):
+    """Any field of the form, as text; values are kept as typed and checked at "Finalizar". A
+    supplier's areas of interest go in `areas` (a list of codes, replacing the chosen ones) or in
+    `datos.areas` as text, and the main one in `datos.categoria_principal`."""
+
+    datos: dict[str, str | None] = Field(default_factory=dict)
+    areas: list[Annotated[str, Field(max_length=20)]] | None = Field(
+        None, max_length=500, description="Códigos UNSPSC (2, 4, 6 u 8 dígitos)"
+    )
 
 
 class VerificacionOut(Schema):
@@ -115,6 +176,13 @@ class VerificacionOut(Schema):
 class ReferenceOut(Schema):
     value: str
     label: str
+
+
+class TipoEmpresaOut(Schema):
+    value: str
+    label: str
+    persona: str = Field(..., description="natural | juridica")
+    extranjera: bool
 
 
 class SolicitudOut(Schema):
