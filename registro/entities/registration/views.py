@@ -244,11 +244,14 @@ def _proveedor_page(
         for tipo in requeridos + opcionales
     ]
     seleccion = unspsc.parse_selection([datos.get("areas", "")], datos.get("categoria_principal", ""))
+    # The picker where the person left it: in the address after its own buttons, in the form
+    # after any other submit.
+    posted = request.method == "POST"
     picker = unspsc.picker_context(
         codigos=seleccion.codigos,
         principal=seleccion.principal,
-        query=(request.GET.get("unspsc_q") or "").strip()[:100],
-        padre=request.GET.get("unspsc_padre") or "",
+        query=((request.POST if posted else request.GET).get("unspsc_q") or "").strip()[:100],
+        padre=(request.POST.get("unspsc_ubicacion") if posted else request.GET.get("unspsc_padre")) or "",
         desconocidos=seleccion.desconocidos,
     )
     area_errors = form.errors.get("areas") or form.errors.get("categoria_principal") if form.is_bound else None
