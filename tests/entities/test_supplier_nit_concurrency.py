@@ -20,7 +20,7 @@ from registro.entities.membership.models import Membresia
 from registro.entities.registration import services
 from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.models import OutboundEmail
-from tests.entities.conftest import SUPPLIER_DOCS_JURIDICA, SUPPLIER_NIT, pdf_upload
+from tests.entities.conftest import SUPPLIER_DOCS_JURIDICA, pdf_upload
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]

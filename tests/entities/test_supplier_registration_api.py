@@ -251,9 +251,10 @@ def test_someone_elses_supplier_draft_is_not_found(api, proveedor_pre):
     other = Client()
     other.force_login(UserFactory())
     assert other.get(f"{REGISTROS}/{registro['id']}").status_code == 404
-    assert other.patch(
-        f"{REGISTROS}/{registro['id']}", {"areas": ["43"]}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        other.patch(f"{REGISTROS}/{registro['id']}", {"areas": ["43"]}, content_type="application/json").status_code
+        == 404
+    )
     assert other.post(f"{REGISTROS}/{registro['id']}/finalizar").status_code == 404
     assert Client().post(PROVEEDORES, proveedor_pre, content_type="application/json").status_code == 401
 

@@ -546,3 +546,20 @@ def test_unknown_codes_stay_in_the_draft_and_are_shown_to_be_dropped(browser, pr
     html = browser.get(url).content.decode()
     assert "Estos valores no son códigos del clasificador" in html
     assert 'name="areas" value="12345" id="desconocido-1" checked' in html
+
+
+def test_the_desk_sees_a_registered_supplier_as_such(browser, proveedor_pre, juridica_data, sent):
+    from tests.factories import DeskUserFactory
+
+    registro, url = start(browser, proveedor_pre)
+    sent(browser.post, url, {**juridica_data, "accion": "finalizar", **documents(SUPPLIER_DOCS_JURIDICA)})
+    entidad = Entidad.objects.get()
+    desk = Client()
+    desk.force_login(DeskUserFactory())
+    html = desk.get(f"/entidades/{entidad.pk}/registrada/").content.decode()
+    assert "<dd>Proveedor</dd>" in html and "<dd>Sociedad por Acciones Simplificada</dd>" in html
+    assert "Pendiente de activación" not in html and "Orden" not in html
+    assert "Cuenta registrada" in html  # its history
+    outsider = Client()
+    outsider.force_login(UserFactory())
+    assert outsider.get(f"/entidades/{entidad.pk}/registrada/").status_code == 404

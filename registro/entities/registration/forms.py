@@ -569,11 +569,11 @@ class ProveedorForm(forms.Form):
         name = typed if self.extranjero else rules.normalize_legal_name(typed)
         if len(name) < 3:
             raise ValidationError(_("Escriba la razón social completa."))
-        return name
+        return _fits(name, 255)
 
     def clean_nombre_abreviado(self):
         value = self.cleaned_data["nombre_abreviado"]
-        return " ".join(value.split()) if self.extranjero else rules.normalize_short_name(value)
+        return _fits(" ".join(value.split()) if self.extranjero else rules.normalize_short_name(value), 60)
 
     def clean_nombres(self):
         return normalize_person_name(self.cleaned_data["nombres"])
@@ -628,6 +628,7 @@ class ProveedorForm(forms.Form):
             dpto, mpio = cleaned.get("departamento"), cleaned.get("municipio")
             if dpto and mpio and mpio.departamento_id != dpto.pk:
                 self.add_error("municipio", _("El municipio no pertenece al departamento elegido."))
+        self._clean_natural_name(cleaned)
         self._clean_documents(cleaned)
         self._clean_identification(cleaned)
         self._clean_size(cleaned)
@@ -635,6 +636,11 @@ class ProveedorForm(forms.Form):
         self._clean_certificado(cleaned)
         self._clean_areas(cleaned)
         return cleaned
+
+    def _clean_natural_name(self, cleaned):
+        nombres, apellidos = cleaned.get("nombres"), cleaned.get("apellidos")
+        if nombres and apellidos and len(f"{nombres} {apellidos}") > 255:
+            self.add_error("apellidos", _("Los nombres y apellidos juntos tienen como máximo 255 caracteres."))
 
     def _clean_documents(self, cleaned):
         for prefix in ("", "representante_"):
@@ -778,6 +784,15 @@ class ProveedorForm(forms.Form):
                 self.add_error(
                     "categoria_principal", _("Marque cuál de los códigos elegidos es su categoría principal.")
                 )
+
+
+def _fits(value: str, length: int) -> str:
+    # The normalisation puts spaces around hyphens: the result, not what was typed, must fit.
+    if len(value) > length:
+        raise ValidationError(
+            _("Así escrito tiene %(n)s caracteres; el máximo es %(max)s.") % {"n": len(value), "max": length}
+        )
+    return value
 
 
 def pesos(value) -> str:
