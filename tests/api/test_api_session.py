@@ -331,6 +331,10 @@ def test_search_result_fields(client, entidades):
                 "dv": "3",
                 "estado": "pendiente",
                 "estado_label": "Pendiente de activación",
+                "tipo_cuenta": "entidad_estatal",
+                "tipo_label": "Entidad Estatal",
+                "pais": "CO",
+                "id_tributario": "",
             }
         ][0]
     )

@@ -213,8 +213,8 @@ def test_without_any_entity_the_console_says_so_and_offers_the_request():
     assert response.redirect_chain == [("/entidades/", 302)]
     page = response.content.decode()
     assert "Usted aún no tiene acceso a ninguna Entidad Estatal: valide su Entidad" in page
-    assert "Su usuario aún no tiene acceso a ninguna Entidad Estatal." in page
-    assert "Solicitar acceso a una Entidad registrada" in page and ">Validar<" in page
+    assert "Su usuario aún no tiene acceso a ninguna cuenta: ni de una Entidad Estatal ni de un Proveedor." in page
+    assert "Solicitar acceso a una cuenta registrada" in page and ">Validar<" in page
     # The same for the console's other pages, and no switcher in the header.
     for path in ["/entidad/solicitudes/", "/entidad/usuarios/", "/entidad/unidades/"]:
         assert client.get(path).url == "/entidades/", path
