@@ -86,6 +86,8 @@ def test_the_supplier_accounts_non_admin_role_reads_usuario_del_proveedor(provee
         "Usuario del Proveedor",
     )
     assert api["admin.papeleria"]["rol_label"] == "Administrador"
+    [registro] = own.get("/api/v1/me/registros").json()["membresias"]
+    assert (registro["rol"], registro["rol_label"]) == ("comprador", "Usuario del Proveedor")
     acting = own.get("/api/v1/me/entidad-activa").json()
     assert acting["rol"] == "comprador" and acting["rol_label"] == "Usuario del Proveedor"
     assert acting["entidad"]["tipo_cuenta"] == "proveedor" and acting["entidad"]["actua_como_proveedor"] is True
