@@ -2,7 +2,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from registro.accounts.models import DocumentType, TermsAcceptance, User
-from registro.entities.account.models import Entidad
+from registro.entities.account.models import AreaNegocio, Entidad, PerfilComercial, TipoCuenta
 from registro.entities.membership.models import Membresia
 from registro.entities.registration.rules import nit_check_digit
 
@@ -47,6 +47,44 @@ class EntidadFactory(factory.django.DjangoModelFactory):
     nit = factory.Sequence(lambda n: str(890000000 + n))
     dv = factory.LazyAttribute(lambda o: nit_check_digit(o.nit))
     correo_notificaciones = "contratacion@entidad.gov.co"
+
+
+class PerfilComercialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PerfilComercial
+
+    persona = "juridica"
+    direccion = "Carrera 7 # 71-21"
+    representante_nombre = "MARIA FERNANDA ROJAS"
+
+
+class ProveedorFactory(EntidadFactory):
+    """An active supplier account (tipo_cuenta proveedor) with its commercial profile."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    nombre = factory.Sequence(lambda n: f"PROVEEDOR DE PRUEBA {n} SAS")
+    tipo_cuenta = TipoCuenta.PROVEEDOR
+    area_negocio = AreaNegocio.PRIVADO
+    tipo_organizacion = ""
+    estado = Entidad.Estado.ACTIVA
+    correo_notificaciones = "ventas@proveedor.com.co"
+    perfil = factory.RelatedFactory(PerfilComercialFactory, factory_related_name="entidad")
+
+
+# The two kinds of account, for tests that hold for both (the membership code is the same, ADR 0013).
+ACCOUNT_KINDS = [TipoCuenta.ENTIDAD_ESTATAL.value, TipoCuenta.PROVEEDOR.value]
+
+
+def account_factory(kind: str, **kwargs) -> Entidad:
+    """An account of `kind` ("entidad_estatal" or "proveedor"), active unless told otherwise."""
+    kwargs.setdefault("estado", Entidad.Estado.ACTIVA)
+    return (ProveedorFactory if kind == TipoCuenta.PROVEEDOR else EntidadFactory)(**kwargs)
+
+
+# How the role that is not Administrador reads in each kind of account.
+NON_ADMIN_LABEL = {TipoCuenta.ENTIDAD_ESTATAL.value: "Comprador", TipoCuenta.PROVEEDOR.value: "Usuario del Proveedor"}
 
 
 class MembresiaFactory(factory.django.DjangoModelFactory):

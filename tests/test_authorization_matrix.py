@@ -1,7 +1,8 @@
-"""The authorization matrix: every URL of the project and every API operation, for six actors, with
-the answer each one must get. One world (entity A with its users and objects, entity B with its
-administrator, the service desk) is built once for the module; every request runs in its own
-transaction, rolled back afterwards, so allowed changes do not leak into the next case.
+"""The authorization matrix: every URL of the project and every API operation, for eight actors,
+with the answer each one must get. One world (entity A with its users and objects, entity B with its
+administrator, supplier account S with its administrator and a plain user, a suspended supplier Z,
+the service desk) is built once for the module; every request runs in its own transaction, rolled
+back afterwards, so allowed changes do not leak into the next case.
 
 Adding a URL or an API operation without a rule in `TABLE` makes `test_every_url_and_operation_has_a_rule`
 fail: decide who may use it and write it down here. The table also says which URLs are public (those
@@ -37,7 +38,7 @@ from registro.accounts import headless
 from registro.accounts.models import AccessEvent, TermsAcceptance
 from registro.accounts.permissions import SERVICE_DESK_GROUP
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio
-from registro.entities.account.models import Entidad
+from registro.entities.account.models import AreaNegocio, Entidad, PerfilComercial, TipoCuenta
 from registro.entities.console.models import UnidadContratacion
 from registro.entities.membership import invitations
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
@@ -56,7 +57,10 @@ MEMBER_B = "admin_of_b"  # Administrador of entity B, so acting for B
 COMPRADOR_A = "comprador_of_a"  # Comprador of A, without extra roles: no permission of the catalogue
 ADMIN_A = "admin_of_a"  # Administrador of A: every permission; requester of A's support case
 DESK = "service_desk"  # Mesa de Servicio (staff, no entity)
-ACTORS = (ANON, OUTSIDER, MEMBER_B, COMPRADOR_A, ADMIN_A, DESK)
+# A supplier account S (tipo_cuenta proveedor, active, with its commercial profile), unrelated to A:
+SUPPLIER_ADMIN = "supplier_admin"  # Administrador of S, so acting for S with what applies to a supplier
+SUPPLIER_USER = "supplier_user"  # "Usuario del Proveedor" of S without extra roles: no permission
+ACTORS = (ANON, OUTSIDER, MEMBER_B, COMPRADOR_A, ADMIN_A, DESK, SUPPLIER_ADMIN, SUPPLIER_USER)
 
 ALLOW = "allow"  # reaches the view: no 401/403/404/405/422, no detour to log in, the terms or (console) the landing
 LOGIN = "login"  # 302 to the login page (the admin's own for /admin/); 401 `not_authenticated` in the API
@@ -72,40 +76,60 @@ LANDING_PAGE = "/entidades/"
 TERMS_PAGE = "/cuentas/terminos/"
 
 
-def who(anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk) -> dict[str, str]:
-    return dict(zip(ACTORS, (anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk)))
+def who(
+    anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk, supplier_admin, supplier_user
+) -> dict[str, str]:
+    return dict(
+        zip(
+            ACTORS,
+            (anonymous, no_entity, admin_of_b, comprador_of_a, admin_of_a, service_desk, supplier_admin, supplier_user),
+            strict=True,
+        )
+    )
 
 
 NF = NOT_FOUND
-EVERYONE = who(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
-LOGGED_IN = who(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
-HEADLESS = who(OPEN, OPEN, OPEN, OPEN, OPEN, OPEN)
-ALL_NOT_FOUND = who(NF, NF, NF, NF, NF, NF)
+EVERYONE = who(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+LOGGED_IN = who(LOGIN, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+HEADLESS = who(OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN, OPEN)
+ALL_NOT_FOUND = who(NF, NF, NF, NF, NF, NF, NF, NF)
 # Entity A's registration page, documents and data: its users and the desk.
-ENTITY_A = who(LOGIN, NF, NF, ALLOW, ALLOW, ALLOW)
+ENTITY_A = who(LOGIN, NF, NF, ALLOW, ALLOW, ALLOW, NF, NF)
 # The outsider's own registration in progress, and the invitation addressed to the outsider.
-OWN_DRAFT = who(LOGIN, ALLOW, NF, NF, NF, NF)
+OWN_DRAFT = who(LOGIN, ALLOW, NF, NF, NF, NF, NF, NF)
 INVITEE = OWN_DRAFT
 # Another user's access request: only that user.
-NOBODY = who(LOGIN, NF, NF, NF, NF, NF)
-# Console pages act for the acting entity; without one the user is sent to the landing page.
-CONSOLE_MEMBER = who(LOGIN, LANDING, ALLOW, ALLOW, ALLOW, LANDING)
-CONSOLE_PERMISSION = who(LOGIN, LANDING, ALLOW, FORBIDDEN, ALLOW, LANDING)  # B's admin sees B's own list
-CONSOLE_OBJECT_OF_A = who(LOGIN, LANDING, NF, FORBIDDEN, ALLOW, LANDING)
+NOBODY = who(LOGIN, NF, NF, NF, NF, NF, NF, NF)
+# Console pages act for the acting entity; without one the user is sent to the landing page. The
+# supplier's actors act for S: its administrator as B's does, its plain user as A's Comprador.
+CONSOLE_MEMBER = who(LOGIN, LANDING, ALLOW, ALLOW, ALLOW, LANDING, ALLOW, ALLOW)
+CONSOLE_PERMISSION = who(LOGIN, LANDING, ALLOW, FORBIDDEN, ALLOW, LANDING, ALLOW, FORBIDDEN)  # own lists
+CONSOLE_OBJECT_OF_A = who(LOGIN, LANDING, NF, FORBIDDEN, ALLOW, LANDING, NF, FORBIDDEN)
+# Purchasing units are a State entity's: an account that is not one is refused (403, saying why).
+CONSOLE_UNITS = who(LOGIN, LANDING, ALLOW, ALLOW, ALLOW, LANDING, FORBIDDEN, FORBIDDEN)
+CONSOLE_UNIT_OF_A = who(LOGIN, LANDING, NF, FORBIDDEN, ALLOW, LANDING, FORBIDDEN, FORBIDDEN)
 # The same in the API, where acting for no entity is 404.
-API_MEMBER = who(LOGIN, NF, ALLOW, ALLOW, ALLOW, NF)
-API_PERMISSION = who(LOGIN, NF, ALLOW, FORBIDDEN, ALLOW, NF)
-API_OBJECT_OF_A = who(LOGIN, NF, NF, FORBIDDEN, ALLOW, NF)
-API_MEMBER_OBJECT_OF_A = who(LOGIN, NF, NF, ALLOW, ALLOW, NF)
+API_MEMBER = who(LOGIN, NF, ALLOW, ALLOW, ALLOW, NF, ALLOW, ALLOW)
+API_PERMISSION = who(LOGIN, NF, ALLOW, FORBIDDEN, ALLOW, NF, ALLOW, FORBIDDEN)
+API_OBJECT_OF_A = who(LOGIN, NF, NF, FORBIDDEN, ALLOW, NF, NF, FORBIDDEN)
+API_UNITS_MEMBER = who(LOGIN, NF, ALLOW, ALLOW, ALLOW, NF, FORBIDDEN, FORBIDDEN)
+API_UNITS_PERMISSION = who(LOGIN, NF, ALLOW, FORBIDDEN, ALLOW, NF, FORBIDDEN, FORBIDDEN)
+API_UNIT_OF_A = who(LOGIN, NF, NF, FORBIDDEN, ALLOW, NF, FORBIDDEN, FORBIDDEN)
+API_MEMBER_UNIT_OF_A = who(LOGIN, NF, NF, ALLOW, ALLOW, NF, FORBIDDEN, FORBIDDEN)
+# A member of A, found before any permission is asked (anyone may leave): not found outside A.
+MEMBER_OF_A = who(LOGIN, LANDING, NF, FORBIDDEN, ALLOW, LANDING, NF, NF)
+API_MEMBER_OF_A = who(LOGIN, NF, NF, FORBIDDEN, ALLOW, NF, NF, NF)
 # A's support case: its requester (A's admin), A's users who may open its cases or correct its
 # registration (not a Comprador without roles), and the desk. Corrections: those who may edit A.
-CASE = who(LOGIN, NF, NF, NF, ALLOW, ALLOW)
-CASE_CORRECTION = who(LOGIN, NF, NF, NF, ALLOW, NF)
-DESK_ONLY = who(LOGIN, NF, NF, NF, NF, ALLOW)
+CASE = who(LOGIN, NF, NF, NF, ALLOW, ALLOW, NF, NF)
+CASE_CORRECTION = who(LOGIN, NF, NF, NF, ALLOW, NF, NF, NF)
+DESK_ONLY = who(LOGIN, NF, NF, NF, NF, ALLOW, NF, NF)
+# Only A's users may make A the acting account.
+TO_A = who(LOGIN, NF, NF, ALLOW, ALLOW, NF, NF, NF)
 # Django's admin: staff only (the desk is staff, without model permissions); others go to its login.
-ADMIN_STAFF = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ALLOW)
-ADMIN_MODEL = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, FORBIDDEN)
-ADMIN_NOT_FOUND = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, NF)
+ADMIN_STAFF = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ALLOW, LOGIN, LOGIN)
+ADMIN_MODEL = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN)
+ADMIN_NOT_FOUND = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, NF, LOGIN, LOGIN)
 
 
 def _pdf() -> bytes:
@@ -154,6 +178,10 @@ def _solicitud_estado(w):
 
 def _invitacion_estado(w):
     return Invitacion.objects.filter(pk=w.invitacion).values_list("estado", "envios").first()
+
+
+def _estado(entidad_id):
+    return Entidad.objects.get(pk=entidad_id).estado
 
 
 TABLE: dict[str, Rule] = {
@@ -206,10 +234,10 @@ TABLE: dict[str, Rule] = {
     # --- The entity console (acting entity) -------------------------------------------------------
     "console:escritorio": Rule(CONSOLE_MEMBER),
     # Switching to A: only A's users.
-    "console:cambiar": Rule(who(LOGIN, NF, NF, ALLOW, ALLOW, NF), method=POST, data=lambda w: {"entidad": w.entidad_a}),
+    "console:cambiar": Rule(TO_A, method=POST, data=lambda w: {"entidad": w.entidad_a}),
     "console:miembros": Rule(CONSOLE_PERMISSION),
     "console:miembro_accion": Rule(
-        CONSOLE_OBJECT_OF_A,
+        MEMBER_OF_A,
         kwargs=lambda w: {"pk": w.membresia_target, "accion": "retirar"},
         method=POST,
         unchanged=lambda w: _membresia(w.membresia_target),
@@ -237,10 +265,10 @@ TABLE: dict[str, Rule] = {
         method=POST,
         unchanged=_invitacion_estado,
     ),
-    "console:unidades": Rule(CONSOLE_MEMBER),  # every member sees the units
-    "console:unidad_editar": Rule(CONSOLE_OBJECT_OF_A, kwargs=lambda w: {"pk": w.unidad}),
+    "console:unidades": Rule(CONSOLE_UNITS),  # every member of a State entity sees the units
+    "console:unidad_editar": Rule(CONSOLE_UNIT_OF_A, kwargs=lambda w: {"pk": w.unidad}),
     "console:unidad_eliminar": Rule(
-        CONSOLE_OBJECT_OF_A,
+        CONSOLE_UNIT_OF_A,
         kwargs=lambda w: {"pk": w.unidad},
         method=POST,
         unchanged=lambda w: UnidadContratacion.objects.filter(pk=w.unidad).exists(),
@@ -277,6 +305,16 @@ TABLE: dict[str, Rule] = {
     ),
     "servicedesk:revisar": Rule(
         DESK_ONLY, kwargs=lambda w: {"numero": w.caso, "documento_id": w.documento}, method=POST
+    ),
+    # The desk's "Cuentas": every account of either kind; suspending and reactivating need a reason.
+    "servicedesk:cuentas": Rule(DESK_ONLY, query={"q": "PRUEBA", "tipo": "proveedor"}),
+    "servicedesk:cuenta": Rule(DESK_ONLY, kwargs=lambda w: {"pk": w.entidad_s}),
+    "servicedesk:cuenta_accion": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"pk": w.entidad_s, "accion": "suspender"},
+        method=POST,
+        data={"motivo": "Documentos falsos."},
+        unchanged=lambda w: _estado(w.entidad_s),
     ),
     # --- Developer outbox: on in tests (see test_dev_outbox_is_gone_without_dev_outbox) ----------
     "notifications:outbox": Rule(EVERYONE),
@@ -364,9 +402,23 @@ TABLE: dict[str, Rule] = {
         allowed_changes=False,  # the case asks for the supplier profile: designating is refused (409)
     ),
     "api:tablero": Rule(DESK_ONLY),
+    "api:cuentas": Rule(DESK_ONLY, query={"q": "PRUEBA"}),
+    "api:cuenta_detail": Rule(DESK_ONLY, kwargs=lambda w: {"entidad_id": w.entidad_s}),
+    "api:cuenta_suspender": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"entidad_id": w.entidad_s},
+        data={"motivo": "Documentos falsos."},
+        unchanged=lambda w: _estado(w.entidad_s),
+    ),
+    "api:cuenta_reactivar": Rule(
+        DESK_ONLY,
+        kwargs=lambda w: {"entidad_id": w.entidad_z},
+        data={"motivo": "Aclaró la situación."},
+        unchanged=lambda w: _estado(w.entidad_z),
+    ),
     # --- API: the entity console (acting entity; the X-Entidad header is tested below) ------------
     "api:acting_get": Rule(API_MEMBER),
-    "api:acting_put": Rule(who(LOGIN, NF, NF, ALLOW, ALLOW, NF), data=lambda w: {"entidad_id": w.entidad_a}),  # to A
+    "api:acting_put": Rule(TO_A, data=lambda w: {"entidad_id": w.entidad_a}),
     "api:permisos": Rule(LOGGED_IN),
     "api:miembros": Rule(API_PERMISSION),
     "api:miembro_patch": Rule(
@@ -382,7 +434,7 @@ TABLE: dict[str, Rule] = {
     ),
     "api:miembro_reactivar": Rule(API_OBJECT_OF_A, kwargs=lambda w: {"membresia_id": w.membresia_target}),
     "api:miembro_retirar": Rule(
-        API_OBJECT_OF_A,
+        API_MEMBER_OF_A,
         kwargs=lambda w: {"membresia_id": w.membresia_target},
         unchanged=lambda w: _membresia(w.membresia_target),
     ),
@@ -422,17 +474,17 @@ TABLE: dict[str, Rule] = {
     "api:invitacion_accept": Rule(
         INVITEE, kwargs=lambda w: {"invitacion_id": w.invitacion}, unchanged=_invitacion_estado
     ),
-    "api:unidades_list": Rule(API_MEMBER),
-    "api:unidad_create": Rule(API_PERMISSION, data={"nombre": "Unidad nueva"}),
-    "api:unidad_detail": Rule(API_MEMBER_OBJECT_OF_A, kwargs=lambda w: {"unidad_id": w.unidad}),
+    "api:unidades_list": Rule(API_UNITS_MEMBER),
+    "api:unidad_create": Rule(API_UNITS_PERMISSION, data={"nombre": "Unidad nueva"}),
+    "api:unidad_detail": Rule(API_MEMBER_UNIT_OF_A, kwargs=lambda w: {"unidad_id": w.unidad}),
     "api:unidad_update": Rule(
-        API_OBJECT_OF_A,
+        API_UNIT_OF_A,
         kwargs=lambda w: {"unidad_id": w.unidad},
         data={"nombre": "Compras centrales"},
         unchanged=lambda w: UnidadContratacion.objects.get(pk=w.unidad).nombre,
     ),
     "api:unidad_delete": Rule(
-        API_OBJECT_OF_A,
+        API_UNIT_OF_A,
         kwargs=lambda w: {"unidad_id": w.unidad},
         unchanged=lambda w: UnidadContratacion.objects.filter(pk=w.unidad).exists(),
     ),
@@ -454,7 +506,7 @@ TABLE: dict[str, Rule] = {
     # --- Django's admin: site pages ---------------------------------------------------------------
     "admin:index": Rule(ADMIN_STAFF),
     # The site's login, limits and history apply to the admin: its own page only sends there.
-    "admin:login": Rule(who(SITE_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW)),
+    "admin:login": Rule(who(SITE_LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOW, FORBIDDEN, FORBIDDEN)),
     "admin:logout": Rule(EVERYONE, method=POST),
     "admin:password_change": Rule(ADMIN_STAFF),
     "admin:password_change_done": Rule(ADMIN_STAFF),
@@ -615,6 +667,31 @@ def _build_world() -> SimpleNamespace:
     outsider = UserFactory(username="sin.entidad")
     desk = DeskUserFactory(username="mesa")
     solicitante = UserFactory(username="solicitante")
+    # S: an active supplier account with its commercial profile, its administrator and a plain user.
+    entidad_s = EntidadFactory(
+        nombre="PROVEEDOR DE PRUEBA S SAS",
+        tipo_cuenta=TipoCuenta.PROVEEDOR,
+        area_negocio=AreaNegocio.PRIVADO,
+        tipo_organizacion="",
+        estado=Entidad.Estado.ACTIVA,
+    )
+    PerfilComercial.objects.create(entidad=entidad_s, persona="juridica", direccion="Calle 1 # 2-3")
+    supplier_admin = MembresiaFactory(entidad=entidad_s, usuario__username="admin.proveedor").usuario
+    supplier_user = MembresiaFactory(
+        entidad=entidad_s, usuario__username="usuario.proveedor", rol=Membresia.Rol.COMPRADOR
+    ).usuario
+    # Z: a supplier account the desk suspended (what "reactivar" is for).
+    entidad_z = EntidadFactory(
+        nombre="PROVEEDOR SUSPENDIDO Z", tipo_cuenta=TipoCuenta.PROVEEDOR, estado=Entidad.Estado.SUSPENDIDA
+    )
+    MembresiaFactory(entidad=entidad_z, usuario__username="admin.proveedor.z")
+    # S's own objects, for the supplier's actors (test_a_supplier_accounts_own_objects).
+    s_target = MembresiaFactory(entidad=entidad_s, usuario__username="otro.usuario.proveedor", rol="comprador")
+    s_solicitud = SolicitudAcceso.objects.create(usuario=solicitante, entidad=entidad_s, mensaje="Soy vendedor.")
+    s_rol = RolEntidad.objects.create(entidad=entidad_s, nombre="Comercial", permisos=["editar_perfil_comercial"])
+    s_invitacion = invitations.invitacion_create(
+        entidad=entidad_s, actor=supplier_admin, correo="vendedora@proveedor.com.co"
+    )
 
     solicitud = SolicitudAcceso.objects.create(usuario=solicitante, entidad=entidad_a, mensaje="Trabajo aquí.")
     rol = RolEntidad.objects.create(entidad=entidad_a, nombre="Auditor", permisos=["ver_auditoria"])
@@ -668,6 +745,8 @@ def _build_world() -> SimpleNamespace:
         COMPRADOR_A: comprador_a,
         ADMIN_A: admin_a,
         DESK: desk,
+        SUPPLIER_ADMIN: supplier_admin,
+        SUPPLIER_USER: supplier_user,
     }.items():
         client = Client()
         client.force_login(user)
@@ -701,6 +780,12 @@ def _build_world() -> SimpleNamespace:
     return SimpleNamespace(
         entidad_a=entidad_a.pk,
         entidad_b=entidad_b.pk,
+        entidad_s=entidad_s.pk,
+        entidad_z=entidad_z.pk,
+        s_target=s_target.pk,
+        s_solicitud=s_solicitud.pk,
+        s_rol=s_rol.pk,
+        s_invitacion=s_invitacion.pk,
         membresia_target=target.pk,
         solicitud=solicitud.pk,
         rol=rol.pk,
@@ -845,7 +930,86 @@ MATRIX = [pytest.param(key, actor, id=f"{key}-{actor}") for key in TABLE for act
 
 @pytest.mark.parametrize(("key", "actor"), MATRIX)
 def test_authorization_matrix(world, key, actor):
-    rule = TABLE[key]
+    _check(TABLE[key], key, actor, world)
+
+
+# S's own objects: the supplier's administrator manages them as A's administrator manages A's, through
+# the same membership code; its plain user holds no permission (§6). The objects of A are in TABLE.
+SUPPLIER_OWN = {SUPPLIER_ADMIN: ALLOW, SUPPLIER_USER: FORBIDDEN}
+
+
+def _solicitud_s(w):
+    return SolicitudAcceso.objects.get(pk=w.s_solicitud).estado
+
+
+def _invitacion_s(w):
+    return Invitacion.objects.filter(pk=w.s_invitacion).values_list("estado", "envios").first()
+
+
+SUPPLIER_TABLE: dict[str, Rule] = {
+    "console:miembro_accion": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"pk": w.s_target, "accion": "suspender"},
+        method=POST,
+        unchanged=lambda w: _membresia(w.s_target),
+    ),
+    "console:solicitud_decidir": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"pk": w.s_solicitud, "decision": "rechazar"},
+        method=POST,
+        data={"motivo": "No trabaja con nosotros."},
+        unchanged=_solicitud_s,
+    ),
+    "console:rol_editar": Rule(SUPPLIER_OWN, kwargs=lambda w: {"pk": w.s_rol}),
+    "console:rol_eliminar": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"pk": w.s_rol},
+        method=POST,
+        unchanged=lambda w: RolEntidad.objects.filter(pk=w.s_rol).exists(),
+    ),
+    "console:invitacion_accion": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"pk": w.s_invitacion, "accion": "cancelar"},
+        method=POST,
+        unchanged=_invitacion_s,
+    ),
+    "api:miembro_patch": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"membresia_id": w.s_target},
+        data={"rol": "administrador"},
+        unchanged=lambda w: _membresia(w.s_target),
+    ),
+    "api:miembro_suspender": Rule(
+        SUPPLIER_OWN, kwargs=lambda w: {"membresia_id": w.s_target}, unchanged=lambda w: _membresia(w.s_target)
+    ),
+    "api:solicitud_aprobar": Rule(
+        SUPPLIER_OWN, kwargs=lambda w: {"solicitud_id": w.s_solicitud}, data={}, unchanged=_solicitud_s
+    ),
+    "api:rol_detail": Rule(SUPPLIER_OWN, kwargs=lambda w: {"rol_id": w.s_rol}),
+    "api:rol_update": Rule(
+        SUPPLIER_OWN,
+        kwargs=lambda w: {"rol_id": w.s_rol},
+        data={"nombre": "Comercial", "permisos": ["editar_perfil_comercial", "gestionar_biblioteca"]},
+        unchanged=lambda w: RolEntidad.objects.get(pk=w.s_rol).permisos,
+    ),
+    "api:invitacion_resend": Rule(
+        SUPPLIER_OWN, kwargs=lambda w: {"invitacion_id": w.s_invitacion}, unchanged=_invitacion_s
+    ),
+    "api:invitacion_cancel": Rule(
+        SUPPLIER_OWN, kwargs=lambda w: {"invitacion_id": w.s_invitacion}, unchanged=_invitacion_s
+    ),
+}
+SUPPLIER_MATRIX = [
+    pytest.param(key, actor, id=f"own-{key}-{actor}") for key in SUPPLIER_TABLE for actor in SUPPLIER_OWN
+]
+
+
+@pytest.mark.parametrize(("key", "actor"), SUPPLIER_MATRIX)
+def test_a_supplier_accounts_own_objects(world, key, actor):
+    _check(SUPPLIER_TABLE[key], key, actor, world)
+
+
+def _check(rule: Rule, key: str, actor: str, world) -> None:
     kind = rule.expect[actor]
     before = rule.unchanged(world) if rule.unchanged else None
     response = _call(_client(world, actor), rule, key, world)
@@ -863,13 +1027,14 @@ ROUTES = dict(_patterns())
 ACTING_API = sorted(key for key in API_METHODS if ROUTES[key].startswith("api/v1/entidad/") or key == "api:acting_get")
 
 
+@pytest.mark.parametrize("actor", [MEMBER_B, SUPPLIER_ADMIN])
 @pytest.mark.parametrize("key", ACTING_API)
-def test_naming_another_entity_in_the_header_acts_for_nothing(world, key):
-    """B's administrator naming entity A in X-Entidad gets 404 from every console operation: the
-    header chooses among the caller's own memberships only."""
+def test_naming_another_entity_in_the_header_acts_for_nothing(world, key, actor):
+    """B's administrator (or S's) naming entity A in X-Entidad gets 404 from every console
+    operation: the header chooses among the caller's own memberships only."""
     rule = TABLE[key]
     before = rule.unchanged(world) if rule.unchanged else None
-    response = _call(_client(world, MEMBER_B), rule, key, world, HTTP_X_ENTIDAD=str(world.entidad_a))
+    response = _call(_client(world, actor), rule, key, world, HTTP_X_ENTIDAD=str(world.entidad_a))
     assert response.status_code == 404, (response.status_code, response.content[:200])
     assert (rule.unchanged(world) if rule.unchanged else None) == before
 

@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     ENTIDAD_NIT_REGISTRADO = "entidad_nit_registrado"
     INVALID_TRANSITION = "invalid_transition"
     CONFLICT = "conflict"
+    ACCOUNT_SUSPENDED = "account_suspended"
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"
     FILE_EXTENSION_FORBIDDEN = "file_extension_forbidden"

@@ -57,3 +57,31 @@ def action_named(accion: str) -> Action:
     if action is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe esa acción."), status=404)
     return action
+
+
+@dataclass(frozen=True)
+class AccountAction:
+    run: Callable[[object, object, str], object]  # (account, desk member, motivo) -> account
+    done: str
+
+
+# "Cuentas": what the account page's forms and `/mesa/cuentas/{id}/{accion}` run.
+ACCOUNT_ACTIONS: dict[str, AccountAction] = {
+    "suspender": AccountAction(
+        lambda entidad, user, motivo: services.cuenta_suspend(entidad=entidad, staff=user, motivo=motivo),
+        gettext_lazy("La cuenta quedó «Suspendida»; se avisó a su correo de notificaciones y a sus administradores."),
+    ),
+    "reactivar": AccountAction(
+        lambda entidad, user, motivo: services.cuenta_reactivate(entidad=entidad, staff=user, motivo=motivo),
+        gettext_lazy(
+            "La cuenta quedó «Activa» de nuevo; se avisó a su correo de notificaciones y a sus administradores."
+        ),
+    ),
+}
+
+
+def account_action_named(accion: str) -> AccountAction:
+    action = ACCOUNT_ACTIONS.get(accion)
+    if action is None:
+        raise ApplicationError(ErrorCode.NOT_FOUND, _("No existe esa acción."), status=404)
+    return action

@@ -9,7 +9,9 @@ Permission rules, named in each operation:
 - Replacing documents, correcting the entity's data and resubmitting need the permission to edit
   the entity's data and documents (`permissions.can_correct`); anyone else gets 404.
 - Any logged-in user may open a request for a new Usuario Administrador of an active entity, named
-  by `nit_entidad`; only the desk designates one (`/mesa/casos/{numero}/designar-administrador`)."""
+  by `nit_entidad`; only the desk designates one (`/mesa/casos/{numero}/designar-administrador`).
+- The desk's "Cuentas" (`/mesa/cuentas...`): every account of either kind, and its suspension and
+  reactivation with a reason, through the same services and guard as the pages (`guards.desk_account`)."""
 
 from dataclasses import asdict
 from typing import Literal
@@ -21,6 +23,7 @@ from pydantic import Field
 
 from registro.accounts.api_auth import authenticated, current_terms, terms_auth
 from registro.core.api import Id, Pagination
+from registro.entities.account.models import Entidad, TipoCuenta
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
 from . import actions, guards, selectors, services
@@ -31,6 +34,8 @@ from .schemas import (
     CasoDetailOut,
     CasoIn,
     CasoOut,
+    CuentaDetailOut,
+    CuentaOut,
     DesignarAdministradorIn,
     EntidadDatosIn,
     MembresiaDesignadaOut,
@@ -247,3 +252,65 @@ def tablero(request, days: int = Query(30, ge=1, le=366)):
         "median_activation_seconds": median.total_seconds() if median is not None else None,
         "open_cases": selectors.queue().count(),
     }
+
+
+# --- The desk: accounts ("Cuentas") ----------------------------------------------------------------
+
+
+class CuentasParams(Schema):
+    q: str = Field("", max_length=255, description="Palabras del nombre, o el NIT (con o sin DV)")
+    tipo: TipoCuenta | Literal[""] = ""
+    estado: Entidad.Estado | Literal[""] = ""
+
+
+@router.get(
+    "/mesa/cuentas",
+    response=list[CuentaOut],
+    auth=desk_auth,
+    summary="Mesa: cuentas de Entidades y Proveedores (buscar por nombre o NIT, filtrar por tipo y estado)",
+)
+@paginate(Pagination, page_size=50)
+def cuentas(request, filtros: Query[CuentasParams]):
+    return selectors.accounts(query=filtros.q, tipo=filtros.tipo, estado=filtros.estado)
+
+
+@router.get(
+    "/mesa/cuentas/{entidad_id}",
+    response=CuentaDetailOut,
+    auth=desk_auth,
+    summary="Mesa: una cuenta, con sus usuarios, su suspensión y su historial",
+)
+def cuenta_detail(request, entidad_id: Id):
+    return guards.desk_account(request.auth, entidad_id)
+
+
+def _cuenta_accion(request, entidad_id: int, accion: str, motivo: str) -> Entidad:
+    entidad = guards.desk_account(request.auth, entidad_id)
+    actions.account_action_named(accion).run(entidad, request.auth, motivo)
+    return guards.desk_account(request.auth, entidad_id)
+
+
+@router.post(
+    "/mesa/cuentas/{entidad_id}/suspender",
+    response=CuentaDetailOut,
+    auth=desk_auth,
+    summary="Mesa: suspender una cuenta activa, con el motivo",
+)
+def cuenta_suspender(request, entidad_id: Id, payload: MotivoIn):
+    """Rule `is_service_desk`. `motivo` is required (400 `validation_error` with
+    `detail.fields.motivo`, and nothing changes); an account that is not active is 409
+    `invalid_transition`. Its users can no longer act for it; its notification address and its
+    Administradores are e-mailed."""
+    return _cuenta_accion(request, entidad_id, "suspender", payload.motivo)
+
+
+@router.post(
+    "/mesa/cuentas/{entidad_id}/reactivar",
+    response=CuentaDetailOut,
+    auth=desk_auth,
+    summary="Mesa: reactivar una cuenta suspendida, con el motivo",
+)
+def cuenta_reactivar(request, entidad_id: Id, payload: MotivoIn):
+    """Rule `is_service_desk`. `motivo` is required (400); an account that is not suspended is 409
+    `invalid_transition`."""
+    return _cuenta_accion(request, entidad_id, "reactivar", payload.motivo)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registro.entities.account.models import Entidad, TipoCuenta
+
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
 CASO_FIELDS = [
@@ -92,3 +94,30 @@ class DesignarAdministradorForm(forms.Form):
     motivo = forms.CharField(
         label=_("Motivo de la designación"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class FiltroCuentasForm(forms.Form):
+    """The desk's "Cuentas": search by name or NIT, and filter by kind and state."""
+
+    q = forms.CharField(label=_("Nombre o NIT de la cuenta"), max_length=255, required=False)
+    tipo = forms.ChoiceField(label=_("Tipo de cuenta"), required=False, choices=[("", _("Todas"))] + TipoCuenta.choices)
+    estado = forms.ChoiceField(label=_("Estado"), required=False, choices=[("", _("Todos"))] + Entidad.Estado.choices)
+
+
+class CuentaMotivoForm(forms.Form):
+    """The reason the desk gives to suspend or reactivate an account: required, with the service's
+    own message when missing."""
+
+    TEXTS = {
+        "suspender": (_("Motivo de la suspensión"), _("Escriba el motivo de la suspensión.")),
+        "reactivar": (_("Motivo de la reactivación"), _("Escriba el motivo de la reactivación.")),
+    }
+
+    # The length is the service's to refuse (one message); the browser is told too.
+    motivo = forms.CharField(label=_("Motivo"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}))
+
+    def __init__(self, *args, accion: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        label, required = self.TEXTS[accion]
+        self.fields["motivo"].label = label
+        self.fields["motivo"].error_messages = {**self.fields["motivo"].error_messages, "required": required}

@@ -46,6 +46,15 @@ def desk_case(user, numero: str) -> Caso:
     return caso
 
 
+def desk_account(user, pk: int) -> Entidad:
+    """Rule `is_service_desk`: an account of either kind the desk names on its "Cuentas" pages."""
+    require_desk(user)
+    entidad = Entidad.objects.select_related("departamento", "municipio").filter(pk=pk).first()
+    if entidad is None:
+        raise _not_found(_("No existe esa cuenta."))
+    return entidad
+
+
 def document_under_review(pk: int) -> Documento:
     """A document the desk names on its review page (the service checks it belongs to the case)."""
     documento = Documento.objects.filter(pk=pk).first()

@@ -5,8 +5,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from registro.core.api import Id
+from registro.entities.account import selectors as account_selectors
+from registro.entities.console.schemas import EventoOut
+from registro.entities.membership.schemas import RolRefOut
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
 
+from . import selectors
 from .models import Asunto, Caso, RevisionDocumento
 
 
@@ -244,3 +248,88 @@ class TableroOut(Schema):
     daily: list[DiaOut]
     median_activation_seconds: float | None
     open_cases: int
+
+
+class CuentaOut(Schema):
+    """An account of either kind, as the desk's "Cuentas" list it."""
+
+    id: int
+    nombre: str
+    nombre_abreviado: str
+    nit: str | None = Field(description="Sin dígito de verificación; vacío para un Proveedor extranjero sin NIT")
+    dv: str
+    nit_con_dv: str = Field(description="NIT-DV, o país e identificación tributaria de un Proveedor extranjero")
+    pais: str
+    id_tributario: str
+    tipo_cuenta: str = Field(description="entidad_estatal | proveedor")
+    tipo_label: str
+    es_proveedor: bool = Field(description="Una Entidad Estatal con el perfil de Proveedor habilitado (R4.3)")
+    estado: str
+    estado_label: str
+    correo_notificaciones: str
+    telefono: str
+    created_at: datetime
+    activada_at: datetime | None
+
+    @staticmethod
+    def resolve_estado_label(obj) -> str:
+        return obj.get_estado_display()
+
+
+class CuentaMiembroOut(Schema):
+    id: int
+    usuario: str
+    nombre: str
+    correo: str
+    rol: str
+    rol_label: str = Field(description="Administrador, Comprador o Usuario del Proveedor, según la cuenta")
+    activa: bool
+    roles: list[RolRefOut]
+
+    @staticmethod
+    def resolve_usuario(obj) -> str:
+        return obj.usuario.username
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return obj.usuario.full_name
+
+    @staticmethod
+    def resolve_correo(obj) -> str:
+        return obj.usuario.email
+
+    @staticmethod
+    def resolve_rol_label(obj) -> str:
+        return obj.get_rol_display()
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.roles.all())
+
+
+class SuspensionOut(Schema):
+    motivo: str
+    actor: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.username if obj.actor_id else None
+
+
+class CuentaDetailOut(CuentaOut):
+    miembros: list[CuentaMiembroOut]
+    suspension: SuspensionOut | None = Field(description="Motivo, quién y cuándo, mientras está suspendida")
+    historial: list[EventoOut] = Field(description="Los 50 eventos más recientes de la cuenta")
+
+    @staticmethod
+    def resolve_miembros(obj) -> list:
+        return list(selectors.account_members(entidad=obj))
+
+    @staticmethod
+    def resolve_suspension(obj):
+        return account_selectors.suspension(entidad=obj)
+
+    @staticmethod
+    def resolve_historial(obj) -> list:
+        return list(selectors.entity_history(entidad=obj)[:50])

@@ -1,11 +1,14 @@
+import re
 from datetime import date, timedelta
 from statistics import median
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from registro.entities.account.models import Entidad, EventoEntidad
+from registro.core.text import search_key
+from registro.entities.account.models import Entidad, EventoEntidad, TipoCuenta
+from registro.entities.membership.models import Membresia
 
 from . import workflow
 from .models import Caso
@@ -30,6 +33,38 @@ def case_by_number(*, numero: str) -> Caso | None:
 
 def entity_history(*, entidad: Entidad) -> QuerySet[EventoEntidad]:
     return entidad.eventos.select_related("actor").order_by("-created_at", "-id")
+
+
+def accounts(*, query: str = "", tipo: str = "", estado: str = "") -> QuerySet[Entidad]:
+    """The desk's "Cuentas": every account of either kind, by name. `query` is the NIT's first
+    digits (with or without check digit, dots or dash), a foreign supplier's tax identifier, or
+    words of the name (case and accents ignored); `tipo` a kind of account ("entidad_estatal"
+    also lists the entities that supply), `estado` a state."""
+    qs = Entidad.objects.select_related("municipio", "departamento")
+    query = (query or "").strip()
+    digits = re.sub(r"[\s.\-]", "", query)
+    if digits.isdigit():
+        nit = re.sub(r"[\s.]", "", query).split("-")[0]
+        qs = qs.filter(Q(nit__startswith=nit) | Q(id_tributario__iexact=query))
+    elif query:
+        words = Q()
+        for word in search_key(query).split():
+            words &= Q(nombre_busqueda__contains=word)
+        qs = qs.filter(words | Q(id_tributario__iexact=query))
+    if tipo in TipoCuenta.values:
+        qs = qs.filter(tipo_cuenta=tipo)
+    if estado in Entidad.Estado.values:
+        qs = qs.filter(estado=estado)
+    return qs.order_by("nombre", "id")
+
+
+def account_members(*, entidad: Entidad) -> QuerySet[Membresia]:
+    """Who belongs to the account, Administradores first, with each one's roles."""
+    return (
+        entidad.membresias.select_related("usuario")
+        .prefetch_related("roles")
+        .order_by("-activa", "rol", "usuario__username")
+    )
 
 
 def daily_counts(*, days: int = 30, today: date | None = None) -> list[dict]:

@@ -14,6 +14,9 @@ urlpatterns = [
     path("casos/<str:numero>/corregir-datos/", views.corregir_datos, name="corregir_datos"),
     path("mesa/", views.cola, name="cola"),
     path("mesa/tablero/", views.tablero, name="tablero"),
+    path("mesa/cuentas/", views.cuentas, name="cuentas"),
+    path("mesa/cuentas/<int:pk>/", views.cuenta, name="cuenta"),
+    path("mesa/cuentas/<int:pk>/<str:accion>/", views.cuenta_accion, name="cuenta_accion"),
     path(
         "mesa/casos/<str:numero>/designar-administrador/",
         views.designar_administrador,

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,6 +16,7 @@ from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 from registro.core.http import or_404
 from registro.core.models import Municipio
+from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership.models import Membresia
 from registro.entities.registration import correction
@@ -22,7 +24,15 @@ from registro.entities.registration.forms import EntidadDatosForm
 from registro.entities.registration.models import Documento
 
 from . import actions, charts, guards, permissions, selectors, services
-from .forms import CasoForm, DesignarAdministradorForm, FiltroColaForm, MensajeForm, MotivoForm
+from .forms import (
+    CasoForm,
+    CuentaMotivoForm,
+    DesignarAdministradorForm,
+    FiltroColaForm,
+    FiltroCuentasForm,
+    MensajeForm,
+    MotivoForm,
+)
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
 
@@ -281,6 +291,70 @@ def tablero(request):
             "abiertos": selectors.queue().count(),
         },
     )
+
+
+# --- The desk: accounts ("Cuentas") ----------------------------------------------------------------
+
+
+@service_desk_required
+@require_GET
+def cuentas(request):
+    """Every account of either kind, searchable by name or NIT and filterable by kind and state."""
+    filtro = FiltroCuentasForm(request.GET or None)
+    query = tipo = estado = ""
+    if filtro.is_valid():
+        query, tipo, estado = (filtro.cleaned_data[k] for k in ("q", "tipo", "estado"))
+    page = Paginator(selectors.accounts(query=query, tipo=tipo, estado=estado), 50).get_page(request.GET.get("pagina"))
+    params = urlencode({k: v for k, v in {"q": query, "tipo": tipo, "estado": estado}.items() if v})
+    return render(request, "servicedesk/cuentas.html", {"page": page, "filtro": filtro, "params": params})
+
+
+def _cuenta_page(request, entidad: Entidad, *, form=None, status: int = 200):
+    accion = {Entidad.Estado.ACTIVA: "suspender", Entidad.Estado.SUSPENDIDA: "reactivar"}.get(entidad.estado)
+    if form is None and accion is not None:
+        form = CuentaMotivoForm(accion=accion)
+    return render(
+        request,
+        "servicedesk/cuenta.html",
+        {
+            "entidad": entidad,
+            "accion": accion,
+            "form": form,
+            "miembros": selectors.account_members(entidad=entidad),
+            "suspension": account_selectors.suspension(entidad=entidad),
+            "historial": selectors.entity_history(entidad=entidad)[:50],
+            "casos": entidad.casos.order_by("-created_at")[:20],
+        },
+        status=status,
+    )
+
+
+@service_desk_required
+@require_GET
+def cuenta(request, pk: int):
+    """An account: its data, kind, members and history, and "Suspender cuenta" or "Reactivar cuenta"."""
+    return _cuenta_page(request, or_404(guards.desk_account, request.user, pk))
+
+
+@service_desk_required
+@require_POST
+def cuenta_accion(request, pk: int, accion: str):
+    """ "Suspender cuenta" / "Reactivar cuenta", with the reason: missing, the page again with the
+    error beside the field (400) and nothing changed; a state that no longer allows it, the reason
+    above the page."""
+    entidad = or_404(guards.desk_account, request.user, pk)
+    action = or_404(actions.account_action_named, accion)
+    try:
+        action.run(entidad, request.user, request.POST.get("motivo", ""))
+    except ApplicationError as exc:
+        if exc.detail.get("fields"):
+            form = CuentaMotivoForm(request.POST, accion=accion)
+            add_application_error(form, exc)
+            return _cuenta_page(request, entidad, form=form, status=exc.status_code)
+        _show_error(request, exc)
+    else:
+        messages.success(request, action.done)
+    return redirect("servicedesk:cuenta", pk=entidad.pk)
 
 
 # --- The entity's administrators during corrections ------------------------------------------

@@ -4,9 +4,16 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.account.models import EventoEntidad
 from registro.entities.membership.models import Membresia, SolicitudAcceso
-from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import (
+    ACCOUNT_KINDS,
+    NON_ADMIN_LABEL,
+    EntidadFactory,
+    MembresiaFactory,
+    UserFactory,
+    account_factory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +24,10 @@ def logged_in(user):
     return client
 
 
-@pytest.fixture
-def admin_membership():
-    return MembresiaFactory(entidad=EntidadFactory(nombre="ALCALDIA DE TUNJA", estado=Entidad.Estado.ACTIVA))
+@pytest.fixture(params=ACCOUNT_KINDS)
+def admin_membership(request):
+    """The Administrador of an active account of each kind: requests work the same for both."""
+    return MembresiaFactory(entidad=account_factory(request.param, nombre="ALCALDIA DE TUNJA"))
 
 
 def test_request_from_new_registro_and_approval_with_a_role(admin_membership, sent):
@@ -30,6 +38,7 @@ def test_request_from_new_registro_and_approval_with_a_role(admin_membership, se
     assert "ALCALDIA DE TUNJA" in found and "Solicitar" in found
     page = client.get(f"/entidades/{entidad.pk}/solicitar/").content.decode()
     assert "Solicitud de acceso" in page and ">Finalizar<" in page
+    assert f"como Usuario {NON_ADMIN_LABEL[entidad.tipo_cuenta].removeprefix('Usuario ')}." in page
     response = sent(
         client.post, f"/entidades/{entidad.pk}/solicitar/", {"mensaje": "Soy contratista de la oficina jurídica."}
     )
@@ -50,7 +59,7 @@ def test_request_from_new_registro_and_approval_with_a_role(admin_membership, se
     assert "aprobó" in mail.outbox[0].body
     assert entidad.eventos.filter(tipo=EventoEntidad.Tipo.ACCESO_APROBADO).exists()
     listing = client.get("/entidades/mis-registros/").content.decode()
-    assert "Con acceso (Comprador)" in listing
+    assert f"Con acceso ({NON_ADMIN_LABEL[entidad.tipo_cuenta]})" in listing
 
 
 def test_rejection_needs_a_reason_and_tells_the_requester(admin_membership, sent):

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from registro.entities.account.models import Entidad
-from registro.entities.membership import acting
+from registro.entities.membership import acting, catalogue
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Membresia, RolEntidad
 from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
@@ -147,9 +147,14 @@ def test_the_acting_entity_through_the_api(two):
         "nit": first.entidad.nit,
         "dv": first.entidad.dv,
         "estado": "activa",
+        "tipo_cuenta": "entidad_estatal",
+        "actua_como_proveedor": False,
     }
     assert body["membresia_id"] == first.pk and body["rol"] == "administrador"
-    assert body["permisos"] == list(Permiso.values)
+    assert body["rol_label"] == "Administrador"
+    # Everything that applies to a State entity: no supplier permission (the catalogue's order).
+    assert body["permisos"] == catalogue.applicable(first.entidad)
+    assert Permiso.EDITAR_PERFIL_COMERCIAL not in body["permisos"] and Permiso.GESTIONAR_UNIDADES in body["permisos"]
 
     rol = RolEntidad.objects.create(entidad=second.entidad, nombre="Auditor", permisos=["ver_auditoria", "abrir_casos"])
     second.roles.add(rol)
@@ -158,6 +163,7 @@ def test_the_acting_entity_through_the_api(two):
     )
     assert changed.status_code == 200, changed.json()
     assert changed.json()["entidad"]["id"] == second.entidad_id and changed.json()["rol"] == "comprador"
+    assert changed.json()["rol_label"] == "Comprador"
     assert changed.json()["roles"] == [{"id": rol.pk, "nombre": "Auditor"}]
     assert changed.json()["permisos"] == ["ver_auditoria", "abrir_casos"]
     assert client.get("/api/v1/me/entidad-activa").json()["membresia_id"] == second.pk

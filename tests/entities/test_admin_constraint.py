@@ -6,14 +6,15 @@ from django.db import IntegrityError, connection, transaction
 
 from registro.entities.account.models import Entidad
 from registro.entities.membership.models import Membresia
-from tests.factories import EntidadFactory, MembresiaFactory
+from tests.factories import ACCOUNT_KINDS, EntidadFactory, MembresiaFactory, account_factory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.parametrize("kind", ACCOUNT_KINDS)
 @pytest.mark.parametrize("change", [{"rol": Membresia.Rol.COMPRADOR}, {"activa": False}])
-def test_demoting_or_suspending_the_last_administrator_directly_is_refused(change):
-    only = MembresiaFactory(entidad=EntidadFactory(estado=Entidad.Estado.ACTIVA))
+def test_demoting_or_suspending_the_last_administrator_directly_is_refused(change, kind):
+    only = MembresiaFactory(entidad=account_factory(kind))
     with pytest.raises(IntegrityError, match="R1.1"):
         with transaction.atomic():
             Membresia.objects.filter(pk=only.pk).update(**change)

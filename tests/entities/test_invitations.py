@@ -14,7 +14,14 @@ from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import acting, invitations, roles
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
-from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import (
+    ACCOUNT_KINDS,
+    NON_ADMIN_LABEL,
+    EntidadFactory,
+    MembresiaFactory,
+    UserFactory,
+    account_factory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +42,14 @@ def token_in(message) -> str:
     return token
 
 
-@pytest.fixture
-def entidad():
-    return EntidadFactory(nombre="ALCALDIA DE SOGAMOSO", estado=Entidad.Estado.ACTIVA)
+@pytest.fixture(params=ACCOUNT_KINDS)
+def entidad(request):
+    """An active account of each kind: invitations work the same for both."""
+    return account_factory(request.param, nombre="ALCALDIA DE SOGAMOSO")
+
+
+def label(entidad) -> str:
+    return NON_ADMIN_LABEL[entidad.tipo_cuenta]
 
 
 @pytest.fixture
@@ -97,7 +109,8 @@ def test_the_web_form_sends_an_invitation_with_a_link(entidad, admin, auditor, s
     [message] = mail.outbox
     assert message.to == [INVITEE]
     assert "ALCALDIA DE SOGAMOSO" in message.subject
-    assert "Bienvenida al equipo." in message.body and "Comprador" in message.body
+    assert "Bienvenida al equipo." in message.body
+    assert f"como Usuario {label(entidad).removeprefix('Usuario ')}." in message.body
     token = token_in(message)
     # Only the token's hash is stored.
     assert token not in inv.token_hash and invitations.invitacion_by_token(token) == inv
@@ -407,7 +420,7 @@ def test_an_invitee_who_registers_later_accepts_from_mis_registros(entidad, admi
     invitee = UserFactory(email=INVITEE)  # registered (and confirmed) after the invitation
     client = logged_in(invitee)
     page = client.get("/entidades/mis-registros/").content.decode()
-    assert "Invitaciones recibidas" in page and "ALCALDIA DE SOGAMOSO le invita como Comprador" in page
+    assert "Invitaciones recibidas" in page and f"ALCALDIA DE SOGAMOSO le invita como {label(entidad)}" in page
     assert f'action="/invitaciones/{inv.pk}/aceptar/"' in page
     assert "Aún no pertenece a ninguna Entidad" not in page
     response = client.post(f"/invitaciones/{inv.pk}/aceptar/")
@@ -415,7 +428,7 @@ def test_an_invitee_who_registers_later_accepts_from_mis_registros(entidad, admi
     membresia = Membresia.objects.get(usuario=invitee, entidad=entidad)
     assert list(membresia.roles.all()) == [auditor]
     listing = client.get("/entidades/mis-registros/").content.decode()
-    assert "Invitaciones recibidas" not in listing and "Con acceso (Comprador)" in listing
+    assert "Invitaciones recibidas" not in listing and f"Con acceso ({label(entidad)})" in listing
 
 
 def test_accepting_through_the_api(entidad, admin, auditor, invite):
@@ -433,7 +446,9 @@ def test_accepting_through_the_api(entidad, admin, auditor, invite):
     assert body["roles"] == [{"id": auditor.pk, "nombre": "Auditor"}]
     assert body["permisos"] == [Permiso.VER_AUDITORIA.value]
     assert client.get("/api/v1/me/entidad-activa").json()["entidad"]["id"] == entidad.pk
-    assert client.get("/api/v1/entidad/unidades").status_code == 200
+    # Purchasing units are a State entity's: a supplier account is told it has none.
+    assert client.get("/api/v1/entidad/unidades").status_code == (200 if entidad.es_entidad_estatal else 403)
+    assert body["rol_label"] == label(entidad)
     again = client.post(f"/api/v1/invitaciones/{inv.pk}/aceptar")
     assert again.status_code == 409
     assert Membresia.objects.filter(usuario=invitee, entidad=entidad).count() == 1

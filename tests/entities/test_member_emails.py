@@ -4,18 +4,17 @@ the invitation is accepted."""
 import pytest
 from django.core import mail
 
-from registro.entities.account.models import Entidad
 from registro.entities.membership import invitations, members, roles
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Membresia
-from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import ACCOUNT_KINDS, MembresiaFactory, UserFactory, account_factory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    entidad = EntidadFactory(estado=Entidad.Estado.ACTIVA, nombre="CONCEJO DE PASTO")
+@pytest.fixture(params=ACCOUNT_KINDS)
+def world(request):
+    entidad = account_factory(request.param, nombre="CONCEJO DE PASTO")
     admin = MembresiaFactory(entidad=entidad).usuario
     buyer = MembresiaFactory(entidad=entidad, rol=Membresia.Rol.COMPRADOR)
     return entidad, admin, buyer

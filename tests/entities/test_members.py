@@ -1,4 +1,5 @@
-"""R1.1: every entity keeps at least one active Administrador, whatever its users do."""
+"""R1.1: every account, of either kind, keeps at least one active Administrador, whatever its users
+do."""
 
 import threading
 
@@ -10,7 +11,7 @@ from registro.core.errors import ApplicationError
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import members
 from registro.entities.membership.models import Membresia
-from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import ACCOUNT_KINDS, EntidadFactory, MembresiaFactory, UserFactory, account_factory
 
 
 def logged_in(user):
@@ -19,9 +20,10 @@ def logged_in(user):
     return client
 
 
-@pytest.fixture
-def entidad(db):
-    return EntidadFactory(estado=Entidad.Estado.ACTIVA)
+@pytest.fixture(params=ACCOUNT_KINDS)
+def entidad(request, db):
+    """An active account of each kind: the same membership code keeps R1.1 for both (ADR 0013)."""
+    return account_factory(request.param)
 
 
 @pytest.mark.django_db

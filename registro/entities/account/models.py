@@ -159,7 +159,7 @@ class EventoEntidad(models.Model):
 
     # How the roles and permissions named in `detalle` read; the membership package fills these in
     # (it is above this one), so the account's history does not import it.
-    LABELS: ClassVar[dict[str, dict[str, str]]] = {"rol": {}, "permiso": {}}
+    LABELS: ClassVar[dict[str, dict[str, str]]] = {"rol": {}, "rol_proveedor": {}, "permiso": {}}
 
     class Tipo(models.TextChoices):
         REGISTRADA = "registrada", _("Cuenta registrada")
@@ -236,7 +236,8 @@ class EventoEntidad(models.Model):
     def resumen(self) -> str:
         """What the event was about, in words: who, which role, address, unit or fields."""
         d = self.detalle or {}
-        builtin = self.LABELS["rol"]
+        # A supplier account names its non-administrator role "Usuario del Proveedor".
+        builtin = self.LABELS["rol_proveedor" if self.entidad.tipo_cuenta == TipoCuenta.PROVEEDOR else "rol"]
         partes = []
         if d.get("usuario"):
             partes.append(str(d["usuario"]))

@@ -3,7 +3,7 @@ import re
 from django.db.models import QuerySet
 
 from registro.core.text import search_key
-from registro.entities.account.models import Entidad
+from registro.entities.account.models import Entidad, EventoEntidad
 
 SEARCH_LIMIT = 20
 
@@ -48,3 +48,11 @@ def _nit_prefix_range(prefix: str) -> dict[str, str]:
 
 def entidad_get_by_nit(*, nit: str) -> Entidad | None:
     return Entidad.objects.filter(nit=nit).first()
+
+
+def suspension(*, entidad: Entidad) -> EventoEntidad | None:
+    """Why a suspended account is suspended: the desk's latest "Cuenta suspendida" event (who, when,
+    the reason); None unless the account is suspended now."""
+    if entidad.estado != Entidad.Estado.SUSPENDIDA:
+        return None
+    return entidad.eventos.filter(tipo=EventoEntidad.Tipo.SUSPENDIDA).select_related("actor").first()

@@ -28,7 +28,7 @@ from registro.entities.console.schemas import (
     UnidadIn,
     UnidadOut,
 )
-from registro.entities.membership import access, acting, invitations, members, roles
+from registro.entities.membership import access, acting, catalogue, invitations, members, roles
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
@@ -42,12 +42,18 @@ def _acting(request, permiso: Permiso | None = None) -> acting.Acting:
     return acting.resolve(request, permiso=permiso)
 
 
+def _acting_state_entity(request, permiso: Permiso | None = None) -> acting.Acting:
+    """Purchasing units: the acting account must be an Entidad Estatal (403 otherwise, with why)."""
+    return units.require_state_entity(acting.resolve(request)).require(permiso)
+
+
 def _acting_out(current: acting.Acting) -> dict:
     m = current.membresia
     return {
         "entidad": m.entidad,
         "membresia_id": m.pk,
         "rol": m.rol,
+        "rol_label": m.get_rol_display(),
         "roles": list(m.roles.all()),
         "permisos": [p for p in Permiso.values if p in current.permisos],
     }
@@ -66,7 +72,9 @@ def acting_put(request, payload: ActingIn):
 
 @router.get("/permisos", response=list[PermisoOut], auth=user_auth, summary="Catálogo de permisos")
 def permisos(request):
-    return [{"value": value, "label": str(label)} for value, label in Permiso.choices]
+    """The whole catalogue; `ambito` says which accounts each permission applies to (a role of an
+    account may only hold those that apply to it)."""
+    return [{"value": value, "label": str(label), "ambito": catalogue.scope(value)} for value, label in Permiso.choices]
 
 
 @router.get("/entidad/miembros", response=list[MiembroOut], auth=terms_auth, summary="Usuarios de la Entidad")
@@ -269,7 +277,7 @@ def invitacion_accept(request, invitacion_id: Id):
 
 @router.get("/entidad/unidades", response=list[UnidadOut], auth=terms_auth, summary="Unidades de contratación")
 def unidades_list(request):
-    current = _acting(request)
+    current = _acting_state_entity(request)
     return list(console_selectors.unidades(entidad=current.entidad))
 
 
@@ -277,7 +285,7 @@ def unidades_list(request):
     "/entidad/unidades", response={201: UnidadOut}, auth=terms_auth, summary="Crear una unidad de contratación"
 )
 def unidad_create(request, payload: UnidadIn):
-    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    current = _acting_state_entity(request, Permiso.GESTIONAR_UNIDADES)
     return Status(201, units.unidad_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
 
 
@@ -287,7 +295,7 @@ def _unidad(current: acting.Acting, unidad_id: int) -> UnidadContratacion:
 
 @router.get("/entidad/unidades/{unidad_id}", response=UnidadOut, auth=terms_auth, summary="Una unidad de contratación")
 def unidad_detail(request, unidad_id: Id):
-    return _unidad(_acting(request), unidad_id)
+    return _unidad(_acting_state_entity(request), unidad_id)
 
 
 @router.put(
@@ -297,13 +305,13 @@ def unidad_detail(request, unidad_id: Id):
     summary="Modificar una unidad y los usuarios que trabajan en ella",
 )
 def unidad_update(request, unidad_id: Id, payload: UnidadIn):
-    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    current = _acting_state_entity(request, Permiso.GESTIONAR_UNIDADES)
     return units.unidad_update(unidad=_unidad(current, unidad_id), actor=request.auth, **payload.dict())
 
 
 @router.delete("/entidad/unidades/{unidad_id}", response={204: None}, auth=terms_auth, summary="Eliminar una unidad")
 def unidad_delete(request, unidad_id: Id):
-    current = _acting(request, Permiso.GESTIONAR_UNIDADES)
+    current = _acting_state_entity(request, Permiso.GESTIONAR_UNIDADES)
     units.unidad_delete(unidad=_unidad(current, unidad_id), actor=request.auth)
     return Status(204, None)
 

@@ -3,16 +3,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registro.entities.membership import catalogue
 from registro.entities.membership.catalogue import Permiso
-from registro.entities.membership.models import Membresia
+from registro.entities.membership.models import Membresia, rol_choices
 
 
 class RolForm(forms.Form):
+    """A role's name, description and permissions: only those of the catalogue that apply to the
+    account (`catalogue.applicable`); the service refuses any other."""
+
     nombre = forms.CharField(label=_("Nombre del rol"), max_length=80)
     descripcion = forms.CharField(label=_("Descripción"), max_length=300, required=False)
     permisos = forms.MultipleChoiceField(
-        label=_("Permisos"), choices=Permiso.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Permisos"),
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("«%(value)s» no es un permiso que aplique a esta cuenta.")},
     )
+
+    def __init__(self, *args, entidad, **kwargs):
+        super().__init__(*args, **kwargs)
+        aplica = catalogue.applicable(entidad)
+        self.fields["permisos"].choices = [(value, label) for value, label in Permiso.choices if value in aplica]
 
 
 def _roles_field(entidad) -> forms.MultipleChoiceField:
@@ -31,6 +43,7 @@ class InvitacionForm(forms.Form):
 
     def __init__(self, *args, entidad, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rol"].choices = rol_choices(entidad)
         self.fields["roles"] = _roles_field(entidad)
         self.order_fields(["correo", "rol", "roles", "mensaje"])
 

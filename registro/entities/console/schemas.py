@@ -20,9 +20,16 @@ class MiembroOut(Schema):
     usuario: str
     nombre: str
     rol: str
+    rol_label: str = Field(
+        description="El rol como lo nombra la cuenta: Administrador, Comprador o Usuario del Proveedor"
+    )
     activa: bool
     roles: list[RolRefOut]
     unidades: list[RolRefOut]
+
+    @staticmethod
+    def resolve_rol_label(obj) -> str:
+        return obj.get_rol_display()
 
     @staticmethod
     def resolve_roles(obj) -> list:
@@ -49,15 +56,20 @@ class MiembroPatchIn(Schema):
 class EntidadRefOut(Schema):
     id: int
     nombre: str
-    nit: str
+    nit: str | None
     dv: str
     estado: str
+    tipo_cuenta: str = Field(description="entidad_estatal | proveedor")
+    actua_como_proveedor: bool = Field(description="Un Proveedor, o una Entidad con el perfil de Proveedor (R4.3)")
 
 
 class ActingOut(Schema):
     entidad: EntidadRefOut
     membresia_id: int
     rol: str
+    rol_label: str = Field(
+        description="El rol como lo nombra la cuenta: Administrador, Comprador o Usuario del Proveedor"
+    )
     roles: list[RolRefOut]
     permisos: list[str]
 
@@ -69,6 +81,10 @@ class ActingIn(Schema):
 class PermisoOut(Schema):
     value: str
     label: str
+    ambito: str = Field(
+        description="A qué cuentas aplica: todas | entidad_estatal (unidades de contratación) | "
+        "proveedor (Proveedores y Entidades con el perfil de Proveedor)"
+    )
 
 
 class RolIn(Schema):

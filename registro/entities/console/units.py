@@ -13,6 +13,25 @@ from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Membresia
 
 
+def require_state_entity(current):
+    """Purchasing units are a State entity's way of organising its procurement (R7.1): an account
+    that is not an Entidad Estatal has none. `current` is the acting membership (`acting.Acting`)
+    or the account itself; refused with 403 and the reason."""
+    entidad = getattr(current, "entidad", current)
+    if not entidad.es_entidad_estatal:
+        raise ApplicationError(
+            ErrorCode.PERMISSION_DENIED,
+            _(
+                "Las unidades de contratación son de las Entidades Estatales: %(cuenta)s es una cuenta de "
+                "Proveedor y no las tiene."
+            )
+            % {"cuenta": entidad.nombre},
+            {"rule": "R7.1", "tipo_cuenta": entidad.tipo_cuenta},
+            status=403,
+        )
+    return current
+
+
 def _clean(nombre: str, descripcion: str) -> tuple[str, str]:
     nombre = " ".join((nombre or "").split())
     descripcion = (descripcion or "").strip()
@@ -37,6 +56,7 @@ def _members(entidad: Entidad, ids) -> list[Membresia]:
 
 
 def _require(entidad: Entidad, actor) -> None:
+    require_state_entity(entidad)
     if not permissions.user_can(actor, entidad, Permiso.GESTIONAR_UNIDADES):
         raise ApplicationError(
             ErrorCode.PERMISSION_DENIED, _("Su rol no le permite gestionar unidades de contratación."), status=403

@@ -15,8 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registro.core.errors import ApplicationError
+from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.forms import add_application_error
+from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
 from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units
@@ -25,12 +26,15 @@ from registro.entities.console.models import UnidadContratacion
 from registro.entities.membership import access, acting, invitations, members, roles
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
-from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
+from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, rol_choices
 
 
-def console_view(permiso: Permiso | None = None, methods=("GET",)):
+def console_view(permiso: Permiso | None = None, methods=("GET",), *, suspended_ok=False, state_entity_only=False):
     """Resolves the acting membership and checks `permiso` before the view runs. Without any
-    entity the user is sent to R5.4's page; a pending entity shows its registration status."""
+    entity the user is sent to R5.4's page; a pending entity shows its registration status; an
+    account the desk suspended can only show its desktop, which says why (`suspended_ok`): every
+    other page leads there with the reason. `state_entity_only` pages (purchasing units) refuse
+    an account that is not an Entidad Estatal, saying so."""
 
     def decorator(view):
         @login_required
@@ -42,9 +46,15 @@ def console_view(permiso: Permiso | None = None, methods=("GET",)):
             except ApplicationError as exc:
                 messages.info(request, exc.message)
                 return redirect("entities:landing")
-            if current.entidad.estado != Entidad.Estado.ACTIVA:
+            estado = current.entidad.estado
+            if estado == Entidad.Estado.SUSPENDIDA and not suspended_ok:
+                messages.error(request, acting.suspended(current.entidad).message)
+                return redirect("console:escritorio")
+            if estado not in (Entidad.Estado.ACTIVA, Entidad.Estado.SUSPENDIDA):
                 return redirect("entities:registrada", pk=current.entidad.pk)
             try:
+                if state_entity_only:
+                    units.require_state_entity(current)
                 current.require(permiso)
             except ApplicationError as exc:
                 raise PermissionDenied(exc.message) from None
@@ -99,8 +109,11 @@ def cambiar(request):
     """The header's entity switcher."""
     try:
         membresia = acting.acting_select(user=request.user, entidad_id=request.POST.get("entidad"))
-    except ApplicationError:
-        raise Http404 from None
+    except ApplicationError as exc:
+        if exc.code != ErrorCode.ACCOUNT_SUSPENDED:
+            raise Http404 from None
+        messages.error(request, exc.message)
+        return redirect("console:escritorio")
     messages.success(request, _("Ahora actúa a nombre de %(entidad)s.") % {"entidad": membresia.entidad.nombre})
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -110,9 +123,9 @@ def cambiar(request):
     return redirect("console:escritorio")
 
 
-@console_view()
+@console_view(suspended_ok=True)
 def escritorio(request, current):
-    """R4.4: the acting entity's desktop."""
+    """R4.4: the acting entity's desktop; for an account the desk suspended, that it is and why."""
     entidad = current.entidad
     return _render(
         request,
@@ -127,6 +140,7 @@ def escritorio(request, current):
             else 0,
             "casos": entidad.casos.order_by("-created_at")[:20] if current.can(Permiso.ABRIR_CASOS) else [],
             "catalogo": Permiso.choices,
+            "suspension": account_selectors.suspension(entidad=entidad),
         },
     )
 
@@ -140,7 +154,7 @@ def miembros(request, current):
         {
             "miembros": membership_selectors.miembros(entidad=current.entidad),
             "roles_entidad": list(current.entidad.roles.all()),
-            "roles_base": Membresia.Rol.choices,
+            "roles_base": rol_choices(current.entidad),
             "admins_activos": membership_selectors.admins_activos(entidad=current.entidad),
         },
     )
@@ -191,7 +205,7 @@ def solicitudes(request, current):
             .select_related("usuario", "decidida_por")
             .order_by("-decided_at")[:30],
             "roles_entidad": list(current.entidad.roles.all()),
-            "roles_base": Membresia.Rol.choices,
+            "roles_base": rol_choices(current.entidad),
         },
     )
 
@@ -225,7 +239,7 @@ def roles_lista(request, current):
     return _form_page(
         request,
         current,
-        RolForm(request.POST or None),
+        RolForm(request.POST or None, entidad=current.entidad),
         lambda data: roles.rol_create(entidad=current.entidad, actor=request.user, **data),
         done=(_("Rol creado."), "console:roles"),
         template="entities/console/roles.html",
@@ -240,7 +254,7 @@ def rol_editar(request, current, pk: int):
     return _form_page(
         request,
         current,
-        RolForm(request.POST or None, initial=initial),
+        RolForm(request.POST or None, initial=initial, entidad=current.entidad),
         lambda data: roles.rol_update(rol=rol, actor=request.user, **data),
         done=(_("Rol guardado."), "console:roles"),
         template="entities/console/rol_form.html",
@@ -329,7 +343,7 @@ def _accept(request, inv: Invitacion):
     return redirect("console:escritorio")
 
 
-@console_view(methods=("GET", "POST"))
+@console_view(methods=("GET", "POST"), state_entity_only=True)
 def unidades_lista(request, current):
     """Every member sees the units; creating them needs "manage purchasing units"."""
     puede = current.can(Permiso.GESTIONAR_UNIDADES)
@@ -346,7 +360,7 @@ def unidades_lista(request, current):
     )
 
 
-@console_view(Permiso.GESTIONAR_UNIDADES, methods=("GET", "POST"))
+@console_view(Permiso.GESTIONAR_UNIDADES, methods=("GET", "POST"), state_entity_only=True)
 def unidad_editar(request, current, pk: int):
     unidad = get_object_or_404(UnidadContratacion, pk=pk, entidad=current.entidad)
     initial = {
@@ -365,7 +379,7 @@ def unidad_editar(request, current, pk: int):
     )
 
 
-@console_view(Permiso.GESTIONAR_UNIDADES, methods=("POST",))
+@console_view(Permiso.GESTIONAR_UNIDADES, methods=("POST",), state_entity_only=True)
 def unidad_eliminar(request, current, pk: int):
     unidad = get_object_or_404(UnidadContratacion, pk=pk, entidad=current.entidad)
     units.unidad_delete(unidad=unidad, actor=request.user)

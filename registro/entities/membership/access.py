@@ -42,7 +42,7 @@ MACHINE = StateMachine(
 
 def _admins(entidad: Entidad) -> list[str]:
     """Who decides requests: the Administradores and the members whose roles allow it."""
-    candidates = Membresia.objects.filter(entidad=entidad, activa=True).select_related("usuario")
+    candidates = Membresia.objects.filter(entidad=entidad, activa=True).select_related("usuario", "entidad")
     return [
         m.usuario.email
         for m in candidates.prefetch_related("roles")
@@ -71,6 +71,10 @@ def solicitud_create(*, user, entidad: Entidad, mensaje: str = "") -> SolicitudA
     mensaje = (mensaje or "").strip()
     if len(mensaje) > MAX_MENSAJE:
         raise refusal(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, "mensaje")
+    if entidad.estado == Entidad.Estado.SUSPENDIDA:
+        raise refusal(
+            _("La cuenta está suspendida por la Mesa de Servicio: no recibe solicitudes de acceso."), status=409
+        )
     if entidad.estado != Entidad.Estado.ACTIVA:
         raise refusal(_("La Entidad aún no está activa: no recibe solicitudes de acceso."), status=409)
     existing = Membresia.objects.filter(usuario=user, entidad=entidad).first()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from registro.core.api import parse_id
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Membresia
@@ -43,11 +44,37 @@ def switcher(user) -> tuple[Membresia | None, list[Membresia]]:
     return actual, sorted(opciones, key=lambda m: (m.entidad.nombre, m.entidad_id))
 
 
+def suspended(entidad: Entidad) -> ApplicationError:
+    """The refusal to act for an account the Mesa de Servicio suspended (409 `account_suspended`),
+    with the desk's reason."""
+    evento = account_selectors.suspension(entidad=entidad)
+    motivo = evento.motivo if evento is not None else ""
+    message = _(
+        "La cuenta de %(entidad)s está suspendida por la Mesa de Servicio: nadie puede actuar a su nombre "
+        "mientras tanto."
+    ) % {"entidad": entidad.nombre}
+    if motivo:
+        message += " " + _("Motivo: %(motivo)s") % {"motivo": motivo}
+    return ApplicationError(
+        ErrorCode.ACCOUNT_SUSPENDED,
+        message,
+        {
+            "estado": entidad.estado,
+            "motivo": motivo,
+            "suspendida_at": evento.created_at.isoformat() if evento is not None else None,
+        },
+        status=409,
+    )
+
+
 def acting_select(*, user, entidad_id) -> Membresia:
+    """Chooses the account the user acts for; a suspended one cannot be chosen (409)."""
     entidad_id = parse_id(entidad_id)
     membresia = acting_membership(user, entidad_id) if entidad_id else None
     if membresia is None:
         raise ApplicationError(ErrorCode.NOT_FOUND, _("Usted no pertenece a esa Entidad."), status=404)
+    if membresia.entidad.estado == Entidad.Estado.SUSPENDIDA:
+        raise suspended(membresia.entidad)
     membresia.seleccionada_at = timezone.now()
     membresia.save(update_fields=["seleccionada_at"])
     return membresia
@@ -76,7 +103,8 @@ class Acting(Standing):
 def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool = True) -> Acting:
     """The acting membership for this request: the `X-Entidad` header when sent (API), else the
     user's choice. Raises 404 when the user acts for no entity (or not for the one named), 409
-    when the entity is not active yet (R3.9), 403 without the permission."""
+    `account_suspended` when the desk suspended the account, 409 when it is not active yet (R3.9),
+    403 without the permission."""
     user = getattr(request, "auth", None) or request.user
     header = request.META.get(HEADER)
     entidad_id = None
@@ -94,6 +122,8 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
             )
         )
         raise ApplicationError(ErrorCode.NOT_FOUND, message, {"rule": "R5.4"}, status=404)
+    if active_only and membresia.entidad.estado == Entidad.Estado.SUSPENDIDA:
+        raise suspended(membresia.entidad)
     if active_only and membresia.entidad.estado != Entidad.Estado.ACTIVA:
         raise ApplicationError(
             ErrorCode.CONFLICT,

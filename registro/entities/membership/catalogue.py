@@ -44,3 +44,12 @@ def applicable(entidad) -> list[str]:
     if not entidad.actua_como_proveedor:
         excluded |= SUPPLIER_ONLY
     return [p for p in Permiso.values if p not in excluded]
+
+
+def scope(permiso: str) -> str:
+    """Which accounts a permission applies to: "todas", "entidad_estatal" or "proveedor"."""
+    if permiso in ENTITY_ONLY:
+        return "entidad_estatal"
+    if permiso in SUPPLIER_ONLY:
+        return "proveedor"
+    return "todas"

@@ -104,6 +104,8 @@ def invitacion_create(
         raise refusal(_("Elija un rol válido."), "rol")
     if len(mensaje) > MAX_MENSAJE:
         raise refusal(_("El mensaje no puede tener más de %(n)s caracteres.") % {"n": MAX_MENSAJE}, "mensaje")
+    if entidad.estado == Entidad.Estado.SUSPENDIDA:
+        raise refusal(_("La cuenta está suspendida por la Mesa de Servicio: no puede invitar usuarios."), status=409)
     if entidad.estado != Entidad.Estado.ACTIVA:
         raise refusal(_("La Entidad aún no está activa."), status=409)
     _require_manager(entidad, actor)
@@ -197,6 +199,11 @@ def invitacion_accept(*, invitacion: Invitacion, user) -> Membresia:
         )
     if invitacion.vencida:
         raise refusal(_("La invitación venció: pida a la Entidad que se la envíe de nuevo."), status=410)
+    if invitacion.entidad.estado == Entidad.Estado.SUSPENDIDA:
+        raise refusal(
+            _("La cuenta está suspendida por la Mesa de Servicio: la invitación no se puede aceptar por ahora."),
+            status=409,
+        )
     if invitacion.entidad.estado != Entidad.Estado.ACTIVA:
         raise refusal(_("La Entidad ya no está activa."), status=409)
     if permissions.is_member(user, invitacion.entidad):

@@ -14,7 +14,7 @@ from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import permissions
 from registro.entities.membership.catalogue import Permiso
-from registro.entities.membership.models import Membresia, RolEntidad
+from registro.entities.membership.models import Membresia, RolEntidad, rol_choices
 from registro.notifications.services import email_queue_template
 
 Rol = Membresia.Rol
@@ -78,7 +78,7 @@ def _tell(usuario, entidad: Entidad, actor, cambio: str) -> None:
 CAMBIOS = {
     EventoEntidad.Tipo.MIEMBRO_SUSPENDIDO: lambda m: _("Su acceso fue suspendido."),
     EventoEntidad.Tipo.MIEMBRO_REACTIVADO: lambda m: _("Su acceso fue reactivado."),
-    EventoEntidad.Tipo.ROL_CAMBIADO: lambda m: _("Ahora es Usuario %(rol)s.") % {"rol": m.get_rol_display()},
+    EventoEntidad.Tipo.ROL_CAMBIADO: lambda m: _("Ahora es %(rol)s.") % {"rol": m.rol_titulo},
 }
 
 
@@ -132,9 +132,11 @@ def entity_roles(entidad: Entidad, ids) -> list[RolEntidad]:
     return found
 
 
-def _check_role(rol: str) -> None:
+def _check_role(rol: str, entidad: Entidad) -> None:
     if rol not in Rol.values:
-        message = _("Elija un rol válido: Administrador o Comprador.")
+        message = _("Elija un rol válido: %(roles)s.") % {
+            "roles": " o ".join(label for _value, label in rol_choices(entidad))
+        }
         raise ApplicationError(ErrorCode.VALIDATION, message, {"fields": {"rol": [message]}}, status=400)
 
 
@@ -142,7 +144,7 @@ def _check_role(rol: str) -> None:
 def membresia_update(*, membresia: Membresia, actor, rol: str | None = None, roles=None) -> Membresia:
     """Sets the member's built-in role and/or the entity's roles they hold (`roles`: ids)."""
     if rol is not None:
-        _check_role(rol)
+        _check_role(rol, membresia.entidad)
     entidad, membresia, who = _locked(membresia, actor)
     nuevos = entity_roles(entidad, roles) if roles is not None else None
     if rol is not None and rol != membresia.rol:

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad, TipoCuenta
 from registro.entities.membership.catalogue import Permiso
 
 
@@ -44,9 +44,9 @@ class MembresiaQuerySet(models.QuerySet):
 
 
 class Membresia(models.Model):
-    """A user's place in an entity account (R1.1): a built-in role, Administrador or Comprador, plus
-    any roles the entity defined. `seleccionada_at` marks the entity the user last chose to act for
-    (R1.2)."""
+    """A user's place in an account (R1.1): a built-in role, Administrador or Comprador (shown as
+    "Usuario del Proveedor" in a supplier account, `rol_label`), plus any roles the account defined.
+    `seleccionada_at` marks the account the user last chose to act for (R1.2)."""
 
     class Rol(models.TextChoices):
         ADMINISTRADOR = "administrador", _("Administrador")
@@ -71,6 +71,44 @@ class Membresia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.usuario_id} → {self.entidad_id} ({self.rol})"
+
+    # Django would generate this from the choices; defined here so that every page, e-mail and the
+    # admin read the role as the account's kind names it.
+    def get_rol_display(self) -> str:
+        return rol_label(self.rol, self.entidad)
+
+    @property
+    def rol_titulo(self) -> str:
+        return rol_titulo(self.rol, self.entidad)
+
+
+SUPPLIER_USER = _("Usuario del Proveedor")
+
+
+def _supplier(entidad) -> bool:
+    return entidad is not None and entidad.tipo_cuenta == TipoCuenta.PROVEEDOR
+
+
+def rol_label(rol: str, entidad: Entidad | None) -> str:
+    """How a built-in role reads in this account: the role that is not Administrador is "Comprador"
+    in a State entity and "Usuario del Proveedor" in a supplier account; `comprador` is stored in
+    both."""
+    if rol == Membresia.Rol.COMPRADOR and _supplier(entidad):
+        return str(SUPPLIER_USER)
+    return str(Membresia.Rol(rol).label) if rol in Membresia.Rol.values else str(rol)
+
+
+def rol_titulo(rol: str, entidad: Entidad | None) -> str:
+    """The role as the guide writes it after "Usuario": "Usuario Administrador", "Usuario
+    Comprador", and "Usuario del Proveedor" (already a whole title)."""
+    if rol == Membresia.Rol.COMPRADOR and _supplier(entidad):
+        return str(SUPPLIER_USER)
+    return str(_("Usuario %(rol)s") % {"rol": rol_label(rol, entidad)})
+
+
+def rol_choices(entidad: Entidad | None) -> list[tuple[str, str]]:
+    """The built-in roles for this account's forms, as it names them."""
+    return [(value, rol_label(value, entidad)) for value in Membresia.Rol.values]
 
 
 class SolicitudAcceso(models.Model):
@@ -156,6 +194,14 @@ class Invitacion(models.Model):
     def estado_label(self) -> str:
         return str(_("Vencida")) if self.vencida else self.get_estado_display()
 
+    def get_rol_display(self) -> str:
+        return rol_label(self.rol, self.entidad)
+
+    @property
+    def rol_titulo(self) -> str:
+        return rol_titulo(self.rol, self.entidad)
+
 
 EventoEntidad.LABELS["rol"].update(Membresia.Rol.choices)
+EventoEntidad.LABELS["rol_proveedor"].update({**dict(Membresia.Rol.choices), Membresia.Rol.COMPRADOR: SUPPLIER_USER})
 EventoEntidad.LABELS["permiso"].update(Permiso.choices)

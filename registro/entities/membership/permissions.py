@@ -13,24 +13,30 @@ def is_entity_admin(user, entidad: Entidad) -> bool:
 
 
 def membresia_permisos(membresia: Membresia | None) -> frozenset[str]:
-    """What a membership allows: everything for an Administrador; for anyone else, the union of
-    the permissions of the entity's roles they hold. Suspended memberships allow nothing."""
+    """What a membership allows: everything that applies to its account for an Administrador; for
+    anyone else, the union of the permissions of the account's roles they hold. Only what applies
+    to the account's kind counts (`catalogue.applicable`: no purchasing units for a supplier, no
+    commercial profile for an entity that does not supply). Suspended memberships allow nothing."""
     if membresia is None or not membresia.activa:
         return frozenset()
     base = catalogue.BUILTIN.get(membresia.rol, frozenset())
-    if base == catalogue.ALL:
-        return base
     granted = set(base)
-    for rol in membresia.roles.all():
-        granted.update(rol.permisos)
-    return frozenset(granted & catalogue.ALL)
+    if base != catalogue.ALL:
+        for rol in membresia.roles.all():
+            granted.update(rol.permisos)
+    return frozenset(granted) & frozenset(catalogue.applicable(membresia.entidad))
 
 
 def membresia_of(user, entidad: Entidad | int) -> Membresia | None:
     if not (user and user.is_authenticated):
         return None
     entidad_id = entidad if isinstance(entidad, int) else entidad.pk
-    return Membresia.objects.filter(usuario=user, entidad_id=entidad_id, activa=True).prefetch_related("roles").first()
+    return (
+        Membresia.objects.filter(usuario=user, entidad_id=entidad_id, activa=True)
+        .select_related("entidad")
+        .prefetch_related("roles")
+        .first()
+    )
 
 
 def user_can(user, entidad: Entidad | int, permiso: Permiso | str) -> bool:

@@ -9,9 +9,10 @@ from registro.entities.account import workflow
 from registro.entities.account.models import Entidad, EventoEntidad
 from registro.entities.membership import catalogue, permissions
 from registro.entities.membership.catalogue import Permiso
-from registro.entities.membership.models import Membresia, RolEntidad
+from registro.entities.membership.models import SUPPLIER_USER, Membresia, RolEntidad, rol_label
 
-BUILTIN_NAMES = {search_key(str(label)) for label in Membresia.Rol.labels}
+# The built-in roles' names, as either kind of account shows them, are not available to roles.
+BUILTIN_NAMES = {search_key(str(label)) for label in [*Membresia.Rol.labels, SUPPLIER_USER]}
 
 
 def _invalid(fields: dict[str, str]) -> ApplicationError:
@@ -23,7 +24,7 @@ def _invalid(fields: dict[str, str]) -> ApplicationError:
     )
 
 
-def _clean(*, nombre: str, descripcion: str, permisos) -> tuple[str, str, list[str]]:
+def _clean(*, entidad: Entidad, nombre: str, descripcion: str, permisos) -> tuple[str, str, list[str]]:
     nombre = " ".join((nombre or "").split())
     descripcion = (descripcion or "").strip()
     permisos = list(permisos or [])
@@ -33,12 +34,23 @@ def _clean(*, nombre: str, descripcion: str, permisos) -> tuple[str, str, list[s
     elif len(nombre) > 80:
         errors["nombre"] = _("El nombre del rol no puede tener más de 80 caracteres.")
     elif search_key(nombre) in BUILTIN_NAMES:
-        errors["nombre"] = _("Administrador y Comprador son los roles propios de la plataforma: use otro nombre.")
+        errors["nombre"] = _("%(admin)s y %(otro)s son los roles propios de la plataforma: use otro nombre.") % {
+            "admin": rol_label(Membresia.Rol.ADMINISTRADOR, entidad),
+            "otro": rol_label(Membresia.Rol.COMPRADOR, entidad),
+        }
     if len(descripcion) > 300:
         errors["descripcion"] = _("La descripción no puede tener más de 300 caracteres.")
     unknown = [p for p in permisos if p not in catalogue.ALL]
+    aplica = catalogue.applicable(entidad)
+    ajenos = [p for p in Permiso.values if p in permisos and p not in aplica]
     if unknown:
         errors["permisos"] = _("Permisos desconocidos: %(p)s.") % {"p": ", ".join(map(str, unknown))}
+    elif ajenos:
+        # Purchasing units are a State entity's; the commercial profile and library, a supplier's.
+        errors["permisos"] = _("Estos permisos no aplican a una cuenta de tipo «%(tipo)s»: %(p)s.") % {
+            "tipo": entidad.tipo_label,
+            "p": ", ".join(f"«{Permiso(p).label}»" for p in ajenos),
+        }
     elif not permisos:
         errors["permisos"] = _("Elija al menos un permiso.")
     if errors:
@@ -73,7 +85,7 @@ def _save(rol: RolEntidad) -> RolEntidad:
 
 @transaction.atomic
 def rol_create(*, entidad: Entidad, actor, nombre: str, descripcion: str = "", permisos=()) -> RolEntidad:
-    nombre, descripcion, permisos = _clean(nombre=nombre, descripcion=descripcion, permisos=permisos)
+    nombre, descripcion, permisos = _clean(entidad=entidad, nombre=nombre, descripcion=descripcion, permisos=permisos)
     _grantor(entidad, actor, permisos)
     rol = _save(RolEntidad(entidad=entidad, nombre=nombre, descripcion=descripcion, permisos=permisos))
     workflow.event_record(
@@ -84,10 +96,14 @@ def rol_create(*, entidad: Entidad, actor, nombre: str, descripcion: str = "", p
 
 @transaction.atomic
 def rol_update(*, rol: RolEntidad, actor, nombre: str, descripcion: str = "", permisos=()) -> RolEntidad:
-    nombre, descripcion, permisos = _clean(nombre=nombre, descripcion=descripcion, permisos=permisos)
-    rol = RolEntidad.objects.select_for_update().get(pk=rol.pk)
-    # Both what the role gave and what it will give must be within the actor's own permissions.
-    _grantor(rol.entidad, actor, sorted(set(permisos) | set(rol.permisos)))
+    rol = RolEntidad.objects.select_for_update(of=("self",)).select_related("entidad").get(pk=rol.pk)
+    nombre, descripcion, permisos = _clean(
+        entidad=rol.entidad, nombre=nombre, descripcion=descripcion, permisos=permisos
+    )
+    # Both what the role gave and what it will give must be within the actor's own permissions
+    # (a permission that does not apply to the account gave nothing, so anyone may drop it).
+    dados = set(rol.permisos) & set(catalogue.applicable(rol.entidad))
+    _grantor(rol.entidad, actor, sorted(set(permisos) | dados))
     anterior = {"nombre": rol.nombre, "permisos": list(rol.permisos)}
     rol.nombre, rol.descripcion, rol.permisos = nombre, descripcion, permisos
     _save(rol)
@@ -104,7 +120,7 @@ def rol_update(*, rol: RolEntidad, actor, nombre: str, descripcion: str = "", pe
 def rol_delete(*, rol: RolEntidad, actor) -> None:
     """Members who held the role simply lose it."""
     rol = RolEntidad.objects.select_for_update().get(pk=rol.pk)
-    _grantor(rol.entidad, actor, list(rol.permisos))
+    _grantor(rol.entidad, actor, [p for p in rol.permisos if p in catalogue.applicable(rol.entidad)])
     afectados = sorted(rol.membresias.values_list("usuario__username", flat=True))
     nombre, entidad = rol.nombre, rol.entidad
     rol.delete()

@@ -3,7 +3,7 @@ listed in the console and in the invitee's own registrations."""
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class RolRefOut(Schema):
@@ -17,6 +17,9 @@ class InvitacionOut(Schema):
     entidad_nombre: str
     correo: str
     rol: str
+    rol_label: str = Field(
+        description="El rol como lo nombra la cuenta: Administrador, Comprador o Usuario del Proveedor"
+    )
     roles: list[RolRefOut]
     estado: str
     estado_label: str
@@ -31,6 +34,10 @@ class InvitacionOut(Schema):
     @staticmethod
     def resolve_roles(obj) -> list:
         return list(obj.roles.all())
+
+    @staticmethod
+    def resolve_rol_label(obj) -> str:
+        return obj.get_rol_display()
 
     @staticmethod
     def resolve_estado(obj) -> str:

@@ -218,8 +218,15 @@ class MembresiaOut(Schema):
     entidad_id: int
     entidad_nombre: str
     rol: str
+    rol_label: str = Field(
+        description="El rol como lo nombra la cuenta: Administrador, Comprador o Usuario del Proveedor"
+    )
     created_at: datetime
 
     @staticmethod
     def resolve_entidad_nombre(obj) -> str:
         return obj.entidad.nombre
+
+    @staticmethod
+    def resolve_rol_label(obj) -> str:
+        return obj.get_rol_display()

@@ -387,7 +387,13 @@ def registrada(request, pk: int):
     return render(
         request,
         "entities/registrada.html",
-        {"entidad": entidad, "documentos": documentos, "is_admin": is_admin, "historial": historial},
+        {
+            "entidad": entidad,
+            "documentos": documentos,
+            "is_admin": is_admin,
+            "historial": historial,
+            "suspension": account_selectors.suspension(entidad=entidad),
+        },
     )
 
 

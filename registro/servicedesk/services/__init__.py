@@ -1,8 +1,10 @@
 """Writes of the Mesa de Servicio (R4), one module per part of its work: desk accounts, case
-intake and messages, document review, decisions, and the entity's corrections seen from a case.
+intake and messages, document review, decisions, the entity's corrections seen from a case, and
+the suspension of accounts.
 Each one locks what it changes (the case, then the entity: ADR 0008), follows the transition
 tables, records its events in the same transaction and queues its e-mails after commit."""
 
+from .accounts import cuenta_reactivate, cuenta_suspend
 from .cases import case_initial, caso_create, mensaje_add
 from .corrections import documentos_faltantes, entidad_data_update, entidad_documento_replace, entidad_resubmit
 from .decisions import (
@@ -28,6 +30,8 @@ __all__ = [
     "caso_resolve",
     "caso_take",
     "checklist",
+    "cuenta_reactivate",
+    "cuenta_suspend",
     "documento_review",
     "documentos_faltantes",
     "entidad_data_update",

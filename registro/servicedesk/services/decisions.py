@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 
 from registro.accounts.selectors import user_get_by_login
 from registro.core.errors import ApplicationError, ErrorCode, refusal
+from registro.core.models import TipoEmpresa
 from registro.entities.account import workflow as entity_workflow
-from registro.entities.account.models import Entidad, EventoEntidad
+from registro.entities.account.models import Entidad, EventoEntidad, PerfilComercial
 from registro.entities.membership import members
 from registro.entities.membership.models import Membresia
 from registro.servicedesk import permissions, workflow
@@ -73,7 +74,9 @@ def caso_reject(*, caso: Caso, staff, motivo: str) -> Caso:
 
 
 def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
-    """R4.3: the entity also acts as a supplier from the same account."""
+    """R4.3: the entity also acts as a supplier from the same account, which gains the commercial
+    profile a supplier has (ADR 0013), in the same transaction: its areas of interest and library
+    hang from the account itself. No second account is created."""
     with transaction.atomic():
         caso = _common._lock(caso)
         if caso.asunto != Asunto.PERFIL_PROVEEDOR or caso.entidad_id is None:
@@ -84,12 +87,16 @@ def caso_enable_supplier(*, caso: Caso, staff, motivo: str = "") -> Caso:
             raise refusal(_("La Entidad no está activa."), status=409)
         entidad.es_proveedor = True
         entidad.save(update_fields=["es_proveedor"])
+        # A State entity is a legal person; the rest of the profile is its administrators' to fill in.
+        _perfil, creado = PerfilComercial.objects.get_or_create(
+            entidad=entidad, defaults={"persona": TipoEmpresa.Persona.JURIDICA}
+        )
         entity_workflow.event_record(
             entidad=entidad,
             tipo=EventoEntidad.Tipo.PERFIL_PROVEEDOR,
             actor=staff,
             motivo=motivo,
-            detalle={"caso": caso.numero},
+            detalle={"caso": caso.numero, "perfil_comercial": "creado" if creado else "existente"},
         )
         workflow.move(caso, C.RESUELTO, actor=staff, tipo="perfil_proveedor", motivo=motivo)
         _notify(
