@@ -228,18 +228,19 @@ def test_replacing_a_document_keeps_the_earlier_version_and_the_list_shows_both(
     assert Documento.objects.get(pk=first["id"]).vigente is False
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "code"),
-    [
-        ("acta.exe", b"MZ\x90\x00binary", "file_extension_forbidden"),
-        ("acta.pdf.exe", pdf_bytes(), "file_extension_forbidden"),
-        ("notas.txt", b"texto plano", "file_extension_forbidden"),
-        ("acta.pdf", b"MZ\x90\x00" + b"\x00" * 200, "file_executable"),
-        ("acta.pdf", b"esto no es un PDF", "file_content_mismatch"),
-        ("acta.pdf", b"", "file_empty"),
-        ("acta", pdf_bytes(), "file_no_extension"),
-    ],
-)
+# The upload corpus every upload path is held to (the supplier library's too: test_supplier_library.py).
+FORBIDDEN_UPLOADS = [
+    ("acta.exe", b"MZ\x90\x00binary", "file_extension_forbidden"),
+    ("acta.pdf.exe", pdf_bytes(), "file_extension_forbidden"),
+    ("notas.txt", b"texto plano", "file_extension_forbidden"),
+    ("acta.pdf", b"MZ\x90\x00" + b"\x00" * 200, "file_executable"),
+    ("acta.pdf", b"esto no es un PDF", "file_content_mismatch"),
+    ("acta.pdf", b"", "file_empty"),
+    ("acta", pdf_bytes(), "file_no_extension"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code"), FORBIDDEN_UPLOADS)
 def test_a_forbidden_file_is_refused_with_its_code_and_nothing_is_stored(api, settings, pre_data, name, content, code):
     registro = create(api, pre_data)
     response = attach(api, registro["id"], "acto_estructura", SimpleUploadedFile(name, content))

@@ -12,7 +12,7 @@ from registro.entities.registration.rules import nit_check_digit
 from registro.entities.supplier import profile
 from registro.servicedesk import receivers
 from registro.servicedesk.models import Asunto, Caso
-from tests.entities.supplier_world import logged_in, world  # noqa: F401
+from tests.entities.supplier_world import logged_in
 from tests.factories import EntidadFactory, MembresiaFactory
 
 PERFIL = "/entidad/perfil/"
@@ -177,7 +177,11 @@ def test_sending_the_same_data_changes_nothing_and_records_nothing(world):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"departamento": "05", "municipio": "11001"}, "municipio", "El municipio no pertenece al departamento elegido."),
+        (
+            {"departamento": "05", "municipio": "11001"},
+            "municipio",
+            "El municipio no pertenece al departamento elegido.",
+        ),
         ({"telefono": "604 385 5555 ext 12"}, "telefono", "Escriba el teléfono sin extensión."),
         ({"telefono": "12345"}, "telefono", "Escriba un celular de 10 dígitos"),
         ({"tamano": "grande", "es_mipyme": "si"}, "es_mipyme", "Una gran empresa no es MiPyme"),
@@ -224,7 +228,9 @@ def test_a_new_nit_or_legal_name_goes_to_the_desk_and_the_rest_applies(world, se
     response = sent(
         logged_in(world.admin).post,
         EDITAR,
-        form_data(world.proveedor, nombre="Suministros Andinos del Valle S.A.S.", nit="900123457", telefono="3001234567"),
+        form_data(
+            world.proveedor, nombre="Suministros Andinos del Valle S.A.S.", nit="900123457", telefono="3001234567"
+        ),
         follow=True,
     )
     html = response.content.decode()
@@ -237,7 +243,10 @@ def test_a_new_nit_or_legal_name_goes_to_the_desk_and_the_rest_applies(world, se
     assert caso.solicitante == world.admin and caso.tipo_usuario == "proveedor"
     assert caso.cambios == {
         "nombre": {"antes": "SUMINISTROS ANDINOS SAS", "despues": "SUMINISTROS ANDINOS DEL VALLE SAS"},
-        "nit": {"antes": f"900123456-{nit_check_digit('900123456')}", "despues": f"900123457-{nit_check_digit('900123457')}"},
+        "nit": {
+            "antes": f"900123456-{nit_check_digit('900123456')}",
+            "despues": f"900123457-{nit_check_digit('900123457')}",
+        },
     }
     assert "SUMINISTROS ANDINOS DEL VALLE SAS" in caso.descripcion
     solicitado = EventoEntidad.objects.get(entidad=entidad, tipo=EventoEntidad.Tipo.CAMBIO_SOLICITADO)
@@ -285,9 +294,7 @@ def test_the_desk_receiver_is_connected(world):
 
 def test_without_a_receiver_the_request_is_not_lost_silently(world):
     before = snapshot(world.proveedor)
-    assert identity_change_requested.disconnect(
-        sender=Entidad, dispatch_uid="servicedesk.open_identity_change_case"
-    )
+    assert identity_change_requested.disconnect(sender=Entidad, dispatch_uid="servicedesk.open_identity_change_case")
     try:
         with pytest.raises(ImproperlyConfigured):
             profile.perfil_update(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from ninja import Field, Schema
 
 TEXT = 255
+MONEY = "En pesos: un número, o texto como «1.250.000,50» (hasta 40 caracteres)"
 
 
 class AreaOut(Schema):
@@ -106,10 +107,10 @@ class PerfilPatchIn(Schema):
     tamano: str | None = _text(10, "micro | pequena | mediana | grande")
     es_mipyme: bool | None = None
     anio_fiscal: int | None = Field(None, ge=0, le=9999)
-    activos: Decimal | str | None = _text(40, "En pesos")
-    pasivos: Decimal | str | None = _text(40, "En pesos")
-    patrimonio: Decimal | str | None = _text(40, "En pesos")
-    ingresos_operacionales: Decimal | str | None = _text(40, "En pesos")
+    activos: Decimal | str | None = Field(None, description=MONEY)
+    pasivos: Decimal | str | None = Field(None, description=MONEY)
+    patrimonio: Decimal | str | None = Field(None, description=MONEY)
+    ingresos_operacionales: Decimal | str | None = Field(None, description=MONEY)
 
 
 class CambioSolicitadoOut(Schema):
