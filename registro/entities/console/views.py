@@ -473,6 +473,9 @@ def areas(request, current):
         values = request.POST.getlist("areas")
         selection = parse_selection(values, request.POST.get("categoria_principal", ""))
         accion = request.POST.get("accion", "")
+        # Adding what was ticked keeps the search's results and the level being browsed.
+        query = request.POST.get("unspsc_q", "").strip()[:100] if accion != "guardar" else ""
+        padre = request.POST.get("unspsc_ruta", "") if accion == "agregar_unspsc" else ""
         if "unspsc_padre" in request.POST:
             padre = request.POST["unspsc_padre"]
         elif accion == "guardar":
@@ -490,8 +493,6 @@ def areas(request, current):
             else:
                 messages.success(request, _("Guardamos las áreas de interés."))
                 return redirect("console:perfil")
-        elif accion == "buscar_unspsc":
-            query = request.POST.get("unspsc_q", "").strip()[:100]
         if selection.desconocidos and not error:
             error = supplier_areas.selection_errors(selection)["areas"][0]
         typed = " ".join(selection.desconocidos)

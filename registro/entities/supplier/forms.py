@@ -158,8 +158,8 @@ class PerfilForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["municipio"].label_from_instance = lambda m: f"{m.nombre} ({m.departamento.nombre})"
         for name in MONEY_FIELDS:
-            self.fields[name].help_text = _("En pesos colombianos, por ejemplo 1.250.000.000 o 1250000000,50.")
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
+            # One explanation for the four amounts, above them (perfil_form.html: #montos-ayuda).
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "aria-describedby": "montos-ayuda"})
         self.fields["anio_fiscal"].max_value = timezone.localdate().year
         self.fields["anio_fiscal"].widget.attrs["max"] = timezone.localdate().year
         if self.persona == TipoEmpresa.Persona.NATURAL:
