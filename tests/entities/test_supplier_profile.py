@@ -235,7 +235,7 @@ def test_a_new_nit_or_legal_name_goes_to_the_desk_and_the_rest_applies(world, se
     )
     html = response.content.decode()
     caso = Caso.objects.get()
-    assert caso.numero in html and "no se aplica todavía" in html
+    assert caso.numero in html and "El cambio de «Nombre o razón social», «NIT» no se aplica todavía" in html
     entidad = Entidad.objects.get(pk=world.proveedor.pk)
     assert (entidad.nombre, entidad.nit) == ("SUMINISTROS ANDINOS SAS", "900123456")  # not applied
     assert entidad.telefono == "3001234567"  # applied

@@ -448,16 +448,16 @@ def perfil_editar(request, current):
                 "El cambio de %(campos)s no se aplica todavía: lo enviamos a la Mesa de Servicio en el caso %(caso)s, "
                 "que lo revisará y le avisará por correo."
             )
-            % {"campos": ", ".join(c["label"].lower() for c in _labels(edit.solicitados)), "caso": edit.caso},
+            % {"campos": ", ".join(_labels(edit.solicitados)), "caso": edit.caso},
         )
     if not edit.cambios and not edit.caso:
         messages.info(request, _("No cambió ningún dato."))
     return redirect("console:perfil")
 
 
-def _labels(cambios: dict) -> list[dict]:
+def _labels(cambios: dict) -> list[str]:
     fields = PerfilForm.base_fields
-    return [{"campo": name, "label": str(fields[name].label)} for name in cambios if name in fields]
+    return [f"«{fields[name].label}»" for name in cambios if name in fields]
 
 
 @console_view(Permiso.EDITAR_PERFIL_COMERCIAL, methods=("GET", "POST"), proveedor=True)
