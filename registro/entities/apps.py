@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class EntitiesConfig(AppConfig):
     name = "registro.entities"
     label = "entities"
+
+    def ready(self):
+        # The supplier side names the profile's fields for the account's history (EventoEntidad.LABELS).
+        from registro.entities.supplier import forms  # noqa: F401

@@ -41,6 +41,10 @@ ACTIONS: dict[str, Action] = {
         lambda caso, user, motivo: services.caso_enable_supplier(caso=caso, staff=user, motivo=motivo),
         gettext_lazy("El perfil de Proveedor quedó habilitado."),
     ),
+    "aplicar_cambio": Action(
+        lambda caso, user, motivo: services.caso_apply_identity_change(caso=caso, staff=user, motivo=motivo),
+        gettext_lazy("El cambio de NIT o razón social quedó aplicado y se avisó por correo a la cuenta."),
+    ),
     "resolver": Action(
         lambda caso, user, motivo: services.caso_resolve(caso=caso, staff=user, respuesta=motivo),
         gettext_lazy("El caso quedó «Resuelto»."),

@@ -210,7 +210,7 @@ def documento_review(request, numero: str, documento_id: Id, payload: RevisionIn
     "/mesa/casos/{numero}/acciones/{accion}",
     response=CasoOut,
     auth=desk_auth,
-    summary="Mesa: decidir (tomar | corregir | activar | rechazar | proveedor | resolver | cerrar)",
+    summary="Mesa: decidir (tomar | corregir | activar | rechazar | proveedor | aplicar_cambio | resolver | cerrar)",
 )
 def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
     """`motivo` is the reason (corregir, rechazar), the answer (resolver) or a note. A decision the

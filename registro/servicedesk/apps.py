@@ -5,3 +5,8 @@ class ServicedeskConfig(AppConfig):
     name = "registro.servicedesk"
     label = "servicedesk"
     verbose_name = "Mesa de Servicio"
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

@@ -52,7 +52,10 @@ class CasoForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tipo_solicitud"].choices = TipoSolicitud.choices
-        self.fields["asunto"].choices = [("", _("Seleccione…"))] + Asunto.choices
+        # A change of NIT or legal name is asked for from the account's "Editar datos", with its values.
+        self.fields["asunto"].choices = [("", _("Seleccione…"))] + [
+            (value, label) for value, label in Asunto.choices if value != Asunto.CAMBIO_IDENTIFICACION
+        ]
         self.fields["tipo_usuario"].choices = [("", _("Seleccione…"))] + TipoUsuario.choices
         for name in ("telefono", "celular", "departamento", "municipio", "nombre_entidad"):
             self.fields[name].required = False

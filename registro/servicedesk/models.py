@@ -12,6 +12,8 @@ class Asunto(models.TextChoices):
     REGISTRO_ENTIDAD = "registro_entidad", _("Gestión de registro y configuración de Entidades Estatales")
     PERFIL_PROVEEDOR = "perfil_proveedor", _("Habilitación del perfil de Proveedor de una Entidad Estatal")
     NUEVO_ADMINISTRADOR = "nuevo_administrador", _("Designación de un nuevo Usuario Administrador")
+    # Opened by the account's "Editar datos", never by hand: it carries the values asked for.
+    CAMBIO_IDENTIFICACION = "cambio_identificacion", _("Cambio de NIT o razón social")
     USUARIOS = "usuarios", _("Registro y acceso de usuarios")
     OTRO = "otro", _("Otro")
 
@@ -62,6 +64,8 @@ class Caso(models.Model):
     created_at = models.DateTimeField(_("Abierto el"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     resuelto_at = models.DateTimeField(_("Resuelto el"), null=True, blank=True)
+    # A change of NIT or legal name asked for (CAMBIO_IDENTIFICACION): {field: {"antes", "despues"}}.
+    cambios = models.JSONField(_("Cambios solicitados"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("caso")
@@ -71,6 +75,25 @@ class Caso(models.Model):
 
     def __str__(self) -> str:
         return self.numero or f"Caso {self.pk}"
+
+    @property
+    def cambios_legibles(self) -> list[dict[str, str]]:
+        """The changes asked for, each with its label and its values before and after."""
+        labels = {
+            "nombre": _("Nombre o razón social"),
+            "nit": _("NIT"),
+            "id_tributario": _("Identificación tributaria"),
+        }
+        return [
+            {
+                "campo": name,
+                "label": str(labels.get(name, name)),
+                "antes": v.get("antes", ""),
+                "despues": v.get("despues", ""),
+            }
+            for name, v in (self.cambios or {}).items()
+            if isinstance(v, dict)
+        ]
 
 
 class Mensaje(models.Model):
@@ -142,6 +165,7 @@ EVENTO_CASO_LABELS = {
     "rechazada": _("Registro rechazado"),
     "perfil_proveedor": _("Perfil de Proveedor habilitado"),
     "administrador_designado": _("Usuario Administrador designado"),
+    "cambio_aplicado": _("Cambio de NIT o razón social aplicado"),
     "resuelto": _("Resuelto"),
     "cerrado": _("Cerrado"),
 }

@@ -64,6 +64,7 @@ class CasoOut(Schema):
     created_at: datetime
     updated_at: datetime
     resuelto_at: datetime | None
+    cambios: dict = Field(description="Cambio de NIT o razón social: {campo: {antes, despues}}")
 
     @staticmethod
     def resolve_estado_label(obj: Caso) -> str:

@@ -7,6 +7,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from registro.core.models import ClasificacionEntidad
 from registro.core.services import reference_data_load
+from tests.entities.supplier_world import world  # noqa: F401  (the supplier side's accounts and members)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

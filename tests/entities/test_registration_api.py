@@ -229,6 +229,22 @@ def test_replacing_a_document_keeps_the_earlier_version_and_the_list_shows_both(
     assert Documento.objects.get(pk=first["id"]).vigente is False
 
 
+# The upload corpus every upload path is held to (the supplier library's too: test_supplier_library.py).
+FORBIDDEN_UPLOADS = [
+    ("acta.exe", b"MZ\x90\x00binary", "file_extension_forbidden"),
+    ("acta.pdf.exe", pdf_bytes(), "file_extension_forbidden"),
+    ("notas.txt", b"texto plano", "file_extension_forbidden"),
+    ("ACTA.PDF.BAT", b"@echo off", "file_extension_forbidden"),
+    ("acta.pdf", b"MZ\x90\x00" + b"\x00" * 200, "file_executable"),
+    ("acta.pdf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120, "file_executable"),
+    ("acta.pdf", b"esto no es un PDF", "file_content_mismatch"),
+    ("acta.pdf", b"%PDF-1.7\n1 0 obj\n<<", "file_pdf_corrupt"),
+    ("acta.pdf", b"", "file_empty"),
+    ("acta", pdf_bytes(), "file_no_extension"),
+    ("acta.docm", b"PK\x03\x04", "file_office_macros"),
+]
+
+
 # The same upload rules for every registration's documents: an entity's, and each of a supplier's.
 DRAFT_DOCUMENTS = [
     ("entidad_estatal", "acto_estructura"),
@@ -254,22 +270,7 @@ def draft_of_kind(api, pre_data):
 
 
 @pytest.mark.parametrize(("kind", "tipo"), DRAFT_DOCUMENTS, ids=[t for _k, t in DRAFT_DOCUMENTS])
-@pytest.mark.parametrize(
-    ("name", "content", "code"),
-    [
-        ("acta.exe", b"MZ\x90\x00binary", "file_extension_forbidden"),
-        ("acta.pdf.exe", pdf_bytes(), "file_extension_forbidden"),
-        ("notas.txt", b"texto plano", "file_extension_forbidden"),
-        ("ACTA.PDF.BAT", b"@echo off", "file_extension_forbidden"),
-        ("acta.pdf", b"MZ\x90\x00" + b"\x00" * 200, "file_executable"),
-        ("acta.pdf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120, "file_executable"),
-        ("acta.pdf", b"esto no es un PDF", "file_content_mismatch"),
-        ("acta.pdf", b"%PDF-1.7\n1 0 obj\n<<", "file_pdf_corrupt"),
-        ("acta.pdf", b"", "file_empty"),
-        ("acta", pdf_bytes(), "file_no_extension"),
-        ("acta.docm", b"PK\x03\x04", "file_office_macros"),
-    ],
-)
+@pytest.mark.parametrize(("name", "content", "code"), FORBIDDEN_UPLOADS)
 def test_a_forbidden_file_is_refused_with_its_code_and_nothing_is_stored(
     api, settings, draft_of_kind, kind, tipo, name, content, code
 ):

@@ -157,9 +157,10 @@ class EventoEntidad(models.Model):
     """The entity's history: every state change, decision and case event, with who, when, what and
     why. Visible to the service desk and to the entity's administrators."""
 
-    # How the roles and permissions named in `detalle` read; the membership package fills these in
-    # (it is above this one), so the account's history does not import it.
-    LABELS: ClassVar[dict[str, dict[str, str]]] = {"rol": {}, "rol_proveedor": {}, "permiso": {}}
+    # How the roles, permissions and fields named in `detalle` read; the packages above this one fill
+    # these in (membership: roles and permissions; supplier: the profile's fields), so the account's
+    # history does not import them.
+    LABELS: ClassVar[dict[str, dict[str, str]]] = {"rol": {}, "rol_proveedor": {}, "permiso": {}, "campo": {}}
 
     class Tipo(models.TextChoices):
         REGISTRADA = "registrada", _("Cuenta registrada")
@@ -258,9 +259,31 @@ class EventoEntidad(models.Model):
         if d.get("permisos"):
             labels = self.LABELS["permiso"]
             partes.append(_("permisos: %(p)s") % {"p": ", ".join(str(labels.get(p, p)) for p in d["permisos"])})
-        if d.get("campos"):
+        if d.get("campos") and not d.get("cambios"):
             partes.append(_("campos: %(c)s") % {"c": ", ".join(d["campos"])})
+        if d.get("agregados"):
+            partes.append(_("agregados: %(c)s") % {"c": ", ".join(d["agregados"])})
+        if d.get("retirados"):
+            partes.append(_("retirados: %(c)s") % {"c": ", ".join(d["retirados"])})
         return "; ".join(partes)
+
+    @property
+    def cambios_legibles(self) -> list[dict[str, str]]:
+        """The fields an edit changed, each with its label and its values before and after."""
+        labels = self.LABELS["campo"]
+        cambios = (self.detalle or {}).get("cambios") or {}
+        if not isinstance(cambios, dict):
+            return []
+        return [
+            {
+                "campo": name,
+                "label": str(labels.get(name, name)),
+                "antes": v.get("antes", ""),
+                "despues": v.get("despues", ""),
+            }
+            for name, v in cambios.items()
+            if isinstance(v, dict)
+        ]
 
     @property
     def decision_label(self) -> str:

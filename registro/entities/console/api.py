@@ -4,7 +4,8 @@ call, with that membership's permissions (R7.1). Objects of other entities are n
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from registro.accounts.api_auth import terms_auth, user_auth
@@ -33,7 +34,21 @@ from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 from registro.entities.membership.schemas import InvitacionOut
+from registro.entities.registration.models import Documento
 from registro.entities.registration.schemas import SolicitudOut
+from registro.entities.supplier import areas as supplier_areas
+from registro.entities.supplier import guards as supplier_guards
+from registro.entities.supplier import library, profile
+from registro.entities.supplier import selectors as supplier_selectors
+from registro.entities.supplier.schemas import (
+    AreasIn,
+    AreasOut,
+    BibliotecaDocumentoOut,
+    CambioSolicitadoOut,
+    PerfilOut,
+    PerfilPatchIn,
+    VisibilidadIn,
+)
 
 router = Router(tags=["Entidad activa"])
 
@@ -328,3 +343,142 @@ def historial(request, params: Query[HistorialParams]):
     if params.desde_id:
         eventos = eventos.filter(pk__lt=params.desde_id)
     return list(eventos[: params.limite])
+
+
+# --- The supplier side (R9, R4.3): an account without one has none of these operations (404) ----
+
+
+def _supplier(request, permiso: Permiso | None = None) -> acting.Acting:
+    current = acting.resolve(request)
+    supplier_guards.require_supplier_side(current.entidad)
+    return current.require(permiso)
+
+
+@router.get("/entidad/perfil", response=PerfilOut, auth=terms_auth, summary="Perfil comercial de la cuenta")
+def perfil_get(request):
+    return supplier_selectors.perfil_data(_supplier(request).entidad)
+
+
+@router.patch(
+    "/entidad/perfil",
+    response={200: PerfilOut, 202: CambioSolicitadoOut},
+    auth=terms_auth,
+    summary="Editar datos del perfil comercial (un cambio de NIT o razón social va a la Mesa de Servicio: 202)",
+)
+def perfil_patch(request, payload: PerfilPatchIn):
+    """Only the fields sent change, with the registration's rules; all or nothing. A new `nombre`,
+    `nit` or `id_tributario` is not applied: the answer is 202 with the number of the case the Mesa
+    de Servicio reviews it in (the other fields sent are applied)."""
+    current = _supplier(request, Permiso.EDITAR_PERFIL_COMERCIAL)
+    edit = profile.perfil_update(
+        entidad=current.entidad, user=request.auth, data=payload.dict(exclude_unset=True, exclude_none=True)
+    )
+    data = supplier_selectors.perfil_data(edit.entidad)
+    if edit.caso:
+        mensaje = _("El cambio no se aplica todavía: la Mesa de Servicio lo revisará en el caso %(caso)s.") % {
+            "caso": edit.caso
+        }
+        return Status(202, {"caso": edit.caso, "mensaje": mensaje, "solicitados": edit.solicitados, "perfil": data})
+    return data
+
+
+def _areas_out(entidad) -> dict:
+    areas = list(supplier_selectors.areas_of(entidad))
+    return {"principal": next((a.codigo_id for a in areas if a.principal), None), "areas": areas}
+
+
+@router.get("/entidad/areas", response=AreasOut, auth=terms_auth, summary="Áreas de interés (UNSPSC)")
+def areas_get(request):
+    return _areas_out(_supplier(request).entidad)
+
+
+@router.put(
+    "/entidad/areas",
+    response=AreasOut,
+    auth=terms_auth,
+    summary="Reemplazar las áreas de interés (códigos de cualquier nivel y la categoría principal)",
+)
+def areas_put(request, payload: AreasIn):
+    current = _supplier(request, Permiso.EDITAR_PERFIL_COMERCIAL)
+    supplier_areas.areas_replace(
+        entidad=current.entidad, user=request.auth, codigos=payload.codigos, principal=payload.principal
+    )
+    return _areas_out(current.entidad)
+
+
+class BibliotecaParams(Schema):
+    historial: bool = Field(False, description="Incluir versiones anteriores y documentos retirados")
+
+
+@router.get(
+    "/entidad/biblioteca",
+    response=list[BibliotecaDocumentoOut],
+    auth=terms_auth,
+    summary="Biblioteca de documentos (y los documentos del registro, de solo lectura)",
+)
+def biblioteca_list(request, params: Query[BibliotecaParams]):
+    biblioteca = supplier_selectors.biblioteca_of(_supplier(request).entidad)
+    return biblioteca.vigentes + biblioteca.legales + (biblioteca.anteriores if params.historial else [])
+
+
+@router.post(
+    "/entidad/biblioteca",
+    response={201: BibliotecaDocumentoOut},
+    auth=terms_auth,
+    summary="Agregar un documento a la biblioteca (multipart: tipo, titulo, visibilidad, archivo)",
+)
+def biblioteca_add(
+    request,
+    tipo: Form[str],
+    titulo: Form[str],
+    archivo: File[UploadedFile],
+    visibilidad: Form[str] = Documento.Visibilidad.DIRECTORIO,
+):
+    current = _supplier(request, Permiso.GESTIONAR_BIBLIOTECA)
+    data = {"tipo": tipo, "titulo": titulo, "visibilidad": visibilidad}
+    return Status(201, library.documento_add(entidad=current.entidad, user=request.auth, data=data, uploaded=archivo))
+
+
+def _library_documento(current: acting.Acting, documento_id: int) -> Documento:
+    return supplier_guards.library_documento(current.entidad, documento_id)
+
+
+@router.post(
+    "/entidad/biblioteca/{documento_id}/versiones",
+    response={201: BibliotecaDocumentoOut},
+    auth=terms_auth,
+    summary="Subir una nueva versión de un documento de la biblioteca (la anterior se conserva)",
+)
+def biblioteca_version(request, documento_id: Id, archivo: File[UploadedFile]):
+    current = _supplier(request, Permiso.GESTIONAR_BIBLIOTECA)
+    documento = _library_documento(current, documento_id)
+    nuevo = library.documento_new_version(
+        entidad=current.entidad, documento=documento, user=request.auth, uploaded=archivo
+    )
+    return Status(201, nuevo)
+
+
+@router.patch(
+    "/entidad/biblioteca/{documento_id}",
+    response=BibliotecaDocumentoOut,
+    auth=terms_auth,
+    summary="Cambiar la visibilidad de un documento de la biblioteca",
+)
+def biblioteca_visibility(request, documento_id: Id, payload: VisibilidadIn):
+    current = _supplier(request, Permiso.GESTIONAR_BIBLIOTECA)
+    documento = _library_documento(current, documento_id)
+    return library.documento_visibility(
+        entidad=current.entidad, documento=documento, user=request.auth, visibilidad=payload.visibilidad
+    )
+
+
+@router.post(
+    "/entidad/biblioteca/{documento_id}/retirar",
+    response=BibliotecaDocumentoOut,
+    auth=terms_auth,
+    summary="Retirar un documento de la biblioteca (queda en el historial)",
+)
+def biblioteca_retire(request, documento_id: Id):
+    current = _supplier(request, Permiso.GESTIONAR_BIBLIOTECA)
+    documento = _library_documento(current, documento_id)
+    return library.documento_retire(entidad=current.entidad, documento=documento, user=request.auth)

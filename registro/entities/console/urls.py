@@ -21,6 +21,11 @@ urlpatterns = [
     path("entidad/unidades/<int:pk>/", console.unidad_editar, name="unidad_editar"),
     path("entidad/unidades/<int:pk>/eliminar/", console.unidad_eliminar, name="unidad_eliminar"),
     path("entidad/historial/", console.historial, name="historial"),
+    path("entidad/perfil/", console.perfil, name="perfil"),
+    path("entidad/perfil/editar/", console.perfil_editar, name="perfil_editar"),
+    path("entidad/areas/", console.areas, name="areas"),
+    path("entidad/biblioteca/", console.biblioteca, name="biblioteca"),
+    path("entidad/biblioteca/<int:pk>/<str:accion>/", console.biblioteca_accion, name="biblioteca_accion"),
     path("invitaciones/<str:token>/", console.invitacion, name="invitacion"),
     path("invitaciones/<int:pk>/aceptar/", console.invitacion_aceptar, name="invitacion_aceptar"),
 ]

@@ -17,6 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.forms import add_application_error
+from registro.core.http import or_404
+from registro.core.models import Municipio
+from registro.core.unspsc import Selection, parse_selection, picker_context
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
 from registro.entities.console import selectors as console_selectors
@@ -27,14 +30,28 @@ from registro.entities.membership import access, acting, invitations, members, r
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, rol_choices
+from registro.entities.registration.models import Documento
+from registro.entities.supplier import areas as supplier_areas
+from registro.entities.supplier import guards as supplier_guards
+from registro.entities.supplier import library, profile
+from registro.entities.supplier import selectors as supplier_selectors
+from registro.entities.supplier.forms import BibliotecaSubirForm, PerfilForm
 
 
-def console_view(permiso: Permiso | None = None, methods=("GET",), *, suspended_ok=False, state_entity_only=False):
+def console_view(
+    permiso: Permiso | None = None,
+    methods=("GET",),
+    *,
+    suspended_ok=False,
+    state_entity_only=False,
+    proveedor: bool = False,
+):
     """Resolves the acting membership and checks `permiso` before the view runs. Without any
     entity the user is sent to R5.4's page; a pending entity shows its registration status; an
     account the desk suspended can only show its desktop, which says why (`suspended_ok`): every
     other page leads there with the reason. `state_entity_only` pages (purchasing units) refuse
-    an account that is not an Entidad Estatal, saying so."""
+    an account that is not an Entidad Estatal, saying so. With `proveedor`, the page is the
+    supplier side's: for an account without one it does not exist."""
 
     def decorator(view):
         @login_required
@@ -52,6 +69,8 @@ def console_view(permiso: Permiso | None = None, methods=("GET",), *, suspended_
                 return redirect("console:escritorio")
             if estado not in (Entidad.Estado.ACTIVA, Entidad.Estado.SUSPENDIDA):
                 return redirect("entities:registrada", pk=current.entidad.pk)
+            if proveedor:
+                or_404(supplier_guards.require_supplier_side, current.entidad)
             try:
                 if state_entity_only:
                     units.require_state_entity(current)
@@ -66,7 +85,7 @@ def console_view(permiso: Permiso | None = None, methods=("GET",), *, suspended_
     return decorator
 
 
-SECTIONS = {"rol_form": "roles", "unidad_form": "unidades"}
+SECTIONS = {"rol_form": "roles", "unidad_form": "unidades", "perfil_form": "perfil"}
 
 
 def _render(request, template: str, current: acting.Acting, context: dict, status: int = 200):
@@ -390,3 +409,201 @@ def unidad_eliminar(request, current, pk: int):
 def historial(request, current):
     page = Paginator(current.entidad.eventos.select_related("actor"), 50).get_page(request.GET.get("pagina"))
     return _render(request, "entities/console/historial.html", current, {"page": page, "eventos": page.object_list})
+
+
+# --- The supplier side (R9, R4.3): commercial profile, areas of interest, document library -------
+
+
+@console_view(proveedor=True)
+def perfil(request, current):
+    """The commercial profile as the directory shows it (R9.2, R9.4); every member sees it."""
+    entidad = current.entidad
+    perfil = supplier_selectors.perfil_of(entidad)
+    return _render(
+        request,
+        "entities/console/perfil.html",
+        current,
+        {
+            "perfil": perfil,
+            "persona": supplier_selectors.persona_of(entidad, perfil),
+            "areas": supplier_selectors.areas_of(entidad),
+            "solicitud": supplier_selectors.identity_request_last(entidad),
+        },
+    )
+
+
+def _perfil_form_page(request, current, form, status: int = 200):
+    return _render(
+        request,
+        "entities/console/perfil_form.html",
+        current,
+        {"form": form, "municipios": Municipio.objects.select_related("departamento").order_by("nombre")},
+        status=status,
+    )
+
+
+@console_view(Permiso.EDITAR_PERFIL_COMERCIAL, methods=("GET", "POST"), proveedor=True)
+def perfil_editar(request, current):
+    """ "Editar datos": every change recorded; a new NIT or legal name goes to the Mesa de Servicio."""
+    entidad = current.entidad
+    perfil = supplier_selectors.perfil_of(entidad)
+    if request.method == "GET":
+        form = PerfilForm(initial=profile.perfil_initial(entidad, perfil), entidad=entidad, perfil=perfil)
+        return _perfil_form_page(request, current, form)
+    try:
+        edit = profile.perfil_update(entidad=entidad, user=request.user, data=request.POST)
+    except ApplicationError as exc:
+        if not exc.detail.get("fields"):
+            messages.error(request, exc.message)
+            return redirect("console:perfil")
+        # Everything typed, as the service read it, with its errors.
+        form = PerfilForm(profile.perfil_merged(entidad, perfil, request.POST), entidad=entidad, perfil=perfil)
+        add_application_error(form, exc)
+        return _perfil_form_page(request, current, form, status=exc.status_code)
+    if edit.cambios:
+        messages.success(request, _("Guardamos los cambios del perfil comercial."))
+    if edit.caso:
+        messages.info(
+            request,
+            _(
+                "El cambio de %(campos)s no se aplica todavía: lo enviamos a la Mesa de Servicio en el caso %(caso)s, "
+                "que lo revisará y le avisará por correo."
+            )
+            % {"campos": ", ".join(_labels(edit.solicitados)), "caso": edit.caso},
+        )
+    if not edit.cambios and not edit.caso:
+        messages.info(request, _("No cambió ningún dato."))
+    return redirect("console:perfil")
+
+
+def _labels(cambios: dict) -> list[str]:
+    fields = PerfilForm.base_fields
+    return [f"«{fields[name].label}»" for name in cambios if name in fields]
+
+
+@console_view(Permiso.EDITAR_PERFIL_COMERCIAL, methods=("GET", "POST"), proveedor=True)
+def areas(request, current):
+    """ "Áreas de interés" (R9.4) with the shared picker, which works without JavaScript: its
+    search, add and browse buttons submit the whole form, which comes back as it was with the
+    picker's answer; "Guardar" replaces the account's areas."""
+    entidad = current.entidad
+    error, status, query, padre, typed = "", 200, "", "", ""
+    if request.method == "GET":
+        selection = supplier_areas.areas_selection(entidad)
+    else:
+        values = request.POST.getlist("areas")
+        selection = parse_selection(values, request.POST.get("categoria_principal", ""))
+        accion = request.POST.get("accion", "")
+        # Adding what was ticked keeps the search's results and the level being browsed.
+        query = request.POST.get("unspsc_q", "").strip()[:100] if accion != "guardar" else ""
+        padre = request.POST.get("unspsc_ruta", "") if accion == "agregar_unspsc" else ""
+        if "unspsc_padre" in request.POST:
+            padre = request.POST["unspsc_padre"]
+        elif accion == "guardar":
+            try:
+                supplier_areas.areas_replace(
+                    entidad=entidad,
+                    user=request.user,
+                    codigos=values,
+                    principal=request.POST.get("categoria_principal", ""),
+                )
+            except ApplicationError as exc:
+                fields = exc.detail.get("fields") or {}
+                error = " ".join(m for messages_ in fields.values() for m in messages_) or exc.message
+                status = exc.status_code
+            else:
+                messages.success(request, _("Guardamos las áreas de interés."))
+                return redirect("console:perfil")
+        if selection.desconocidos and not error:
+            error = supplier_areas.selection_errors(selection)["areas"][0]
+        typed = " ".join(selection.desconocidos)
+    if len(selection.codigos) == 1 and not selection.principal:
+        selection = Selection(codigos=selection.codigos, principal=selection.codigos[0], desconocidos=[])
+    return _render(
+        request,
+        "entities/console/areas.html",
+        current,
+        {
+            "unspsc": picker_context(
+                codigos=selection.codigos, principal=selection.principal, query=query, padre=padre
+            ),
+            "unspsc_error": error,
+            "unspsc_required": True,
+            "codigos_escritos": typed,
+        },
+        status=status,
+    )
+
+
+def _library_page(request, current, form, status: int = 200):
+    return _render(
+        request,
+        "entities/console/biblioteca.html",
+        current,
+        {
+            "form": form,
+            "biblioteca": supplier_selectors.biblioteca_of(current.entidad),
+            "puede": current.can(Permiso.GESTIONAR_BIBLIOTECA),
+            "visibilidades": Documento.Visibilidad.choices,
+        },
+        status=status,
+    )
+
+
+def _upload_error(form, exc: ApplicationError) -> None:
+    """A file the upload checks refused is the file field's error; the rest go where they say."""
+    if exc.detail.get("file") and not exc.detail.get("fields"):
+        form.is_valid()
+        form.add_error("archivo", exc.message)
+    else:
+        add_application_error(form, exc)
+
+
+@console_view(methods=("GET", "POST"), proveedor=True)
+def biblioteca(request, current):
+    """The library (R9.3): every member sees it; "Gestionar la biblioteca" adds, replaces, changes
+    the visibility of and retires documents."""
+    puede = current.can(Permiso.GESTIONAR_BIBLIOTECA)
+    if request.method == "POST" and not puede:
+        raise PermissionDenied(_("Su rol no le permite gestionar la biblioteca de documentos."))
+    form = BibliotecaSubirForm(request.POST or None, request.FILES or None) if puede else None
+    if request.method == "POST":
+        try:
+            documento = library.documento_add(
+                entidad=current.entidad, user=request.user, data=request.POST, uploaded=request.FILES.get("archivo")
+            )
+        except ApplicationError as exc:
+            _upload_error(form, exc)
+            return _library_page(request, current, form, status=exc.status_code)
+        return _done(
+            request, _("Agregamos «%(titulo)s» a la biblioteca.") % {"titulo": documento.titulo}, "console:biblioteca"
+        )
+    return _library_page(request, current, form)
+
+
+@console_view(Permiso.GESTIONAR_BIBLIOTECA, methods=("POST",), proveedor=True)
+def biblioteca_accion(request, current, pk: int, accion: str):
+    if accion not in ("version", "visibilidad", "retirar"):
+        raise Http404
+    documento = or_404(supplier_guards.library_documento, current.entidad, pk)
+    entidad, user = current.entidad, request.user
+    try:
+        if accion == "version":
+            nuevo = library.documento_new_version(
+                entidad=entidad, documento=documento, user=user, uploaded=request.FILES.get("archivo")
+            )
+            message = _("Subimos la versión %(v)s de «%(titulo)s».") % {"v": nuevo.version, "titulo": nuevo.titulo}
+        elif accion == "visibilidad":
+            library.documento_visibility(
+                entidad=entidad, documento=documento, user=user, visibilidad=request.POST.get("visibilidad", "")
+            )
+            message = _("Guardamos la visibilidad de «%(titulo)s».") % {"titulo": documento.titulo}
+        else:
+            library.documento_retire(entidad=entidad, documento=documento, user=user)
+            message = _("Retiramos «%(titulo)s» de la biblioteca; queda en el historial.") % {
+                "titulo": documento.titulo
+            }
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('console:biblioteca')}#doc-{documento.pk}")
+    return _done(request, message, "console:biblioteca")

@@ -14,11 +14,14 @@ def can_edit_registro(user, registro: RegistroEntidad) -> bool:
 
 
 def can_download_documento(user, documento: Documento) -> bool:
-    """Only the entity's own users (or the registration's author) and the service desk."""
+    """Only the account's own users (or the registration's author) and the service desk. A library
+    document (R9.3) marked private is the account's alone, whatever else may see the library."""
     if not (user and user.is_authenticated):
         return False
     if is_service_desk(user):
         return True
+    if documento.tipo in Documento.BIBLIOTECA and documento.visibilidad == Documento.Visibilidad.PRIVADO:
+        return documento.entidad_id is not None and is_member(user, documento.entidad)
     if documento.entidad_id:
         return is_member(user, documento.entidad)
     return documento.registro is not None and documento.registro.usuario_id == user.pk

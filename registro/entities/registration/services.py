@@ -167,8 +167,9 @@ def documento_stored(*, tipo: str, uploaded, user):
 
 
 def documento_make_current(*, documento: Documento, siblings) -> Documento:
-    """Saves `documento` as the current version of its type; the one it replaces is kept."""
-    previous = siblings.filter(tipo=documento.tipo, vigente=True).first()
+    """Saves `documento` as the current version of its type and title (a library document's; the
+    legal documents have none); the one it replaces is kept."""
+    previous = siblings.filter(tipo=documento.tipo, titulo=documento.titulo, vigente=True).first()
     if previous:
         previous.vigente = False
         previous.save(update_fields=["vigente"])

@@ -15,16 +15,19 @@ from .decisions import (
     caso_reject,
     caso_resolve,
 )
+from .identity import caso_apply_identity_change, caso_identity_change_open
 from .review import caso_request_corrections, caso_take, checklist, documento_review
 from .staff import staff_create
 
 __all__ = [
     "case_initial",
     "caso_activate",
+    "caso_apply_identity_change",
     "caso_appoint_admin",
     "caso_close",
     "caso_create",
     "caso_enable_supplier",
+    "caso_identity_change_open",
     "caso_reject",
     "caso_request_corrections",
     "caso_resolve",

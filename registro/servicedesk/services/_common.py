@@ -43,3 +43,10 @@ def _lock(caso: Caso) -> Caso:
         .select_related("entidad", "solicitante", "asignado_a")
         .get(pk=caso.pk)
     )
+
+
+def _numbered(caso: Caso) -> Caso:
+    """Gives a case just created its number, CASO-<year>-<id>."""
+    caso.numero = f"CASO-{caso.created_at:%Y}-{caso.pk:06d}"
+    caso.save(update_fields=["numero"])
+    return caso

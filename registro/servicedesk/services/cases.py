@@ -130,9 +130,7 @@ def caso_create(*, user, data: dict, entidad: Entidad | None = None) -> Caso:
         _check_case_rules(
             user=user, entidad=entidad, tipo_solicitud=cleaned["tipo_solicitud"], asunto=cleaned["asunto"]
         )
-        caso = Caso.objects.create(solicitante=user, entidad=entidad, **cleaned)
-        caso.numero = f"CASO-{caso.created_at:%Y}-{caso.pk:06d}"
-        caso.save(update_fields=["numero"])
+        caso = _common._numbered(Caso.objects.create(solicitante=user, entidad=entidad, **cleaned))
         EventoCaso.objects.create(caso=caso, actor=user, tipo="abierto", estado_nuevo=caso.estado)
         if entidad is not None:
             entity_workflow.event_record(
