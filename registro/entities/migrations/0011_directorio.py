@@ -1,0 +1,65 @@
+"""The Directorio (issue 11): the record of its downloads, and the indexes of its search
+(docs/adr/0014-directory-search.md), in SQL of each database because Django's indexes cannot say
+`COLLATE "C"` on one and nothing on the other.
+
+- `entidad_directorio_nombre`: the active accounts in the directory's order (folded name byte by
+  byte, then id), carrying the columns the filters test, so that a page is a walk of this index
+  from the cursor that stops at the page's last row, and a name beginning with the text typed is a
+  range of it.
+- The words of the name use the trigram index of migration 0002 when they are rare; the NIT the
+  unique index; areas of interest the `prefijo` index of migration 0010."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+POSTGRESQL_FORWARD = [
+    'CREATE INDEX IF NOT EXISTS entidad_directorio_nombre ON entities_entidad (nombre_busqueda COLLATE "C", id) '
+    "INCLUDE (tipo_cuenta, es_proveedor, departamento_id, municipio_id) WHERE estado = 'activa'",
+]
+SQLITE_FORWARD = [
+    "CREATE INDEX IF NOT EXISTS entidad_directorio_nombre ON entities_entidad (nombre_busqueda, id) "
+    "WHERE estado = 'activa'",
+]
+BACKWARD = ["DROP INDEX IF EXISTS entidad_directorio_nombre"]
+
+
+def forward(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for statement in {"postgresql": POSTGRESQL_FORWARD, "sqlite": SQLITE_FORWARD}.get(vendor, []):
+        schema_editor.execute(statement)
+
+
+def backward(apps, schema_editor):
+    if schema_editor.connection.vendor in ("postgresql", "sqlite"):
+        for statement in BACKWARD:
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('entities', '0010_suppliers'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='DescargaDocumento',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='Fecha y hora')),
+                ('cuenta_actuante', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='entities.entidad', verbose_name='Cuenta a nombre de la que actúa')),
+                ('documento', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='descargas', to='entities.documento')),
+                ('usuario', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': 'descarga de documento del Directorio',
+                'verbose_name_plural': 'descargas de documentos del Directorio',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['documento', '-created_at'], name='descarga_documento_recent')],
+            },
+        ),
+        migrations.RunPython(forward, backward),
+    ]
