@@ -104,6 +104,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help=f"PostgreSQL server (default {DEFAULT_SERVER_URL}); the benchmark creates and drops its own "
         f"database {BENCH_DB_NAME!r} there",
     )
+    parser.add_argument(
+        "--db-name", default=BENCH_DB_NAME, help=f"the benchmark's own database (default {BENCH_DB_NAME})"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and the database")
     parser.add_argument(
         "--reuse",
@@ -448,6 +451,11 @@ def child_seed(params: dict) -> dict:
         terms_rows.append((uid, uid, settings.TERMS_VERSION, now, None))
     t0 = time.perf_counter()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The rows are consistent by construction: no foreign-key trigger per row (they would
+            # all run at COMMIT, for minutes). A superuser's setting, as pg_restore uses it.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL session_replication_role = replica")
         written = {
             "entidades": _copy(
                 connection,
@@ -924,7 +932,7 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
     print(line)
     w = seed["written"]
     for key, value in (
-        ("Database", f"{seed['version']} ({'SQLite' if args.sqlite else BENCH_DB_NAME}), {seed['size']}"),
+        ("Database", f"{seed['version']} ({'SQLite' if args.sqlite else args.db_name}), {seed['size']}"),
         (
             "Accounts",
             f"{w['entidades']:,} ({w['entidades'] - seed['n_entities']:,} suppliers, {seed['n_entities']:,} entities), "
@@ -998,16 +1006,16 @@ def main(argv=None) -> int:
         if args.sqlite:
             database_url = f"sqlite:///{tmp / 'var' / 'bench.sqlite3'}"
         elif reuse:
-            database_url, admin_url = bench_database_url(args.database_url, BENCH_DB_NAME)
+            database_url, admin_url = bench_database_url(args.database_url, args.db_name)
         else:
-            database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
+            database_url, admin_url = bench_database_create(args.database_url, args.db_name)
         (tmp / "var").mkdir(exist_ok=True)
         env = build_env(tmp / "var", database_url)
         if reuse:
             seed = json.loads((tmp / "seed.json").read_text())
             print(f"Reusing {tmp} ...", flush=True)
         else:
-            print(f"Setting up in {tmp} ({'SQLite' if args.sqlite else 'PostgreSQL ' + BENCH_DB_NAME}) ...", flush=True)
+            print(f"Setting up in {tmp} ({'SQLite' if args.sqlite else 'PostgreSQL ' + args.db_name}) ...", flush=True)
             run_manage(env, "migrate", "--noinput", log=log)
             run_manage(env, "createcachetable", log=log)
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
@@ -1061,7 +1069,7 @@ def main(argv=None) -> int:
     finally:
         if server is not None:
             stop_server(server)
-        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=keep)
+        cleanup(tmp, admin_url=admin_url, db_name=args.db_name, keep=keep)
 
 
 if __name__ == "__main__":

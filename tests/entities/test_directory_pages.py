@@ -105,10 +105,22 @@ def test_the_search_page_shows_each_result_and_a_count(comprador, perfil):
     assert "1 cuenta encontrada." in html
 
 
+def test_thousands_are_written_with_a_dot(comprador, monkeypatch):
+    from registro.entities.directory import search
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 1500)
+    monkeypatch.setattr(search, "GATHER_LIMIT", 1500)
+    monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    page = search.Pagina(resultados=[], total=1500, total_exacto=False)
+    monkeypatch.setattr(search, "search", lambda *a, **k: page)
+    assert "Más de 1.500 cuentas encontradas." in client_for(comprador).get("/directorio/").content.decode()
+
+
 def test_more_than_the_limit_is_shown_as_more_than(comprador, monkeypatch):
     from registro.entities.directory import search
 
     monkeypatch.setattr(search, "COUNT_LIMIT", 1)
+    monkeypatch.setattr(search, "GATHER_LIMIT", 1)
     cuenta("OTRA CUENTA SAS")
     html = client_for(comprador).get("/directorio/").content.decode()
     assert "Más de 1 cuentas encontradas." in html

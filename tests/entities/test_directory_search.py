@@ -19,6 +19,16 @@ def _reference(reference_data):
     pass
 
 
+@pytest.fixture(autouse=True, params=["walk", "gather"])
+def strategy(request, monkeypatch):
+    """Every semantics holds whichever way a page is found: walking the index in order, or
+    gathering the (few) matches through the words' and areas' indexes (a walk budget of one
+    entry sends every first page there)."""
+    if request.param == "gather":
+        monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    return request.param
+
+
 def names(page) -> list[str]:
     return [r.nombre for r in page.resultados]
 
@@ -52,6 +62,13 @@ def test_the_word_being_typed_matches_as_a_prefix_of_any_word():
     cuenta("OBRAS CIVILES LTDA")
     assert sorted(found(texto="constru")) == ["CONSTRUCCIONES DEL CARIBE SAS", "INVERSIONES Y CONSTRUCTORA ANDINA"]
     assert found(texto="construcciones car") == ["CONSTRUCCIONES DEL CARIBE SAS"]
+    assert found(texto="caribe construcciones") == ["CONSTRUCCIONES DEL CARIBE SAS"]
+
+
+def test_the_words_before_the_last_are_whole_words():
+    cuenta("CONSTRUCCIONES DEL CARIBE SAS")
+    assert found(texto="constru caribe") == []
+    assert found(texto="construcciones caribe") == ["CONSTRUCCIONES DEL CARIBE SAS"]
 
 
 def test_a_word_must_begin_a_word_of_the_name_not_sit_inside_it():
@@ -312,12 +329,27 @@ def test_paging_while_accounts_are_added_before_the_cursor_keeps_its_place():
     assert names(nxt) == ["BETA 3", "BETA 4", "BETA 5"]
 
 
+def test_more_matches_than_can_be_gathered_are_walked_and_counted_as_more_than(monkeypatch):
+    """A first page that does not fill within the walk's budget, with more matches than the
+    gathering keeps: walked without budget, its count "más de"."""
+    monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(search, "GATHER_LIMIT", 3)
+    made = [cuenta(f"SUMINISTROS {n}").pk for n in range(8)]
+    cuenta("OTRA COSA")
+    page = search.search(Filtros(texto="suministros"), size=3)
+    assert (page.total, page.total_exacto) == (3, False)
+    pks, _ = _walk(Filtros(texto="suministros"), size=3)
+    assert pks == made
+
+
 def test_the_count_is_exact_up_to_the_limit_then_more_than(monkeypatch):
     for n in range(6):
         cuenta(f"PROVEEDOR {n}")
     page = search.search(Filtros(), size=2)
     assert (page.total, page.total_exacto) == (6, True)
     monkeypatch.setattr(search, "COUNT_LIMIT", 4)
+    monkeypatch.setattr(search, "GATHER_LIMIT", 4)
     page = search.search(Filtros(), size=2)
     assert (page.total, page.total_exacto) == (4, False)
 
@@ -372,3 +404,24 @@ def test_form_refuses_unknown_kinds_sizes_orders_and_bad_cursors():
     assert not form.is_valid()
     assert set(form.errors) == {"tipo", "tamano", "orden", "cursor"}
     assert "Vuelva a buscar" in form.errors["cursor"][0]
+
+
+@pytest.mark.postgres_only
+def test_postgresqls_estimate_far_above_the_limit_is_more_than_without_counting(monkeypatch):
+    for n in range(4):
+        cuenta(f"PROVEEDOR {n}")
+    monkeypatch.setattr(search, "ESTIMATE_FACTOR", 0)
+    page = search.search(Filtros(texto="proveedor"), size=2)
+    if page.total_exacto:  # gathered whole (the "gather" run): counted, not estimated
+        assert page.total == 4
+    else:
+        assert page.total == search.COUNT_LIMIT
+
+
+def test_the_estimate_is_postgresqls_only():
+    from django.db import connection
+
+    from registro.entities.directory.search import _Plan
+
+    estimate = _Plan(Filtros(texto="proveedor sas", unspsc="43", mipyme=True), ["PROVEEDOR", "SAS"]).estimate()
+    assert (estimate is None) == (connection.vendor != "postgresql")

@@ -66,7 +66,8 @@ def buscar(request, current):
             "municipios": form.municipios(),
             "siguiente_url": _page_url(request, pagina.siguiente) if pagina and pagina.siguiente else "",
             "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
-            "count_limit": search.COUNT_LIMIT,
+            # Thousands with a dot, as written in Colombia.
+            "total_texto": f"{pagina.total:,}".replace(",", ".") if pagina else "",
         },
     )
 

@@ -6,8 +6,14 @@
   byte, then id), carrying the columns the filters test, so that a page is a walk of this index
   from the cursor that stops at the page's last row, and a name beginning with the text typed is a
   range of it.
-- The words of the name use the trigram index of migration 0002 when they are rare; the NIT the
-  unique index; areas of interest the `prefijo` index of migration 0010."""
+- `entidad_directorio_palabras`: the words of the active accounts' folded names (GIN, PostgreSQL's
+  `simple` configuration: the words as they are), which finds the accounts holding rare words
+  without reading the others.
+- `area_interes_entidad_prefijo`: an account's areas by prefix, for the walk's test of a UNSPSC
+  filter; `area_interes_prefijo_entidad`: the accounts with areas under a code, for gathering;
+  `entidad_directorio_id` and `perfil_directorio`: an active account's indexed columns and its
+  profile's filtered columns by id. With them every test of a gathered account is read from an
+  index, never from the tables. The NIT comes from its unique index."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -17,12 +23,30 @@ from django.db import migrations, models
 POSTGRESQL_FORWARD = [
     'CREATE INDEX IF NOT EXISTS entidad_directorio_nombre ON entities_entidad (nombre_busqueda COLLATE "C", id) '
     "INCLUDE (tipo_cuenta, es_proveedor, departamento_id, municipio_id) WHERE estado = 'activa'",
+    "CREATE INDEX IF NOT EXISTS entidad_directorio_palabras ON entities_entidad "
+    "USING gin (to_tsvector('simple'::regconfig, nombre_busqueda)) WHERE estado = 'activa'",
+    "CREATE INDEX IF NOT EXISTS entidad_directorio_id ON entities_entidad (id) "
+    "INCLUDE (nombre_busqueda, tipo_cuenta, es_proveedor, departamento_id, municipio_id) WHERE estado = 'activa'",
+    "CREATE INDEX IF NOT EXISTS area_interes_entidad_prefijo ON entities_areainteres "
+    "(entidad_id, prefijo varchar_pattern_ops)",
+    "CREATE INDEX IF NOT EXISTS area_interes_prefijo_entidad ON entities_areainteres "
+    "(prefijo varchar_pattern_ops, entidad_id)",
+    "CREATE INDEX IF NOT EXISTS perfil_directorio ON entities_perfilcomercial (entidad_id) "
+    "INCLUDE (es_mipyme, tamano, tipo_empresa_id)",
 ]
 SQLITE_FORWARD = [
     "CREATE INDEX IF NOT EXISTS entidad_directorio_nombre ON entities_entidad (nombre_busqueda, id) "
     "WHERE estado = 'activa'",
 ]
-BACKWARD = ["DROP INDEX IF EXISTS entidad_directorio_nombre"]
+# SQLite drops only what it has; IF EXISTS covers the rest.
+BACKWARD = [
+    "DROP INDEX IF EXISTS entidad_directorio_nombre",
+    "DROP INDEX IF EXISTS entidad_directorio_palabras",
+    "DROP INDEX IF EXISTS area_interes_entidad_prefijo",
+    "DROP INDEX IF EXISTS area_interes_prefijo_entidad",
+    "DROP INDEX IF EXISTS entidad_directorio_id",
+    "DROP INDEX IF EXISTS perfil_directorio",
+]
 
 
 def forward(apps, schema_editor):
