@@ -34,7 +34,7 @@ def test_search_open_a_profile_and_download_a_document(live_server, page):
     rut = documento(supplier, "rut")
 
     log_in(page, live_server, buyer)
-    page.goto(f"{live_server.url}/directorio/")
+    page.get_by_role("navigation", name="Menú principal").get_by_role("link", name="Directorio").click()
     expect(page.get_by_role("heading", name="Directorio", level=1)).to_be_visible()
     assert_accessible(page)
 

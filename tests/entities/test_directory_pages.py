@@ -93,6 +93,12 @@ def test_entity_and_supplier_users_both_search(comprador, proveedor_user, perfil
         assert "COMPUTADORES DEL SUR SAS" in response.content.decode()
 
 
+def test_the_header_links_to_the_directory_for_active_accounts_only(comprador):
+    assert 'href="/directorio/"' in client_for(comprador).get("/entidad/").content.decode()
+    pending = MembresiaFactory(entidad=cuenta("PENDIENTE SAS", estado="pendiente")).usuario
+    assert 'href="/directorio/"' not in client_for(pending).get("/entidades/").content.decode()
+
+
 # --- The search page ----------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ router = Router(tags=["Directorio"])
 
 
 @router.get("/cuentas", response=PaginaOut, auth=terms_auth, summary="Buscar cuentas activas en el Directorio")
-def buscar(request, params: Query[DirectorioQuery]):
+def directorio_buscar(request, params: Query[DirectorioQuery]):
     acting.resolve(request)
     form = DirectorioForm(params.dict())
     if not form.is_valid():
@@ -29,7 +29,7 @@ def buscar(request, params: Query[DirectorioQuery]):
 
 
 @router.get("/cuentas/{cuenta_id}", response=PerfilOut, auth=terms_auth, summary="Perfil comercial de una cuenta")
-def perfil(request, cuenta_id: Id):
+def directorio_perfil(request, cuenta_id: Id):
     acting.resolve(request)
     p = profile.perfil_publico(pk=cuenta_id)
     e = p.entidad
@@ -54,5 +54,5 @@ def perfil(request, cuenta_id: Id):
     auth=terms_auth,
     summary="Descargar un documento visible en el Directorio (la descarga queda registrada)",
 )
-def documento(request, documento_id: Id):
+def directorio_documento(request, documento_id: Id):
     return downloads.documento_descargar(user=request.auth, acting=acting.resolve(request), pk=documento_id)
