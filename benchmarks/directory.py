@@ -714,15 +714,11 @@ def child_plan(params: dict) -> dict:
     ]
     for p in broad[: params["broad"]]:
         plans["amplia_p1"].append(p)
-        cursor = None
-        filtros = _filtros(p)
-        for _page in range(PAGE_DEEP - 1):
-            page = search.search(filtros, cursor=cursor)
-            cursor = page.siguiente
-            if cursor is None:
-                break
-        if cursor:
-            plans["amplia_p200"].append({**p, "cursor": cursor})
+        # The cursor that "Siguiente" gives on page 199: the same keyset as paging 199 times,
+        # found in one call of 199 pages' size.
+        page = search.search(_filtros(p), size=(PAGE_DEEP - 1) * search.PAGE_SIZE)
+        if page.siguiente:
+            plans["amplia_p200"].append({**p, "cursor": page.siguiente})
     plans["perfil"] = [{"perfil": a["pk"]} for a in rng.sample(accounts, n)]
     return plans
 
@@ -1043,6 +1039,7 @@ def main(argv=None) -> int:
             {"accounts": seed["accounts"], "seed": args.seed, "n": QUERIES_PER_SCENARIO, "broad": BROAD_QUERIES},
             tmp,
             log,
+            timeout=3600,
         )
         print("Timing in process ...", flush=True)
         measured = run_child(

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 
 from registro.core.api import INVALID_CHARACTERS
 from registro.core.models import CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
-from registro.core.text import search_key
 from registro.entities.account.models import TamanoEmpresa
 from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
 
@@ -138,7 +137,3 @@ class DirectorioForm(forms.Form):
         if departamento is None:
             return Municipio.objects.none()
         return Municipio.objects.filter(departamento=departamento).order_by("nombre")
-
-    @property
-    def has_text(self) -> bool:
-        return bool(self.is_bound and search_key(self.data.get("q", "")))

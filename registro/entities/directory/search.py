@@ -241,8 +241,8 @@ def base_queryset(filtros: Filtros) -> QuerySet[Entidad]:
 #   indexes) until the page is full. Cheap when matches are frequent, whatever the page number.
 #   The walk runs inside a subquery with a LIMIT (its budget), which also keeps the database from
 #   choosing another plan on a guess of how many names hold a word.
-# - gather ("G"): when the first page's walk does not fill the page within its budget, matches are
-#   rare: all of them are fetched, unordered, by the indexes that find them (the words' GIN index
+# - gather ("G"): when PostgreSQL estimates few matches, or the first page's walk does not fill
+#   the page within its budget, matches are rare: all of them are fetched, unordered, by the indexes that find them (the words' GIN index
 #   on PostgreSQL, the areas' prefix index, ...), up to COUNT_LIMIT + 1. Up to COUNT_LIMIT they are
 #   the whole answer: ordered, counted and paged here. Beyond it, the page is walked without budget.
 
@@ -437,7 +437,10 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
         raise _bad_cursor()
     strategy = position.estrategia if position else ""
     total, exact = (position.total, position.exacto) if position else (None, False)
+    estimate = plan.estimate() if position is None else None
     rows = None
+    if strategy == "" and estimate is not None and estimate <= GATHER_LIMIT // 2:
+        strategy = "G"  # rare by the database's estimate: gather at once
     if strategy != "G":
         rows = plan.walk(position, size + 1, budget=WALK_BUDGET if position is None else None)
         strategy = "W"
@@ -452,7 +455,6 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     if total is None:
         # The first page of a walk: many matches by the database's estimate are "más de", the
         # others are counted, gathering them up to the limit.
-        estimate = plan.estimate()
         if estimate is not None and estimate >= ESTIMATE_FACTOR * COUNT_LIMIT:
             total, exact = COUNT_LIMIT, False
         else:
