@@ -32,6 +32,7 @@ urlpatterns = [
     path("cuentas/", include("allauth.urls")),
     path("usuario/", include("registro.accounts.urls")),
     path("entidades/", include("registro.entities.registration.urls")),
+    path("directorio/", include("registro.entities.directory.urls")),
     path("", include("registro.entities.console.urls")),
     path("", include("registro.servicedesk.urls")),
     path("api/v1/auth/openapi.json", headless.auth_openapi_json, name="auth_openapi_json"),

@@ -1,5 +1,6 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from registro.entities.account.models import Entidad
 from registro.entities.registration.models import Documento, RegistroEntidad
 
 
@@ -18,3 +19,20 @@ def documentos_vigentes(*, registro: RegistroEntidad) -> dict[str, Documento]:
 
 def documentos_anteriores(*, registro: RegistroEntidad) -> list[Documento]:
     return list(registro.documentos.filter(vigente=False).order_by("tipo", "-version"))
+
+
+def documentos_directorio() -> QuerySet[Documento]:
+    """The documents every user of an active account sees through the Directorio (R2.4): those of
+    an active account marked visible there, in a document (type and title) whose current version
+    is marked visible too, so hiding a document hides its earlier versions with it. The one rule
+    for the profile's list and for the download's guard."""
+    current = Documento.objects.filter(
+        entidad=OuterRef("entidad"),
+        tipo=OuterRef("tipo"),
+        titulo=OuterRef("titulo"),
+        vigente=True,
+        visibilidad=Documento.Visibilidad.DIRECTORIO,
+    )
+    return Documento.objects.filter(
+        entidad__estado=Entidad.Estado.ACTIVA, visibilidad=Documento.Visibilidad.DIRECTORIO
+    ).filter(Exists(current))

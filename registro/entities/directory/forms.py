@@ -1,0 +1,139 @@
+"""The Directorio's search form: the one validation of the search's parameters, for its page and its
+API operation (which builds it from the query it received)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registro.core.api import INVALID_CHARACTERS
+from registro.core.models import CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
+from registro.entities.account.models import TamanoEmpresa
+from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
+
+UNSPSC_LENGTHS = {2: CodigoUNSPSC.Nivel.SEGMENTO, 4: CodigoUNSPSC.Nivel.FAMILIA, 6: CodigoUNSPSC.Nivel.CLASE}
+
+
+class DirectorioForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Nombre o NIT"),
+        required=False,
+        max_length=255,
+        help_text=gettext_lazy(
+            "Cualquier palabra del nombre, o su comienzo; no importan mayúsculas ni tildes. "
+            "O el NIT, con o sin dígito de verificación."
+        ),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    tipo = forms.MultipleChoiceField(
+        label=gettext_lazy("Tipo de cuenta"), choices=Tipo.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    unspsc = forms.CharField(
+        label=gettext_lazy("Código UNSPSC"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy(
+            "Segmento (2 dígitos), familia (4), clase (6) o producto (8), por ejemplo 43 o 43211500: "
+            "encuentra las cuentas con áreas de interés en ese código o debajo de él."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    departamento = forms.ModelChoiceField(
+        label=gettext_lazy("Departamento"),
+        queryset=Departamento.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("Cualquiera"),
+    )
+    municipio = forms.ModelChoiceField(
+        label=gettext_lazy("Municipio"),
+        queryset=Municipio.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("Cualquiera"),
+    )
+    tamano = forms.ChoiceField(
+        label=gettext_lazy("Tamaño de la empresa"),
+        choices=[("", gettext_lazy("Cualquiera")), *TamanoEmpresa.choices],
+        required=False,
+    )
+    mipyme = forms.BooleanField(label=gettext_lazy("Solo MiPyme"), required=False)
+    tipo_empresa = forms.ModelChoiceField(
+        label=gettext_lazy("Tipo de organización"),
+        queryset=TipoEmpresa.objects.filter(activo=True),
+        required=False,
+        empty_label=gettext_lazy("Cualquiera"),
+    )
+    orden = forms.ChoiceField(label=gettext_lazy("Ordenar por"), choices=Orden.choices, required=False)
+    cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codigo_unspsc: CodigoUNSPSC | None = None
+
+    def clean_q(self):
+        value = self.cleaned_data["q"].strip()
+        if INVALID_CHARACTERS.search(value):
+            raise ValidationError(_("El texto contiene caracteres no permitidos."))
+        return value
+
+    def clean_unspsc(self):
+        value = "".join(self.cleaned_data["unspsc"].split())
+        if not value:
+            return ""
+        if not value.isascii() or not value.isdigit() or len(value) not in (2, 4, 6, 8):
+            raise ValidationError(_("Escriba un código UNSPSC de 2, 4, 6 u 8 dígitos, por ejemplo 43 o 43211500."))
+        if len(value) == 8:
+            codigo = CodigoUNSPSC.objects.filter(pk=value).first()
+        else:
+            codigo = CodigoUNSPSC.objects.filter(pk=value.ljust(8, "0"), nivel=UNSPSC_LENGTHS[len(value)]).first()
+        if codigo is None:
+            raise ValidationError(_("El código UNSPSC %(codigo)s no existe en el clasificador.") % {"codigo": value})
+        self.codigo_unspsc = codigo
+        return codigo.prefijo
+
+    def clean_cursor(self):
+        value = self.cleaned_data["cursor"]
+        if value:
+            try:
+                Cursor.decode(value)
+            except Exception:
+                raise ValidationError(
+                    _("La página pedida no es válida. Vuelva a buscar desde la primera página.")
+                ) from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        departamento, municipio = data.get("departamento"), data.get("municipio")
+        if departamento and municipio and municipio.departamento_id != departamento.pk:
+            self.add_error(
+                "municipio",
+                _("%(municipio)s no es un municipio de %(departamento)s.")
+                % {"municipio": municipio.nombre, "departamento": departamento.nombre},
+            )
+        return data
+
+    def filtros(self) -> Filtros:
+        data = self.cleaned_data
+        return Filtros(
+            texto=data["q"],
+            tipos=tuple(data["tipo"]),
+            unspsc=data["unspsc"],
+            departamento=data["departamento"].pk if data["departamento"] else "",
+            municipio=data["municipio"].pk if data["municipio"] else "",
+            tamano=data["tamano"],
+            mipyme=data["mipyme"],
+            tipo_empresa=data["tipo_empresa"].pk if data["tipo_empresa"] else None,
+            orden=data["orden"] or Orden.RELEVANCIA,
+        )
+
+    def municipios(self):
+        """The municipalities offered: those of the department chosen (or of the municipality's);
+        all 1,100 would weigh on every page."""
+        departamento = None
+        if self.is_bound and self.is_valid():
+            departamento = self.cleaned_data["departamento"] or (
+                self.cleaned_data["municipio"].departamento if self.cleaned_data["municipio"] else None
+            )
+        if departamento is None:
+            return Municipio.objects.none()
+        return Municipio.objects.filter(departamento=departamento).order_by("nombre")
