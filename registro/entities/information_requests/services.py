@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,7 +23,7 @@ from registro.core.files.stored import stored
 from registro.core.models import CodigoUNSPSC
 from registro.core.unspsc import parse_selection
 from registro.entities.account.models import AreaInteres, Entidad, EventoEntidad, TipoCuenta
-from registro.entities.account.workflow import event_record
+from registro.entities.account.workflow import event_record, events_record_many
 from registro.entities.information_requests import workflow
 from registro.entities.information_requests.models import (
     AdjuntoRespuesta,
@@ -261,6 +261,34 @@ def _invitation_context(solicitud: SolicitudInformacion) -> dict:
     }
 
 
+def _invitations_insert(*, solicitud, origen: str, proveedor_ids: list[int]) -> set[int]:
+    """Invites these suppliers; returns those invited now. Idempotent: whoever is invited already
+    (by an earlier run, or the other kind of invitation) is neither invited nor e-mailed again. On
+    PostgreSQL one INSERT … SELECT … ON CONFLICT DO NOTHING on the unique (request, supplier)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO entities_invitacionsolicitud
+                        (solicitud_id, proveedor_id, origen, estado, mensaje, respondida_por_id, respondida_at,
+                         created_at)
+                    SELECT %s, p, %s, %s, '', NULL, NULL, %s FROM unnest(%s::bigint[]) AS p
+                    ON CONFLICT (solicitud_id, proveedor_id) DO NOTHING
+                    RETURNING proveedor_id""",
+                [solicitud.pk, origen, I.PENDIENTE, timezone.now(), proveedor_ids],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    ya = set(
+        InvitacionSolicitud.objects.filter(solicitud=solicitud, proveedor_id__in=proveedor_ids).values_list(
+            "proveedor_id", flat=True
+        )
+    )
+    nuevos = [pk for pk in proveedor_ids if pk not in ya]
+    InvitacionSolicitud.objects.bulk_create(
+        InvitacionSolicitud(solicitud=solicitud, proveedor_id=pk, origen=origen) for pk in nuevos
+    )
+    return set(nuevos)
+
+
 def _envio_step(envio_id: int) -> bool:
     """One batch of a run, in one transaction; False once the run is over."""
     with transaction.atomic():
@@ -291,21 +319,14 @@ def _envio_step(envio_id: int) -> bool:
             workflow.ENVIO.apply(envio, J.TERMINADO, fields=["procesados", "omitidos", "total"])
             return False
         ids = [pk for pk, _correo in rows]
-        # Idempotent: whoever is invited already (by an earlier run, or another kind of invitation)
-        # is neither invited nor e-mailed again; the unique constraint backs this up.
-        ya = set(
-            InvitacionSolicitud.objects.filter(solicitud=solicitud, proveedor_id__in=ids).values_list(
-                "proveedor_id", flat=True
-            )
-        )
-        nuevos = [(pk, correo) for pk, correo in rows if pk not in ya]
-        InvitacionSolicitud.objects.bulk_create(
-            InvitacionSolicitud(solicitud=solicitud, proveedor_id=pk, origen=envio.origen) for pk, _c in nuevos
-        )
+        creados = _invitations_insert(solicitud=solicitud, origen=envio.origen, proveedor_ids=ids)
+        nuevos = [(pk, correo) for pk, correo in rows if pk in creados]
         detalle = workflow.solicitud_detalle(solicitud, cuenta=solicitud.entidad.nombre)
-        EventoEntidad.objects.bulk_create(
-            EventoEntidad(entidad_id=pk, tipo=T.SOLICITUD_INFO_INVITADA, actor_id=envio.creado_por_id, detalle=detalle)
-            for pk, _c in nuevos
+        events_record_many(
+            entidad_ids=[pk for pk, _c in nuevos],
+            tipo=T.SOLICITUD_INFO_INVITADA,
+            actor_id=envio.creado_por_id,
+            detalle=detalle,
         )
         email_queue_template_many(
             recipients=[correo for _pk, correo in nuevos],
@@ -347,14 +368,11 @@ def invitados_notify(*, solicitud_id: int, aviso: str) -> int:
         if not rows:
             return total
         with transaction.atomic():
-            EventoEntidad.objects.bulk_create(
-                EventoEntidad(
-                    entidad_id=proveedor,
-                    tipo=tipo,
-                    motivo=solicitud.motivo_cancelacion if aviso == "cancelada" else "",
-                    detalle=detalle,
-                )
-                for _pk, proveedor, _c in rows
+            events_record_many(
+                entidad_ids=[proveedor for _pk, proveedor, _c in rows],
+                tipo=tipo,
+                motivo=solicitud.motivo_cancelacion if aviso == "cancelada" else "",
+                detalle=detalle,
             )
             email_queue_template_many(
                 recipients=[correo for _pk, _p, correo in rows], template=f"{EMAIL_TEMPLATES}_{aviso}", context=context
