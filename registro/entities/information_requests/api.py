@@ -76,7 +76,7 @@ class ListParams(Schema):
     auth=terms_auth,
     summary="Solicitudes de información de la Entidad",
 )
-def solicitudes(request, params: Query[ListParams]):
+def solicitudes_informacion(request, params: Query[ListParams]):
     current = _entity(request)
     qs = selectors.solicitudes_of(current.entidad).order_by("-id")
     if params.antes_de:
@@ -102,7 +102,7 @@ def solicitudes(request, params: Query[ListParams]):
     auth=terms_auth,
     summary="Crear una solicitud de información (multipart: campos y anexos)",
 )
-def solicitud_create(
+def solicitud_informacion_create(
     request,
     titulo: Form[str],
     descripcion: Form[str],
@@ -143,7 +143,7 @@ def _parse_plazo(value: str):
     auth=terms_auth,
     summary="Una solicitud: conteos, plazo, avance de las invitaciones",
 )
-def solicitud_detail(request, solicitud_id: Id):
+def solicitud_informacion_detail(request, solicitud_id: Id):
     return _solicitud_out(selectors.solicitud_for(_entity(request), solicitud_id))
 
 
@@ -153,7 +153,7 @@ def solicitud_detail(request, solicitud_id: Id):
     auth=terms_auth,
     summary="Invitar Proveedores (automática o por cuentas), en segundo plano",
 )
-def solicitud_invitar(request, solicitud_id: Id, payload: InvitarIn):
+def solicitud_informacion_invitar(request, solicitud_id: Id, payload: InvitarIn):
     current = _entity(request)
     solicitud = selectors.solicitud_for(current, solicitud_id)
     if payload.automatica:
@@ -170,7 +170,7 @@ def solicitud_invitar(request, solicitud_id: Id, payload: InvitarIn):
     auth=terms_auth,
     summary="Invitados, sus respuestas y anexos",
 )
-def solicitud_invitaciones(request, solicitud_id: Id, params: Query[ListParams]):
+def solicitud_informacion_invitaciones(request, solicitud_id: Id, params: Query[ListParams]):
     solicitud = selectors.solicitud_for(_entity(request), solicitud_id)
     qs = selectors.invitaciones_of(solicitud).prefetch_related("adjuntos").order_by("-id")
     if params.antes_de:
@@ -196,7 +196,7 @@ def _respuesta_out(i: InvitacionSolicitud) -> dict:
     auth=terms_auth,
     summary="Ampliar el plazo (avisa a los invitados)",
 )
-def solicitud_ampliar(request, solicitud_id: Id, payload: AmpliarIn):
+def solicitud_informacion_ampliar(request, solicitud_id: Id, payload: AmpliarIn):
     current = _entity(request)
     solicitud = services.solicitud_extend(
         solicitud=selectors.solicitud_for(current, solicitud_id), actor=request.auth, plazo=payload.plazo
@@ -210,7 +210,7 @@ def solicitud_ampliar(request, solicitud_id: Id, payload: AmpliarIn):
     auth=terms_auth,
     summary="Cancelar la solicitud, con el motivo (avisa a los invitados)",
 )
-def solicitud_cancelar(request, solicitud_id: Id, payload: CancelarIn):
+def solicitud_informacion_cancelar(request, solicitud_id: Id, payload: CancelarIn):
     current = _entity(request)
     services.solicitud_cancel(
         solicitud=selectors.solicitud_for(current, solicitud_id), actor=request.auth, motivo=payload.motivo
@@ -242,7 +242,7 @@ def _recibida_out(i: InvitacionSolicitud) -> dict:
     auth=terms_auth,
     summary="Invitaciones recibidas por la cuenta de Proveedor",
 )
-def recibidas(request, params: Query[ListParams]):
+def invitaciones_recibidas(request, params: Query[ListParams]):
     current = _supplier(request)
     qs = selectors.recibidas(current.entidad).prefetch_related("adjuntos", "solicitud__adjuntos").order_by("-id")
     if params.antes_de:
@@ -256,7 +256,7 @@ def recibidas(request, params: Query[ListParams]):
     auth=terms_auth,
     summary="Una invitación recibida (por el número de la solicitud)",
 )
-def recibida(request, solicitud_id: Id):
+def invitacion_recibida(request, solicitud_id: Id):
     return _recibida_out(selectors.recibida_for(_supplier(request), solicitud_id))
 
 
@@ -266,7 +266,7 @@ def recibida(request, solicitud_id: Id):
     auth=terms_auth,
     summary="Responder, con mensaje y anexos, antes del plazo",
 )
-def responder(request, solicitud_id: Id, mensaje: Form[str], archivos: File[list[UploadedFile]] = None):
+def invitacion_responder(request, solicitud_id: Id, mensaje: Form[str], archivos: File[list[UploadedFile]] = None):
     current = _supplier(request, RESPONDER)
     invitacion = selectors.recibida_for(current, solicitud_id)
     services.respuesta_send(invitacion=invitacion, actor=request.auth, mensaje=mensaje, archivos=archivos or [])
@@ -279,7 +279,7 @@ def responder(request, solicitud_id: Id, mensaje: Form[str], archivos: File[list
     auth=terms_auth,
     summary="Marcar «No interesado»",
 )
-def no_interesado(request, solicitud_id: Id):
+def invitacion_no_interesado(request, solicitud_id: Id):
     current = _supplier(request, RESPONDER)
     services.no_interesado(invitacion=selectors.recibida_for(current, solicitud_id), actor=request.auth)
     return _recibida_out(selectors.recibida_for(current, solicitud_id))
@@ -290,7 +290,7 @@ def no_interesado(request, solicitud_id: Id):
     auth=terms_auth,
     summary="Descargar un anexo de una solicitud (la Entidad y los invitados)",
 )
-def adjunto_solicitud(request, adjunto_id: Id):
+def solicitud_informacion_adjunto(request, adjunto_id: Id):
     return selectors.adjunto_solicitud_for(request.auth, adjunto_id).response()
 
 
@@ -299,5 +299,5 @@ def adjunto_solicitud(request, adjunto_id: Id):
     auth=terms_auth,
     summary="Descargar un anexo de una respuesta (la Entidad y el Proveedor que respondió)",
 )
-def adjunto_respuesta(request, adjunto_id: Id):
+def respuesta_adjunto(request, adjunto_id: Id):
     return selectors.adjunto_respuesta_for(request.auth, adjunto_id).response()
