@@ -324,3 +324,14 @@ def test_a_run_stops_when_the_request_is_cancelled(entidad, admin, settings, dja
     services.envio_run(envio_id=envio.pk)
     envio.refresh_from_db()
     assert envio.estado == EnvioInvitaciones.Estado.INTERRUMPIDO and solicitud.invitaciones.count() == 1
+
+
+def test_open_requests_for_the_directory(entidad, admin, sent):
+    from registro.entities.information_requests import selectors
+
+    abierta = crear(entidad, admin, titulo="Abierta")
+    cancelada = crear(entidad, admin, titulo="Cancelada")
+    sent(services.solicitud_cancel, solicitud=cancelada, actor=admin, motivo="No")
+    otra = crear(supplier(tipo_cuenta="entidad_estatal"), admin, titulo="De otra Entidad")
+    assert list(selectors.solicitudes_abiertas(entidad)) == [abierta]
+    assert otra not in selectors.solicitudes_abiertas(entidad)

@@ -3,6 +3,7 @@ shares: a request is found only within the acting entity, an invitation only wit
 supplier; anything else is simply not found (404)."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
@@ -53,6 +54,16 @@ def solicitudes_of(entidad: Entidad):
             n_no_interesado=Count("invitaciones", filter=Q(invitaciones__estado=I.NO_INTERESADO)),
         )
         .order_by("-created_at", "-id")
+    )
+
+
+def solicitudes_abiertas(entidad: Entidad):
+    """The entity's requests that still take invitations: what the directory's "Invitar a una
+    solicitud de información" offers."""
+    return (
+        SolicitudInformacion.objects.filter(entidad=entidad, estado=SolicitudInformacion.Estado.ABIERTA)
+        .filter(plazo__gt=timezone.now())
+        .order_by("plazo", "id")
     )
 
 
