@@ -18,6 +18,7 @@ from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.unspsc_api import router as unspsc_router
 from registro.entities.console.api import router as console_router
 from registro.entities.directory.api import router as directory_router
+from registro.entities.information_requests.api import router as information_requests_router
 from registro.entities.registration.api import reference_router as entities_reference_router
 from registro.entities.registration.api import router as entities_router
 from registro.servicedesk.api import router as servicedesk_router
@@ -45,6 +46,7 @@ api.add_router("", entities_router)
 api.add_router("/reference", entities_reference_router)
 api.add_router("", servicedesk_router)
 api.add_router("", console_router)
+api.add_router("", information_requests_router)
 api.add_router("/unspsc", unspsc_router)
 api.add_router("/directorio", directory_router)
 

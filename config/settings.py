@@ -190,6 +190,12 @@ INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
 # (R9.3) issued at most this many days before "Finalizar" (the Chambers of Commerce's certificates
 # are usually asked for within 30 days). State entities keep the guide's 90 days (R2.2).
 PROVEEDOR_CERTIFICADO_MAX_DIAS = env_int("PROVEEDOR_CERTIFICADO_MAX_DIAS", 30)
+
+# Solicitudes de información: the most suppliers one manual invitation takes (a directory's
+# "invitar a todos los resultados" included), and how many suppliers each step of the background
+# invitation handles in one transaction (its progress moves by this much).
+SOLICITUD_INVITACIONES_MANUALES_MAX = env_int("SOLICITUD_INVITACIONES_MANUALES_MAX", 500)
+SOLICITUD_INVITACIONES_LOTE = env_int("SOLICITUD_INVITACIONES_LOTE", 1000)
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # current session stays; the others end
@@ -275,6 +281,9 @@ EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5)
 # The Mesa de Servicio's shared mailbox: new cases and replies to unassigned cases go there.
 SERVICE_DESK_EMAIL = os.environ.get("SERVICE_DESK_EMAIL", "mesa-de-servicio@registro-secop.local")
 EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 30)
+# E-mails queued together (an invitation to many suppliers) are sent by one task per this many,
+# over one connection.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 200)
 # Largest legal document or attachment (bytes; default 64 MiB: a scanned act of several hundred
 # pages). Files are streamed to disk, never held in memory.
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 64 * 1024 * 1024)

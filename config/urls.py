@@ -34,6 +34,7 @@ urlpatterns = [
     path("entidades/", include("registro.entities.registration.urls")),
     path("directorio/", include("registro.entities.directory.urls")),
     path("", include("registro.entities.console.urls")),
+    path("", include("registro.entities.information_requests.urls")),
     path("", include("registro.servicedesk.urls")),
     path("api/v1/auth/openapi.json", headless.auth_openapi_json, name="auth_openapi_json"),
     path("api/v1/auth/openapi.yaml", headless.auth_openapi_yaml, name="auth_openapi_yaml"),

@@ -5,10 +5,24 @@ module only gathers them under the `entities` app label. Code imports them from 
 from registro.entities.account.models import AreaNegocio, Entidad, EventoEntidad, TipoOrganizacion
 from registro.entities.console.models import UnidadContratacion
 from registro.entities.directory.models import DescargaDocumento
+from registro.entities.information_requests.models import (
+    AdjuntoRespuesta,
+    AdjuntoSolicitud,
+    CodigoSolicitud,
+    EnvioInvitaciones,
+    InvitacionSolicitud,
+    SolicitudInformacion,
+)
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 from registro.entities.registration.models import Documento, RegistroEntidad, documento_path
 
 __all__ = [
+    "AdjuntoRespuesta",
+    "AdjuntoSolicitud",
+    "CodigoSolicitud",
+    "EnvioInvitaciones",
+    "InvitacionSolicitud",
+    "SolicitudInformacion",
     "AreaNegocio",
     "DescargaDocumento",
     "Documento",

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -51,18 +51,77 @@ def email_queue_message(*, message: EmailMessage, template: str = "") -> Outboun
     )
 
 
-def email_queue_template(*, to: list[str], template: str, context: dict) -> OutboundEmail:
-    """Renders `<template>_subject.txt`, `_message.txt` and `_message.html` and queues them."""
+def _render(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     text = render_to_string(f"{template}_message.txt", context).strip()
     html = render_to_string(f"{template}_message.html", context).strip()
-    return email_queue(
-        to=to,
-        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-        text_body=text,
-        html_body=html,
-        template=template,
-    )
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, text, html
+
+
+def email_queue_template(*, to: list[str], template: str, context: dict) -> OutboundEmail:
+    """Renders `<template>_subject.txt`, `_message.txt` and `_message.html` and queues them."""
+    subject, text, html = _render(template, context)
+    return email_queue(to=to, subject=subject, text_body=text, html_body=html, template=template)
+
+
+def email_queue_template_many(*, recipients, template: str, context: dict) -> int:
+    """One message, rendered once, for each address in `recipients` (one e-mail each): stored in one
+    INSERT and sent after commit by one task per `EMAIL_BATCH_SIZE` messages. For notices to many
+    accounts (the invitees of a request), where the text is the same for all. Returns how many."""
+    addresses = [address for address in recipients if address]
+    if not addresses:
+        return 0
+    subject, text, html = _render(template, context)
+    from_email = settings.DEFAULT_FROM_EMAIL
+    if connection.vendor == "postgresql":
+        ids = _insert_many_postgresql(addresses, template, from_email, subject, text, html)
+    else:
+        rows = OutboundEmail.objects.bulk_create(
+            OutboundEmail(
+                template=template, from_email=from_email, to=[address], subject=subject, text_body=text, html_body=html
+            )
+            for address in addresses
+        )
+        ids = [row.pk for row in rows]
+    size = max(1, settings.EMAIL_BATCH_SIZE)
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        transaction.on_commit(lambda chunk=chunk: _enqueue_batch(chunk))
+    return len(ids)
+
+
+def _insert_many_postgresql(addresses, template, from_email, subject, text, html) -> list[int]:
+    """One INSERT … SELECT over the addresses: the bodies travel once, not once per row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO notifications_outboundemail
+                    (template, from_email, "to", subject, text_body, html_body, headers, status, attempts,
+                     last_error, created_at)
+                SELECT %s, %s, jsonb_build_array(address), %s, %s, %s, '{}'::jsonb, %s, 0, '', %s
+                FROM unnest(%s::text[]) WITH ORDINALITY AS a(address, n) ORDER BY n
+                RETURNING id""",
+            [template, from_email, subject, text, html, OutboundEmail.Status.QUEUED, timezone.now(), list(addresses)],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _enqueue_batch(email_ids: list[int]) -> None:
+    from .tasks import send_email_batch
+
+    send_email_batch.enqueue(email_ids)
+
+
+def email_send_batch(*, email_ids: list[int]) -> dict[str, int]:
+    """Sends queued messages over one connection; each one keeps its own retries (`email_send`)."""
+    counts: dict[str, int] = {}
+    connection = get_connection(fail_silently=False)
+    try:
+        for email_id in email_ids:
+            status = email_send(email_id=email_id, connection=connection).status
+            counts[status] = counts.get(status, 0) + 1
+    finally:
+        connection.close()
+    return counts
 
 
 def _enqueue(email_id: int, run_after=None) -> None:
@@ -74,7 +133,7 @@ def _enqueue(email_id: int, run_after=None) -> None:
     task.enqueue(email_id)
 
 
-def email_send(*, email_id: int) -> OutboundEmail:
+def email_send(*, email_id: int, connection=None) -> OutboundEmail:
     """Sends one queued message. On failure it schedules a retry with exponential back-off, up to
     EMAIL_MAX_ATTEMPTS, then marks it failed."""
     with transaction.atomic():
@@ -92,7 +151,7 @@ def email_send(*, email_id: int) -> OutboundEmail:
         if email.html_body:
             message.attach_alternative(email.html_body, "text/html")
         try:
-            get_connection(fail_silently=False).send_messages([message])
+            (connection or get_connection(fail_silently=False)).send_messages([message])
         except Exception as exc:  # any transport error: keep it and retry later
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:

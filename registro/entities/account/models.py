@@ -204,6 +204,15 @@ class EventoEntidad(models.Model):
         DOCUMENTO_AGREGADO = "documento_agregado", _("Documento agregado a la biblioteca")
         DOCUMENTO_ACTUALIZADO = "documento_actualizado", _("Documento de la biblioteca modificado")
         DOCUMENTO_RETIRADO = "documento_retirado", _("Documento retirado de la biblioteca")
+        # Solicitudes de información: the requesting entity's side and the supplier's.
+        SOLICITUD_INFO_CREADA = "solicitud_info_creada", _("Solicitud de información creada")
+        SOLICITUD_INFO_INVITACIONES = "solicitud_info_invitaciones", _("Invitaciones a una solicitud de información")
+        SOLICITUD_INFO_INVITADA = "solicitud_info_invitada", _("Invitación a una solicitud de información recibida")
+        SOLICITUD_INFO_RESPONDIDA = "solicitud_info_respondida", _("Solicitud de información respondida")
+        SOLICITUD_INFO_NO_INTERESADO = "solicitud_info_no_interesado", _("Solicitud de información: no interesado")
+        SOLICITUD_INFO_PLAZO = "solicitud_info_plazo", _("Plazo de una solicitud de información ampliado")
+        SOLICITUD_INFO_CERRADA = "solicitud_info_cerrada", _("Solicitud de información cerrada")
+        SOLICITUD_INFO_CANCELADA = "solicitud_info_cancelada", _("Solicitud de información cancelada")
 
     entidad = models.ForeignKey(Entidad, on_delete=models.CASCADE, related_name="eventos")
     tipo = models.CharField(_("Evento"), max_length=40, choices=Tipo.choices)
@@ -265,6 +274,10 @@ class EventoEntidad(models.Model):
             partes.append(_("agregados: %(c)s") % {"c": ", ".join(d["agregados"])})
         if d.get("retirados"):
             partes.append(_("retirados: %(c)s") % {"c": ", ".join(d["retirados"])})
+        if d.get("solicitud_titulo"):
+            partes.append(f"«{d['solicitud_titulo']}»")
+        if d.get("cuenta"):
+            partes.append(str(d["cuenta"]))
         return "; ".join(partes)
 
     @property

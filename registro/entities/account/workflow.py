@@ -2,7 +2,10 @@
 `entidad_transition`, which locks the row, checks the table, records the event in the same
 transaction and leaves e-mails to the caller's on_commit (registro/core/transitions.py)."""
 
-from django.db import transaction
+import json
+
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.transitions import StateMachine, Transition
@@ -31,6 +34,28 @@ def event_record(
         estado_anterior=estado_anterior,
         estado_nuevo=estado_nuevo,
     )
+
+
+def events_record_many(*, entidad_ids, tipo: str, actor_id=None, motivo: str = "", detalle: dict | None = None) -> None:
+    """The same event in the history of many accounts (the invitees of a request), in one
+    statement: on PostgreSQL an INSERT … SELECT whose `detalle` travels once."""
+    entidad_ids = list(entidad_ids)
+    if not entidad_ids:
+        return
+    detalle = detalle or {}
+    if connection.vendor != "postgresql":
+        EventoEntidad.objects.bulk_create(
+            EventoEntidad(entidad_id=pk, tipo=tipo, actor_id=actor_id, motivo=motivo, detalle=detalle)
+            for pk in entidad_ids
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO entities_eventoentidad
+                    (entidad_id, tipo, actor_id, estado_anterior, estado_nuevo, motivo, detalle, created_at)
+                SELECT e, %s, %s, '', '', %s, %s::jsonb, %s FROM unnest(%s::bigint[]) AS e""",
+            [tipo, actor_id, motivo, json.dumps(detalle), timezone.now(), entidad_ids],
+        )
 
 
 def _record(entidad: Entidad, *, event: str, anterior: str, nuevo: str, actor=None, motivo="", detalle=None):

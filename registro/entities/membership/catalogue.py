@@ -13,6 +13,8 @@ class Permiso(models.TextChoices):
     GESTIONAR_UNIDADES = "gestionar_unidades", _("Gestionar las unidades de contratación")
     VER_AUDITORIA = "ver_auditoria", _("Ver el historial de la Entidad")
     ABRIR_CASOS = "abrir_casos", _("Abrir casos de soporte a nombre de la Entidad")
+    # A State entity asks suppliers for information or quotes (guide §1).
+    GESTIONAR_SOLICITUDES_INFORMACION = "gestionar_solicitudes_informacion", _("Gestionar solicitudes de información")
     # What an account that supplies needs (R9): its commercial profile, its library, its answers.
     EDITAR_PERFIL_COMERCIAL = "editar_perfil_comercial", _("Editar el perfil comercial y las áreas de interés")
     GESTIONAR_BIBLIOTECA = "gestionar_biblioteca", _("Gestionar la biblioteca de documentos")
@@ -27,9 +29,10 @@ ALL = frozenset(Permiso.values)
 BUILTIN = {"administrador": ALL, "comprador": frozenset()}
 
 
-# Permissions that only make sense for one side: purchasing units are a State-entity feature; the
-# commercial profile, the library and answering invitations belong to accounts that supply.
-ENTITY_ONLY = frozenset({Permiso.GESTIONAR_UNIDADES})
+# Permissions that only make sense for one side: purchasing units and information requests are
+# State-entity features; the commercial profile, the library and answering invitations belong to
+# accounts that supply.
+ENTITY_ONLY = frozenset({Permiso.GESTIONAR_UNIDADES, Permiso.GESTIONAR_SOLICITUDES_INFORMACION})
 SUPPLIER_ONLY = frozenset(
     {Permiso.EDITAR_PERFIL_COMERCIAL, Permiso.GESTIONAR_BIBLIOTECA, Permiso.RESPONDER_INVITACIONES}
 )
