@@ -19,6 +19,7 @@ from registro.core.unspsc_api import router as unspsc_router
 from registro.entities.console.api import router as console_router
 from registro.entities.registration.api import reference_router as entities_reference_router
 from registro.entities.registration.api import router as entities_router
+from registro.publico.api import router as publico_router
 from registro.servicedesk.api import router as servicedesk_router
 
 api = NinjaAPI(
@@ -45,6 +46,7 @@ api.add_router("/reference", entities_reference_router)
 api.add_router("", servicedesk_router)
 api.add_router("", console_router)
 api.add_router("/unspsc", unspsc_router)
+api.add_router("/publico", publico_router)
 
 
 def _error(request, status: int, code: str, message: str, detail: dict | None = None):
