@@ -3,7 +3,8 @@ caller see; anonymous callers are limited per IP address. The public search will
 from the directory's search selector (issue 12), not written twice."""
 
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -56,7 +57,7 @@ def cuenta(request, cuenta_id: str):
     etag = ficha.validador(data, nivel=nivel, viewer=str(viewer.pk) if viewer else "")
     modified = ficha.ultima_modificacion(entidad)
     not_modified = get_conditional_response(request, etag=etag, last_modified=int(modified.timestamp()))
-    response = not_modified or router.api.create_response(request, data, status=200)
+    response = not_modified or JsonResponse(data, encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())
     cache_headers(response, public=viewer is None)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from registro.core.errors import refusal
+from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.account.models import AreaInteres, Entidad, EventoEntidad, TipoCuenta
 
 E = Entidad.Estado
@@ -75,17 +75,18 @@ class Filtros:
 
 
 def filtros_parse(params) -> Filtros:
-    """The downloads' query parameters. Raises ApplicationError (400) with a Spanish message naming
-    the parameter."""
+    """The downloads' query parameters. Raises ApplicationError (400) naming every wrong parameter
+    at once, each with its Spanish message."""
+    errors: dict[str, list[str]] = {}
     departamento = (params.get("departamento") or "").strip()
     if departamento and not re.fullmatch(r"[0-9]{2}", departamento):
-        raise refusal(_("«departamento» es el código DANE de 2 dígitos (p. ej. 05 para Antioquia)."), "departamento")
+        errors["departamento"] = [_("«departamento» es el código DANE de 2 dígitos (p. ej. 05 para Antioquia).")]
     unspsc = (params.get("unspsc") or "").strip()
     if unspsc and not re.fullmatch(r"[0-9]{2,8}", unspsc):
-        raise refusal(_("«unspsc» es un prefijo de 2 a 8 dígitos del Clasificador UNSPSC (p. ej. 43 o 4321)."), "unspsc")
+        errors["unspsc"] = [_("«unspsc» es un prefijo de 2 a 8 dígitos del Clasificador UNSPSC (p. ej. 43 o 4321).")]
     tipo = (params.get("tipo") or "").strip()
     if tipo and tipo not in TIPOS:
-        raise refusal(_("«tipo» es «entidad_estatal» o «proveedor»."), "tipo")
+        errors["tipo"] = [_("«tipo» es «entidad_estatal» o «proveedor».")]
     texto = (params.get("modificado_desde") or "").strip()
     desde = None
     if texto:
@@ -96,12 +97,14 @@ def filtros_parse(params) -> Filtros:
         except ValueError:
             desde = None
         if desde is None:
-            raise refusal(
-                _("«modificado_desde» es una fecha AAAA-MM-DD o una fecha y hora ISO 8601 (p. ej. 2026-01-31T08:00:00-05:00)."),
-                "modificado_desde",
-            )
-        if timezone.is_naive(desde):
+            errors["modificado_desde"] = [
+                _("«modificado_desde» es una fecha AAAA-MM-DD o una fecha y hora ISO 8601 (p. ej. 2026-01-31T08:00:00-05:00).")
+            ]
+        elif timezone.is_naive(desde):
             desde = timezone.make_aware(desde)
+    if errors:
+        message = " ".join(m for ms in errors.values() for m in ms)
+        raise ApplicationError(ErrorCode.VALIDATION, message, {"fields": errors}, status=400)
     return Filtros(departamento=departamento, unspsc=unspsc, tipo=tipo, modificado_desde=desde)
 
 
