@@ -15,7 +15,9 @@ class FiltrosForm(forms.Form):
         label=_("Código UNSPSC (prefijo)"),
         required=False,
         max_length=8,
-        help_text=_("2 a 8 dígitos: las cuentas con un área de interés dentro de ese segmento, familia, clase o producto."),
+        help_text=_(
+            "2 a 8 dígitos: las cuentas con un área de interés dentro de ese segmento, familia, clase o producto."
+        ),
     )
     tipo = forms.ChoiceField(
         label=_("Tipo de cuenta"),
@@ -25,7 +27,9 @@ class FiltrosForm(forms.Form):
     modificado_desde = forms.CharField(
         label=_("Modificadas desde"),
         required=False,
-        help_text=_("AAAA-MM-DD, o fecha y hora ISO 8601: solo las cuentas cuyos datos públicos cambiaron desde entonces."),
+        help_text=_(
+            "AAAA-MM-DD, o fecha y hora ISO 8601: solo las cuentas cuyos datos públicos cambiaron desde entonces."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -18,9 +18,7 @@ from .exports import Plan, json_array_stream, partes_plan
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 CORE_SCHEMA = SCHEMA_DIR / "release-schema-1.1.5.json"
 SCALE_EXTENSION = SCHEMA_DIR / "partyDetails_scale-release-schema.json"
-SCALE_EXTENSION_URL = (
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_partyDetails_scale_extension/master/extension.json"
-)
+SCALE_EXTENSION_URL = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_partyDetails_scale_extension/master/extension.json"
 SCHEME = "CO-NIT"
 # An account whose NIT is not public (a natural person's NIT is their cédula) or that has none
 # (a foreign supplier) is named by its account number here instead.

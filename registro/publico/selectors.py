@@ -98,7 +98,9 @@ def filtros_parse(params) -> Filtros:
             desde = None
         if desde is None:
             errors["modificado_desde"] = [
-                _("«modificado_desde» es una fecha AAAA-MM-DD o una fecha y hora ISO 8601 (p. ej. 2026-01-31T08:00:00-05:00).")
+                _(
+                    "«modificado_desde» es una fecha AAAA-MM-DD o una fecha y hora ISO 8601 (p. ej. 2026-01-31T08:00:00-05:00)."
+                )
             ]
         elif timezone.is_naive(desde):
             desde = timezone.make_aware(desde)
@@ -123,7 +125,9 @@ def filtrar(qs: QuerySet[Entidad], filtros: Filtros) -> QuerySet[Entidad]:
 def modificadas_desde(qs: QuerySet[Entidad], desde: datetime) -> QuerySet[Entidad]:
     """Accounts whose public data may have changed at or after `desde`: registered, activated,
     profile saved, an area of interest added, or an event that changes public fields."""
-    eventos = EventoEntidad.objects.filter(entidad=OuterRef("pk"), tipo__in=EVENTOS_QUE_MODIFICAN, created_at__gte=desde)
+    eventos = EventoEntidad.objects.filter(
+        entidad=OuterRef("pk"), tipo__in=EVENTOS_QUE_MODIFICAN, created_at__gte=desde
+    )
     areas = AreaInteres.objects.filter(entidad=OuterRef("pk"), created_at__gte=desde)
     return qs.filter(
         Q(created_at__gte=desde)
@@ -135,7 +139,7 @@ def modificadas_desde(qs: QuerySet[Entidad], desde: datetime) -> QuerySet[Entida
 
 
 def proveedores(filtros: Filtros = Filtros()) -> QuerySet[Entidad]:
-    """"Proveedores Registrados": supplier accounts and State entities that also supply (R4.3)."""
+    """ "Proveedores Registrados": supplier accounts and State entities that also supply (R4.3)."""
     qs = cuentas_publicas().filter(Q(tipo_cuenta=TipoCuenta.PROVEEDOR) | Q(es_proveedor=True))
     return filtrar(qs, filtros).order_by("pk")
 
@@ -161,7 +165,9 @@ def historial_publico(entidad: Entidad) -> list[Hito]:
     """The account's state history in words, oldest first. The registration is told from the
     account's creation when no event recorded it (accounts made before events existed)."""
     eventos = list(
-        entidad.eventos.filter(tipo__in=EVENTOS_PUBLICOS).order_by("created_at", "id").values("tipo", "created_at", "motivo")
+        entidad.eventos.filter(tipo__in=EVENTOS_PUBLICOS)
+        .order_by("created_at", "id")
+        .values("tipo", "created_at", "motivo")
     )
     hitos = [Hito(e["tipo"], str(HISTORIAL_TEXTO[e["tipo"]]), e["created_at"], e["motivo"]) for e in eventos]
     if not any(h.tipo == T.REGISTRADA for h in hitos):
@@ -176,7 +182,10 @@ def ultima_modificacion(entidad: Entidad) -> datetime:
     """When the account's public data last changed, as far as the platform records it."""
     fechas = [entidad.created_at, entidad.activada_at]
     ultimo_evento = (
-        entidad.eventos.filter(tipo__in=EVENTOS_QUE_MODIFICAN).order_by("-created_at").values_list("created_at", flat=True).first()
+        entidad.eventos.filter(tipo__in=EVENTOS_QUE_MODIFICAN)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )
     ultima_area = entidad.areas_interes.order_by("-created_at").values_list("created_at", flat=True).first()
     perfil = entidad.perfil if hasattr(entidad, "perfil") else None

@@ -71,7 +71,10 @@ DOWNLOADS = {
         lambda f: json_stream(proveedores_plan(), selectors.proveedores(f)),
     ),
     "entidades.csv": ("text/csv; charset=utf-8", lambda f: csv_stream(entidades_plan(), selectors.entidades(f))),
-    "entidades.json": ("application/json; charset=utf-8", lambda f: json_stream(entidades_plan(), selectors.entidades(f))),
+    "entidades.json": (
+        "application/json; charset=utf-8",
+        lambda f: json_stream(entidades_plan(), selectors.entidades(f)),
+    ),
     "ocds-parties.json": ("application/json; charset=utf-8", lambda f: parties_stream(selectors.partes(f))),
 }
 
@@ -150,7 +153,10 @@ def diccionario(request):
             yield {"columna": nombre, "campo": c, "org": c.organizacion.label, "natural": c.persona_natural.label}
 
     secciones = [
-        (_("proveedores.csv y proveedores.json (Proveedores Registrados, qmzu-gj57)"), list(filas(PROVEEDORES_COLUMNAS))),
+        (
+            _("proveedores.csv y proveedores.json (Proveedores Registrados, qmzu-gj57)"),
+            list(filas(PROVEEDORES_COLUMNAS)),
+        ),
         (_("entidades.csv y entidades.json (Entidades Estatales)"), list(filas(ENTIDADES_COLUMNAS))),
         (_("ocds/parties.json: los datos de los que sale cada parte OCDS"), list(filas(PARTES_CAMPOS))),
     ]

@@ -95,7 +95,13 @@ CAMPOS: dict[str, Campo] = {
         _c("dv", _("Dígito de verificación"), "Entidad.dv", "texto (un dígito)", P, M, HABEAS_DATA),
         _c("tipo_cuenta", _("Tipo de cuenta"), "Entidad.tipo_cuenta y Entidad.es_proveedor", "texto", P),
         _c("es_entidad", _("Es Entidad"), "Entidad.tipo_cuenta = Entidad Estatal", "Si/No", P),
-        _c("es_grupo", _("Es grupo (consorcio o unión temporal)"), "constante: la plataforma no registra grupos", "Si/No", P),
+        _c(
+            "es_grupo",
+            _("Es grupo (consorcio o unión temporal)"),
+            "constante: la plataforma no registra grupos",
+            "Si/No",
+            P,
+        ),
         _c("esta_activa", _("Está activa"), "Entidad.estado = Activa", "Si/No", P),
         _c("estado", _("Estado"), "Entidad.estado", "texto", P),
         _c("fecha_creacion", _("Fecha de registro"), "Entidad.created_at", "fecha y hora ISO 8601 (UTC)", P),
@@ -114,7 +120,13 @@ CAMPOS: dict[str, Campo] = {
             "texto",
             P,
         ),
-        _c("areas_interes", _("Áreas de interés"), "AreaInteres.codigo, CodigoUNSPSC.nombre", "lista de códigos UNSPSC", P),
+        _c(
+            "areas_interes",
+            _("Áreas de interés"),
+            "AreaInteres.codigo, CodigoUNSPSC.nombre",
+            "lista de códigos UNSPSC",
+            P,
+        ),
         _c(
             "telefono",
             _("Teléfono"),
@@ -122,7 +134,9 @@ CAMPOS: dict[str, Campo] = {
             "texto",
             P,
             A,
-            _("El teléfono de una persona natural es personal (Ley 1581 de 2012): lo ven los usuarios de cuentas activas."),
+            _(
+                "El teléfono de una persona natural es personal (Ley 1581 de 2012): lo ven los usuarios de cuentas activas."
+            ),
         ),
         _c("fax", _("Fax"), "ninguna", "texto", P, P, SIN_FUENTE),
         _c(
@@ -132,7 +146,9 @@ CAMPOS: dict[str, Campo] = {
             "texto (correo)",
             P,
             A,
-            _("El correo de una persona natural es personal (Ley 1581 de 2012): lo ven los usuarios de cuentas activas."),
+            _(
+                "El correo de una persona natural es personal (Ley 1581 de 2012): lo ven los usuarios de cuentas activas."
+            ),
         ),
         _c(
             "direccion",
@@ -210,7 +226,13 @@ CAMPOS: dict[str, Campo] = {
         _c("rama", _("Rama"), "Entidad.rama", "texto", P),
         _c("sector", _("Sector"), "Entidad.sector", "texto", P),
         _c("tipo_entidad", _("Tipo de Entidad"), "Entidad.tipo_entidad", "texto", P),
-        _c("historial", _("Historial de estados"), "EventoEntidad (registrada, activada, suspendida, reactivada)", "lista", P),
+        _c(
+            "historial",
+            _("Historial de estados"),
+            "EventoEntidad (registrada, activada, suspendida, reactivada)",
+            "lista",
+            P,
+        ),
         _c(
             "motivo_estado",
             _("Motivo de una suspensión o reactivación"),

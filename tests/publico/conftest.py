@@ -56,7 +56,9 @@ def cuenta(*, estado=E.ACTIVA, activada=True, municipio="05001", eventos=(), **k
 @pytest.fixture
 def mundo(db):
     reference_data_load()
-    clas = {c: ClasificacionEntidad.objects.filter(campo=c).first() for c in ("orden", "rama", "sector", "tipo_entidad")}
+    clas = {
+        c: ClasificacionEntidad.objects.filter(campo=c).first() for c in ("orden", "rama", "sector", "tipo_entidad")
+    }
     sas = TipoEmpresa.objects.get(codigo="sas")
     natural = TipoEmpresa.objects.get(codigo="persona-natural-colombiana")
 
@@ -77,7 +79,9 @@ def mundo(db):
         orden=clas["orden"],
         eventos=[(T.PERFIL_PROVEEDOR, "")],
     )
-    PerfilComercial.objects.create(entidad=hospital, persona="juridica", direccion="Calle 50 # 40-10", es_mipyme=False, tamano="grande")
+    PerfilComercial.objects.create(
+        entidad=hospital, persona="juridica", direccion="Calle 50 # 40-10", es_mipyme=False, tamano="grande"
+    )
     area(hospital, "85100000", principal=True)
 
     empresa = cuenta(
@@ -136,7 +140,10 @@ def mundo(db):
     PerfilComercial.objects.create(entidad=suspendida, persona="juridica", representante_numero_documento="10101010")
 
     pendiente = cuenta(
-        nombre="PROVEEDOR PENDIENTE SIN ACTIVAR SAS", tipo_cuenta=TipoCuenta.PROVEEDOR, estado=E.PENDIENTE, activada=False
+        nombre="PROVEEDOR PENDIENTE SIN ACTIVAR SAS",
+        tipo_cuenta=TipoCuenta.PROVEEDOR,
+        estado=E.PENDIENTE,
+        activada=False,
     )
     rechazada = cuenta(nombre="ENTIDAD RECHAZADA DE PRUEBA", estado=E.RECHAZADA, activada=False)
     correccion = cuenta(nombre="ENTIDAD EN CORRECCION DE PRUEBA", estado=E.REQUIERE_CORRECCION, activada=False)

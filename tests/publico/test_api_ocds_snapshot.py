@@ -144,7 +144,9 @@ def check_snapshot(storage, written):
         with storage.open(instantanea.nombre, "rb") as handle:
             raw = handle.read()
         assert len(raw) == instantanea.tamano and hashlib.sha256(raw).hexdigest() == instantanea.sha256
-        path = {"ocds-parties.json": "/datos/ocds/parties.json"}.get(instantanea.archivo, f"/datos/{instantanea.archivo}")
+        path = {"ocds-parties.json": "/datos/ocds/parties.json"}.get(
+            instantanea.archivo, f"/datos/{instantanea.archivo}"
+        )
         assert gzip.decompress(raw) == live(path)
     rows = {i.archivo: i.filas for i in written}
     assert rows["proveedores.csv"] == rows["proveedores.json"] == 4 and rows["entidades.csv"] == 2

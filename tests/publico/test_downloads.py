@@ -203,7 +203,12 @@ def test_downloads_stream_from_the_cursor(mundo, monkeypatch):
         return original(self, chunk_size=chunk_size)
 
     monkeypatch.setattr(QuerySet, "iterator", spy)
-    for path in ("/datos/proveedores.csv", "/datos/proveedores.json", "/datos/entidades.csv", "/datos/ocds/parties.json"):
+    for path in (
+        "/datos/proveedores.csv",
+        "/datos/proveedores.json",
+        "/datos/entidades.csv",
+        "/datos/ocds/parties.json",
+    ):
         calls.clear()
         response = Client().get(path)
         assert isinstance(response, StreamingHttpResponse)

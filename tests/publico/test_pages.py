@@ -21,7 +21,15 @@ def test_the_public_page_of_an_entity(mundo):
     assert response.status_code == 200
     html = response.content.decode()
     a = mundo.alcaldia
-    for text in (a.nombre, f"{a.nit}-{a.dv}", "Entidad Estatal", "MEDELLÍN", a.orden.valor, a.rama.valor, a.sector.valor):
+    for text in (
+        a.nombre,
+        f"{a.nit}-{a.dv}",
+        "Entidad Estatal",
+        "MEDELLÍN",
+        a.orden.valor,
+        a.rama.valor,
+        a.sector.valor,
+    ):
         assert text in html
     assert "Es Entidad" in html and "Activa desde" in html
     assert "43000000" in html and "Categoría principal" in html
@@ -115,7 +123,12 @@ def test_the_download_page_offers_each_file_and_keeps_the_filters(mundo):
     response = Client().get("/datos/", {"departamento": "05", "unspsc": "43"})
     html = response.content.decode()
     assert response.status_code == 200
-    for path in ("/datos/proveedores.csv", "/datos/proveedores.json", "/datos/entidades.csv", "/datos/ocds/parties.json"):
+    for path in (
+        "/datos/proveedores.csv",
+        "/datos/proveedores.json",
+        "/datos/entidades.csv",
+        "/datos/ocds/parties.json",
+    ):
         assert f'href="{path}?departamento=05&amp;unspsc=43"' in html
     assert "Todavía no hay instantánea." in html
 

@@ -111,7 +111,10 @@ def test_the_walk_would_catch_a_leak(mundo, monkeypatch):
 
 
 def test_the_short_private_values_are_empty_in_the_data(mundo):
-    persona = {r["codigo"]: r for r in exports.proveedores_plan().dicts(mundo.persona.__class__.objects.filter(pk=mundo.persona.pk))}
+    persona = {
+        r["codigo"]: r
+        for r in exports.proveedores_plan().dicts(mundo.persona.__class__.objects.filter(pk=mundo.persona.pk))
+    }
     [row] = persona.values()
     assert row["nit"] == "" and row["tipo_doc_representante_legal"] == ""
     data = ficha.ficha(mundo.persona, Nivel.PUBLICO)

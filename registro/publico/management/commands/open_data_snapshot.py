@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Escribe la instantánea diaria de los datos abiertos (CSV y JSON comprimidos con gzip)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--enqueue", action="store_true", help="Encolarla para el worker en vez de ejecutarla aquí.")
+        parser.add_argument(
+            "--enqueue", action="store_true", help="Encolarla para el worker en vez de ejecutarla aquí."
+        )
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
