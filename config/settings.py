@@ -422,7 +422,7 @@ RATE_LIMIT_PUBLIC_API = os.environ.get("RATE_LIMIT_PUBLIC_API", "120/m/ip")
 # How long browsers and proxies may keep a public page or a download before asking again (seconds).
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 # Rows fetched per round trip from the server-side cursor of every download.
-OPEN_DATA_CHUNK_SIZE = env_int("OPEN_DATA_CHUNK_SIZE", 5000)
+OPEN_DATA_CHUNK_SIZE = env_int("OPEN_DATA_CHUNK_SIZE", 2000)
 
 LOGGING = {
     "version": 1,

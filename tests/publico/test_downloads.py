@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.db.models.query import QuerySet
 from django.http import StreamingHttpResponse
 from django.test import Client
@@ -216,7 +217,7 @@ def test_downloads_stream_from_the_cursor(mundo, monkeypatch):
         chunks = iter(response.streaming_content)
         next(chunks)  # the header goes out before the query runs
         rest = list(chunks)
-        assert calls == [5000] and rest
+        assert calls == [settings.OPEN_DATA_CHUNK_SIZE] and rest
 
 
 def test_the_stream_yields_in_batches(mundo, monkeypatch):
