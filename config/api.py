@@ -21,6 +21,7 @@ from registro.entities.directory.api import router as directory_router
 from registro.entities.information_requests.api import router as information_requests_router
 from registro.entities.registration.api import reference_router as entities_reference_router
 from registro.entities.registration.api import router as entities_router
+from registro.publico.api import router as publico_router
 from registro.servicedesk.api import router as servicedesk_router
 
 api = NinjaAPI(
@@ -49,6 +50,7 @@ api.add_router("", console_router)
 api.add_router("", information_requests_router)
 api.add_router("/unspsc", unspsc_router)
 api.add_router("/directorio", directory_router)
+api.add_router("/publico", publico_router)
 
 
 def _error(request, status: int, code: str, message: str, detail: dict | None = None):

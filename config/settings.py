@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "registro.entities",
     "registro.servicedesk",
     "registro.notifications",
+    "registro.publico",
 ]
 
 MIDDLEWARE = [
@@ -339,8 +340,34 @@ elif DOCUMENT_STORAGE == "filesystem":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
     raise ImproperlyConfigured("DOCUMENT_STORAGE must be 'filesystem' or 's3'.")
+# The open-data snapshots (registro/publico/snapshots.py): local disk under VAR_DIR/datos-abiertos,
+# or the S3-compatible store (same AWS_* credentials; its own bucket or a prefix of the documents').
+OPEN_DATA_STORAGE = os.environ.get("OPEN_DATA_STORAGE", "filesystem")
+if OPEN_DATA_STORAGE == "s3":
+    _open_data_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("OPEN_DATA_BUCKET") or os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "location": os.environ.get("OPEN_DATA_PREFIX", "datos-abiertos"),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+elif OPEN_DATA_STORAGE == "filesystem":
+    _open_data_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "datos-abiertos")},
+    }
+else:
+    raise ImproperlyConfigured("OPEN_DATA_STORAGE must be 'filesystem' or 's3'.")
 STORAGES = {
     "default": _default_storage,
+    "open_data": _open_data_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -400,6 +427,15 @@ PERMISSIONS_POLICY = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 20
+
+# --- Public view and open data (registro/publico) -------------------------------------------
+# Anonymous clients of /api/v1/publico/: requests per IP address (allauth's rate syntax, counted in
+# the cache like the login limits); users who are logged in are not limited by it.
+RATE_LIMIT_PUBLIC_API = os.environ.get("RATE_LIMIT_PUBLIC_API", "120/m/ip")
+# How long browsers and proxies may keep a public page or a download before asking again (seconds).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
+# Rows fetched per round trip from the server-side cursor of every download.
+OPEN_DATA_CHUNK_SIZE = env_int("OPEN_DATA_CHUNK_SIZE", 2000)
 
 LOGGING = {
     "version": 1,

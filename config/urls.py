@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("registro.entities.console.urls")),
     path("", include("registro.entities.information_requests.urls")),
     path("", include("registro.servicedesk.urls")),
+    path("", include("registro.publico.urls")),
     path("api/v1/auth/openapi.json", headless.auth_openapi_json, name="auth_openapi_json"),
     path("api/v1/auth/openapi.yaml", headless.auth_openapi_yaml, name="auth_openapi_yaml"),
     path("api/v1/auth/app/v1/auth/signup", headless.AtomicSignupView.as_api_view(client=Client.APP)),

@@ -48,7 +48,9 @@ def test_an_upward_import_breaks_the_build(project):
         text.write("\nimport registro.entities.account.models  # noqa\n")
     result = lint_imports(project)
     assert result.returncode != 0
-    assert "Apps: servicedesk > entities > accounts > notifications > core BROKEN" in " ".join(result.stdout.split())
+    assert "Apps: publico > servicedesk > entities > accounts > notifications > core BROKEN" in " ".join(
+        result.stdout.split()
+    )
     assert "registro.core.text -> registro.entities.account.models" in result.stdout
 
 
