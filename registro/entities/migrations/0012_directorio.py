@@ -64,7 +64,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('entities', '0010_suppliers'),
+        ('entities', '0011_telefono_internacional'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0002_suppliers'),
-        ('entities', '0010_suppliers'),
+        ('entities', '0012_directorio'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
