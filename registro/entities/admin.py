@@ -9,7 +9,17 @@ class DocumentoInline(admin.TabularInline):
     model = Documento
     fk_name = "entidad"
     extra = 0
-    fields = ("tipo", "titulo", "visibilidad", "nombre_original", "version", "vigente", "tamano", "subido_por", "subido_en")
+    fields = (
+        "tipo",
+        "titulo",
+        "visibilidad",
+        "nombre_original",
+        "version",
+        "vigente",
+        "tamano",
+        "subido_por",
+        "subido_en",
+    )
     readonly_fields = fields
     can_delete = False
 
