@@ -60,7 +60,7 @@ def test_enabling_the_supplier_profile_creates_the_commercial_profile(caso, desk
     assert {"editar_perfil_comercial", "gestionar_biblioteca", "gestionar_unidades"} <= set(acting["permisos"])
     page = logged_in(admin).get("/entidad/")
     assert "entities/console/_nav_proveedor.html" in {t.name for t in page.templates}
-    assert "Entidad Estatal y Proveedor" in page.content.decode()
+    assert "También actúa como Proveedor" in page.content.decode()
 
 
 def test_an_existing_commercial_profile_is_kept(caso, desk_user):
