@@ -750,15 +750,34 @@ def _run(p: dict):
     return search.search(_filtros({k: v for k, v in p.items() if k != "cursor"}), cursor=p.get("cursor"))
 
 
+def _cpu_ns(backend: int | None) -> int:
+    """CPU time so far of this process and of its database backend (PostgreSQL's process, from
+    the scheduler's nanosecond counter): what a request costs, whatever else the machine runs."""
+    own = time.process_time_ns()
+    if backend is None:
+        return own
+    try:
+        return own + int(Path(f"/proc/{backend}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return own
+
+
 def child_measure(params: dict) -> dict:
-    """In-process times of every scenario's requests (selector + result rows), and one plan each."""
-    from django.db import connection, reset_queries
+    """In-process times of every scenario's requests (selector + result rows): wall time and CPU
+    time (this process and its PostgreSQL backend); and one plan each."""
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     rng = random.Random(params["seed"] + 2)
     plans = params["plans"]
     times = {key: [] for key in plans}
+    cpu = {key: [] for key in plans}
     results = {key: [] for key in plans}
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
     for items in plans.values():  # warm-up
         for p in items[:10]:
             _run(p)
@@ -766,9 +785,11 @@ def child_measure(params: dict) -> dict:
         order = [(key, i) for key, items in plans.items() for i in range(len(items))]
         rng.shuffle(order)
         for key, i in order:
+            c0 = _cpu_ns(backend)
             t0 = time.perf_counter()
             out = _run(plans[key][i])
             times[key].append((time.perf_counter() - t0) * 1000)
+            cpu[key].append((_cpu_ns(backend) - c0) / 1e6)
             if len(results[key]) < len(plans[key]):
                 results[key].append(getattr(out, "total", 1))
     plans_text = {}
@@ -778,9 +799,8 @@ def child_measure(params: dict) -> dict:
         slowest = max(range(len(items)), key=lambda i: _run_timed(items[i]))
         with CaptureQueriesContext(connection) as ctx:
             _run(items[slowest])
-        reset_queries()
-        plans_text[key] = {"request": items[slowest], "queries": _explain(connection, ctx.captured_queries)}
-    return {"times": times, "results": results, "plans": plans_text}
+        plans_text[key] = {"request": items[slowest], "queries": _explain(connection, list(ctx.captured_queries))}
+    return {"times": times, "cpu": cpu, "results": results, "plans": plans_text}
 
 
 def _run_timed(p: dict) -> float:
@@ -946,6 +966,12 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
         ),
         ("Web server", f"gunicorn, {WEB_WORKERS} workers (manage.py serve --no-worker), one request at a time"),
         ("CPUs / load average at the end", f"{os.cpu_count()} / {os.getloadavg()[0]:.2f}"),
+        (
+            "Columns",
+            "in process: wall time of the selector and the rows; CPU: that process's CPU time plus its "
+            "PostgreSQL backend's (the request's own cost, whatever else the machine runs); HTTP page: "
+            "wall time of GET of the page with a logged-in session",
+        ),
     ):
         print(f"{key:<{width}}  {value}")
     print("-" * len(line))
@@ -955,7 +981,11 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
     print(header)
     verdicts = []
     for key, label, target in SCENARIOS:
-        for where, source in (("in process", measured["times"]), ("HTTP page", http_times)):
+        for where, source in (
+            ("in process", measured["times"]),
+            ("CPU", measured.get("cpu")),
+            ("HTTP page", http_times),
+        ):
             if source is None or not source.get(key):
                 continue
             s = stats(source[key])

@@ -26,6 +26,7 @@ def strategy(request, monkeypatch):
     entry sends every first page there)."""
     if request.param == "gather":
         monkeypatch.setattr(search, "WALK_BUDGET", 1)
+        monkeypatch.setattr(search, "WALK_BUDGET_PROBES", 1)
     return request.param
 
 
@@ -333,6 +334,7 @@ def test_more_matches_than_can_be_gathered_are_walked_and_counted_as_more_than(m
     """A first page that does not fill within the walk's budget, with more matches than the
     gathering keeps: walked without budget, its count "más de"."""
     monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    monkeypatch.setattr(search, "WALK_BUDGET_PROBES", 1)
     monkeypatch.setattr(search, "COUNT_LIMIT", 3)
     monkeypatch.setattr(search, "GATHER_LIMIT", 3)
     made = [cuenta(f"SUMINISTROS {n}").pk for n in range(8)]

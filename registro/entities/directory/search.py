@@ -246,7 +246,10 @@ def base_queryset(filtros: Filtros) -> QuerySet[Entidad]:
 #   on PostgreSQL, the areas' prefix index, ...), up to COUNT_LIMIT + 1. Up to COUNT_LIMIT they are
 #   the whole answer: ordered, counted and paged here. Beyond it, the page is walked without budget.
 
-WALK_BUDGET = 3000  # entries the first page walks before gathering instead
+# Entries the first page walks before gathering instead: many when each entry is tested from the
+# index itself (words, kind, place), fewer when each needs a look at the profile or the areas.
+WALK_BUDGET = 20000
+WALK_BUDGET_PROBES = 3000
 GATHER_LIMIT = 3000  # matches gathered at most: up to this many, the whole answer is paged here
 # An estimate this many times COUNT_LIMIT is "más de COUNT_LIMIT" without counting: the
 # statistics are not that far off (ADR 0014).
@@ -315,10 +318,19 @@ class _Plan:
         if filtros.unspsc:
             # Areas at the code or under it: a segment finds its families, classes and products
             # (ADR 0013: `prefijo` holds the significant digits).
-            conds.append(
-                "EXISTS (SELECT 1 FROM entities_areainteres a WHERE a.entidad_id = w.id AND a.prefijo LIKE %s)"
-            )
-            params.append(f"{filtros.unspsc}%")
+            if _vendor() == "postgresql":  # the prefijo indexes are varchar_pattern_ops: LIKE
+                conds.append(
+                    "EXISTS (SELECT 1 FROM entities_areainteres a WHERE a.entidad_id = w.id AND a.prefijo LIKE %s)"
+                )
+                params.append(f"{filtros.unspsc}%")
+            else:  # SQLite's LIKE ignores case and so its indexes; a range of digits does not
+                conds.append(
+                    "EXISTS (SELECT 1 FROM entities_areainteres a WHERE a.entidad_id = w.id "
+                    "AND a.prefijo >= %s AND a.prefijo < %s)"
+                )
+                params += [filtros.unspsc, _after(filtros.unspsc)]
+        # Only the profile's and the areas' tests: every entry walked costs index lookups.
+        self.probes_only = bool(conds) and all(c.startswith("EXISTS") for c in conds)
         self.where_parts = conds
         self.where = " AND ".join(conds) or "1 = 1"
         self.params = params
@@ -359,7 +371,10 @@ class _Plan:
                 f"SELECT {clave} AS clave, {INDEX_COLUMNS} FROM entities_entidad WHERE estado = 'activa'{where} "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"ORDER BY 1 {direction}, id {direction} LIMIT %s"
             )
-            sql = f"SELECT w.clave, w.id FROM ({entries}) w WHERE {self.where} ORDER BY 1 {direction}, 2 {direction} LIMIT %s"  # noqa: S608 - fixed fragments; every value is a parameter
+            # PostgreSQL sees the subquery is ordered and does not sort again; SQLite would sort all
+            # it walked before the LIMIT, so there the subquery's order stands alone.
+            order = f" ORDER BY 1 {direction}, 2 {direction}" if _vendor() == "postgresql" else ""
+            sql = f"SELECT w.clave, w.id FROM ({entries}) w WHERE {self.where}{order} LIMIT %s"  # noqa: S608 - fixed fragments; every value is a parameter
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*params, left, *self.params, want - len(rows)])
                 rows += [(tier, c, pk) for c, pk in cursor.fetchall()]
@@ -442,7 +457,8 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     if strategy == "" and estimate is not None and estimate <= GATHER_LIMIT // 2:
         strategy = "G"  # rare by the database's estimate: gather at once
     if strategy != "G":
-        rows = plan.walk(position, size + 1, budget=WALK_BUDGET if position is None else None)
+        budget = WALK_BUDGET_PROBES if plan.probes_only else WALK_BUDGET
+        rows = plan.walk(position, size + 1, budget=budget if position is None else None)
         strategy = "W"
     if rows is None:
         matches = plan.gather(GATHER_LIMIT + 1)
