@@ -102,6 +102,9 @@ TEMPLATES = [
                 "registro.accounts.context_processors.roles",
                 "registro.entities.membership.context_processors.entity_switcher",
             ],
+            # Loaded by the Directorio's templates: the invitation forms of information requests,
+            # which sit above the directory (pyproject.toml's layers).
+            "libraries": {"solicitudes_informacion": "registro.entities.information_requests.template_tags"},
         },
     },
 ]

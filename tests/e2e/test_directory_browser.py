@@ -71,3 +71,55 @@ def test_search_open_a_profile_and_download_a_document(live_server, page):
         page.get_by_role("link", name=rut.nombre_original).click()
     assert download.value.suggested_filename == rut.nombre_original
     assert DescargaDocumento.objects.filter(documento=rut, usuario=buyer, cuenta_actuante=entidad).count() == 1
+
+
+def test_an_entity_administrator_invites_a_supplier_from_its_profile(live_server, page):
+    """From a search to the profile, the open request chosen, then the request's page showing the
+    invitation run; and the results page's own invitation form. Every page passes axe-core."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registro.entities.information_requests import services
+    from registro.entities.information_requests.models import EnvioInvitaciones
+
+    reference_data_load()
+    unspsc_load()
+    entidad = cuenta("ALCALDIA DE ENVIGADO", tipo="entidad_estatal", municipio="05266")
+    admin = MembresiaFactory(entidad=entidad).usuario
+    supplier = cuenta("COMPUTADORES DEL SUR SAS", municipio="05001", areas=("43211503",))
+    cuenta("COMPUTADORES DEL NORTE SAS", municipio="11001", areas=("43211507",))
+    solicitud = services.solicitud_create(
+        entidad=entidad,
+        actor=admin,
+        titulo="Cotización de portátiles",
+        descripcion="40 portátiles para las sedes rurales.",
+        codigos=["43211503"],
+        plazo=timezone.now() + timedelta(days=5),
+        archivos=[],
+    )
+
+    log_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/directorio/?q=computadores")
+    form = page.get_by_role("region", name="Invitar a una solicitud de información")
+    expect(form.get_by_label("Solicitud de información abierta")).to_contain_text("Cotización de portátiles")
+    expect(page.get_by_role("checkbox", name="Invitar a COMPUTADORES DEL SUR SAS")).to_be_visible()
+    assert_accessible(page)
+
+    results = page.get_by_role("table", name="Cuentas encontradas en el Directorio")
+    results.get_by_role("link", name="COMPUTADORES DEL SUR SAS").click()
+    expect(page.get_by_role("heading", name="Invitar a una solicitud de información")).to_be_visible()
+    field(page, "Solicitud de información abierta").select_option(value=str(solicitud.pk))
+    assert_accessible(page)
+    page.get_by_role("button", name="Invitar a COMPUTADORES DEL SUR SAS").click()
+
+    expect(page.get_by_role("heading", name="Cotización de portátiles", level=1)).to_be_visible()
+    expect(page.get_by_text("Invitación en curso para 1 cuenta; el avance se ve en esta página.")).to_be_visible()
+    assert_accessible(page)
+    # The run is a background task (the database backend's worker): run it, and see it done.
+    envio = EnvioInvitaciones.objects.get(solicitud=solicitud)
+    assert envio.cuentas == [supplier.pk]
+    services.envio_run(envio_id=envio.pk)
+    page.reload()
+    expect(page.get_by_text("1 de 1")).to_be_visible()
+    assert list(solicitud.invitaciones.values_list("proveedor_id", flat=True)) == [supplier.pk]

@@ -242,9 +242,12 @@ def test_profiles_of_accounts_not_active_are_not_found(comprador, estado):
     assert client_for(comprador).get("/directorio/999999999/").status_code == 404
 
 
-def test_the_invitation_action_has_its_place_for_entity_users_only(comprador, proveedor_user, perfil):
-    assert 'id="invitar-solicitud"' in client_for(comprador).get(f"/directorio/{perfil.pk}/").content.decode()
-    assert 'id="invitar-solicitud"' not in client_for(proveedor_user).get(f"/directorio/{perfil.pk}/").content.decode()
+def test_the_invitation_action_is_for_entity_users_who_manage_requests(comprador, proveedor_user, perfil):
+    """The form itself is tested with information requests (tests/information_requests)."""
+    admin = MembresiaFactory(entidad=cuenta("ALCALDIA DE ITAGUI", tipo="entidad_estatal")).usuario
+    assert 'id="invitar-solicitud"' in client_for(admin).get(f"/directorio/{perfil.pk}/").content.decode()
+    for user in (comprador, proveedor_user):  # a Comprador lacks "gestionar solicitudes de información"
+        assert 'id="invitar-solicitud"' not in client_for(user).get(f"/directorio/{perfil.pk}/").content.decode()
 
 
 # --- Documents ----------------------------------------------------------------------------------------

@@ -7,9 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registro.core.api import INVALID_CHARACTERS
+from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.models import CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import TamanoEmpresa
 from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
+
+# The search's parameters that say what is searched (the cursor only says where a page starts).
+SEARCH_FIELDS = ("q", "tipo", "unspsc", "departamento", "municipio", "tamano", "mipyme", "tipo_empresa", "orden")
 
 UNSPSC_LENGTHS = {2: CodigoUNSPSC.Nivel.SEGMENTO, 4: CodigoUNSPSC.Nivel.FAMILIA, 6: CodigoUNSPSC.Nivel.CLASE}
 
@@ -137,3 +141,15 @@ class DirectorioForm(forms.Form):
         if departamento is None:
             return Municipio.objects.none()
         return Municipio.objects.filter(departamento=departamento).order_by("nombre")
+
+
+def filtros_from(data) -> Filtros:
+    """The validated filters of a search given as a dict or QueryDict, for the API and for the
+    invitation of all the results; a 422 naming each field otherwise."""
+    form = DirectorioForm(data)
+    if not form.is_valid():
+        errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()}
+        raise ApplicationError(
+            ErrorCode.VALIDATION, _("Revise los parámetros de la búsqueda."), {"fields": errors}, status=422
+        )
+    return form.filtros()

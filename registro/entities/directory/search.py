@@ -150,6 +150,7 @@ class Resultado:
     categoria_codigo: str
     categoria_nombre: str
     mipyme: bool
+    proveedor: bool = False  # supplies (a supplier, or an entity that also supplies, R4.3): invitable
 
 
 @dataclass
@@ -547,6 +548,38 @@ def resultados(pks) -> list[Resultado]:
                 categoria_codigo=codigo.codigo if codigo else "",
                 categoria_nombre=codigo.nombre if codigo else "",
                 mipyme=bool(perfil and perfil.es_mipyme),
+                proveedor=e.actua_como_proveedor,
             )
         )
     return out
+
+
+SUPPLIES = Q(tipo_cuenta=TipoCuenta.PROVEEDOR) | Q(es_proveedor=True)
+
+
+def proveedores_ids(filtros: Filtros, limit: int) -> tuple[list[int], bool]:
+    """The accounts that supply among *all* the results of these filters (not one page), in the
+    results' order, up to `limit`; and whether there were more. What "invitar a todos los
+    resultados" invites: accounts that do not supply are never in it, nor inactive ones."""
+    candidates = nit_candidates(filtros.texto)
+    if candidates is not None:
+        match = Q(pk__in=[])
+        for nit, dv in candidates:
+            match |= Q(nit=nit, dv=dv) if dv is not None else Q(nit=nit)
+        qs = base_queryset(filtros).filter(match).filter(SUPPLIES).exclude(perfil__persona=NATURAL)
+        pks = list(qs.order_by("clave", "pk").values_list("pk", flat=True)[: limit + 1])
+        return pks[:limit], len(pks) > limit
+    plan = _Plan(filtros, words_of(filtros.texto))
+    clave = _clave_sql("w.nombre_busqueda")
+    order, params = f"{clave}, w.id", []
+    if plan.tiers == 2:
+        order = f"CASE WHEN {clave} >= %s AND {clave} < %s THEN 0 ELSE 1 END, {order}"
+        params = [plan.texto, _after(plan.texto)]
+    sql = (
+        "SELECT w.id FROM entities_entidad w WHERE w.estado = 'activa' "  # noqa: S608 - fixed fragments; every value is a parameter
+        f"AND (w.tipo_cuenta = %s OR w.es_proveedor = %s) AND {plan.where} ORDER BY {order} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [TipoCuenta.PROVEEDOR, True, *plan.params, *params, limit + 1])
+        pks = [row[0] for row in cursor.fetchall()]
+    return pks[:limit], len(pks) > limit

@@ -15,7 +15,8 @@ from registro.core.http import or_404
 from registro.entities.account.models import Entidad
 from registro.entities.directory import downloads, profile, search
 from registro.entities.directory.forms import DirectorioForm
-from registro.entities.membership import acting
+from registro.entities.membership import acting, catalogue
+from registro.entities.membership.catalogue import Permiso
 
 
 def directory_view(view):
@@ -38,6 +39,13 @@ def directory_view(view):
         return view(request, current, *args, **kwargs)
 
     return wrapper
+
+
+def _puede_invitar(current) -> bool:
+    """Inviting to a Solicitud de información (issue 11): a user of an Entidad Estatal holding the
+    permission. The forms themselves come from information requests' template tags."""
+    permiso = Permiso.GESTIONAR_SOLICITUDES_INFORMACION
+    return permiso in catalogue.applicable(current.entidad) and current.can(permiso)
 
 
 def _page_url(request, cursor: str) -> str:
@@ -68,6 +76,7 @@ def buscar(request, current):
             "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
             # Thousands with a dot, as written in Colombia.
             "total_texto": f"{pagina.total:,}".replace(",", ".") if pagina else "",
+            "puede_invitar": _puede_invitar(current),
         },
     )
 
@@ -82,8 +91,7 @@ def perfil(request, current, pk: int):
         {
             "p": or_404(profile.perfil_publico, pk=pk),
             "acting": current,
-            # Solicitudes de información (issue 11, item 3) are created by entity users.
-            "puede_invitar": current.entidad.es_entidad_estatal,
+            "puede_invitar": _puede_invitar(current),
         },
     )
 

@@ -4,12 +4,15 @@ the supplier's act for the acting supplier; answering needs "Responder invitacio
 account's requests and invitations answer 404; downloads go through the pages' guards."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from registro.accounts.api_auth import terms_auth
 from registro.core.api import Id
+from registro.core.errors import refusal
+from registro.entities.directory import forms as directory_forms
 from registro.entities.information_requests import selectors, services
 from registro.entities.information_requests.models import InvitacionSolicitud, SolicitudInformacion
 from registro.entities.information_requests.schemas import (
@@ -158,6 +161,14 @@ def solicitud_informacion_invitar(request, solicitud_id: Id, payload: InvitarIn)
     solicitud = selectors.solicitud_for(current, solicitud_id)
     if payload.automatica:
         envio = services.invitar_automatico(solicitud=solicitud, actor=request.auth)
+    elif payload.directorio is not None:
+        if payload.cuentas:
+            raise refusal(_("Envíe `cuentas` o `directorio`, no ambos."), "directorio", status=422)
+        filtros = directory_forms.filtros_from(payload.directorio.dict(exclude={"cursor"}))
+        envio, more = services.invitar_resultados(solicitud=solicitud, actor=request.auth, filtros=filtros)
+        envio.refresh_from_db()
+        envio.excedio_tope = more
+        return Status(202, envio)
     else:
         envio = services.invitar_manual(solicitud=solicitud, actor=request.auth, cuentas=payload.cuentas)
     envio.refresh_from_db()

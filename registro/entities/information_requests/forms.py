@@ -63,12 +63,23 @@ class CancelarForm(forms.Form):
     )
 
 
+class CuentasInput(forms.Textarea):
+    """The ids typed in the request's page, or sent one per value by the Directorio (its profile's
+    hidden field, its results' checkboxes): all of them, as one text."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return " ".join(data.getlist(name)) if name in data else None
+        return super().value_from_datadict(data, files, name)
+
+
 class InvitarManualForm(forms.Form):
     cuentas = forms.CharField(
         label=_("Números de las cuentas de los Proveedores"),
         help_text=_("Separados por comas o espacios, como aparecen en el Directorio."),
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CuentasInput(attrs={"rows": 2}),
+        error_messages={"required": _("Elija al menos un Proveedor.")},
     )
 
     def ids(self) -> list[str]:

@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from registro.core.api import Id
+from registro.entities.directory.schemas import DirectorioQuery
 
 
 class AdjuntoOut(Schema):
@@ -23,6 +24,9 @@ class EnvioOut(Schema):
     omitidos: int
     created_at: datetime
     terminado_at: datetime | None
+    excedio_tope: bool = Field(
+        False, description="Con `directorio`: los resultados pasaban del tope y solo se invitó a los primeros"
+    )
 
 
 class SolicitudOut(Schema):
@@ -54,6 +58,11 @@ class SolicitudItemOut(Schema):
 class InvitarIn(Schema):
     automatica: bool = Field(False, description="Todos los Proveedores cuyas áreas de interés coinciden")
     cuentas: list[Id] = Field(default_factory=list, description="Cuentas elegidas (manual), hasta el tope configurado")
+    directorio: DirectorioQuery | None = Field(
+        None,
+        description="En lugar de `cuentas`: una búsqueda del Directorio (sus parámetros, sin `cursor`); se invita "
+        "a los Proveedores activos de todos sus resultados, los primeros hasta el tope configurado",
+    )
 
 
 class AmpliarIn(Schema):

@@ -24,6 +24,7 @@ from registro.core.models import CodigoUNSPSC
 from registro.core.unspsc import parse_selection
 from registro.entities.account.models import AreaInteres, Entidad, EventoEntidad, TipoCuenta
 from registro.entities.account.workflow import event_record, events_record_many
+from registro.entities.directory import search
 from registro.entities.information_requests import workflow
 from registro.entities.information_requests.models import (
     AdjuntoRespuesta,
@@ -249,6 +250,19 @@ def invitar_manual(*, solicitud: SolicitudInformacion, actor, cuentas) -> EnvioI
     if not suppliers_active().filter(pk__in=ids).exclude(pk=solicitud.entidad_id).exists():
         raise refusal(_("Ninguna de las cuentas elegidas es un Proveedor activo."), "cuentas")
     return _envio_create(solicitud=solicitud, actor=actor, origen=InvitacionSolicitud.Origen.MANUAL, cuentas=ids)
+
+
+def invitar_resultados(*, solicitud: SolicitudInformacion, actor, filtros) -> tuple[EnvioInvitaciones, bool]:
+    """ "Invitar a todos los resultados": the accounts that supply among every result of a directory
+    search (`directory.search.proveedores_ids`, all pages), the first
+    `SOLICITUD_INVITACIONES_MANUALES_MAX` of them; True as well when there were more (not invited)."""
+    ids, more = search.proveedores_ids(filtros, settings.SOLICITUD_INVITACIONES_MANUALES_MAX + 1)
+    ids = [pk for pk in ids if pk != solicitud.entidad_id]
+    cap = settings.SOLICITUD_INVITACIONES_MANUALES_MAX
+    more = more or len(ids) > cap
+    if not ids:
+        raise refusal(_("Ninguno de los resultados de la búsqueda es un Proveedor activo."), "cuentas")
+    return invitar_manual(solicitud=solicitud, actor=actor, cuentas=ids[:cap]), more
 
 
 def _invitation_context(solicitud: SolicitudInformacion) -> dict:

@@ -19,6 +19,7 @@ from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 from registro.core.unspsc import parse_selection, picker_context
 from registro.entities.account.models import Entidad
+from registro.entities.directory import forms as directory_forms
 from registro.entities.information_requests import selectors, services
 from registro.entities.information_requests.forms import (
     AmpliarForm,
@@ -208,8 +209,15 @@ def detalle(request, current, pk: int):
 
 @acting_view(GESTIONAR, side=GESTIONAR, methods=("POST",))
 def invitar(request, current, pk: int):
+    """Invitations from the request's page, and from the Directorio: its forms name the request in
+    a `solicitud` field (a select cannot change a form's address without script), found like the
+    address's among the acting entity's requests. `accion`: "automatica", "todos" (every result of
+    the directory search posted along, up to the cap) or the accounts chosen (`cuentas`)."""
     solicitud = selectors.solicitud_for(current, pk)
-    if request.POST.get("accion") == "automatica":
+    if request.POST.get("solicitud"):
+        solicitud = selectors.solicitud_for(current, request.POST["solicitud"])
+    accion = request.POST.get("accion")
+    if accion == "automatica":
         try:
             services.invitar_automatico(solicitud=solicitud, actor=request.user)
         except ApplicationError as exc:
@@ -218,13 +226,41 @@ def invitar(request, current, pk: int):
             messages.success(request, _("Invitación automática en curso; el avance se ve en esta página."))
         return redirect("information_requests:detalle", pk=solicitud.pk)
     form = InvitarManualForm(request.POST)
-    if form.is_valid():
+    if accion == "todos":
         try:
-            services.invitar_manual(solicitud=solicitud, actor=request.user, cuentas=form.ids())
+            filtros = directory_forms.filtros_from(request.POST)
+            envio, more = services.invitar_resultados(solicitud=solicitud, actor=request.user, filtros=filtros)
+        except ApplicationError as exc:
+            # The refusal on the request page's form, left empty (nothing was typed in it).
+            form = InvitarManualForm()
+            form.full_clean()
+            form.cleaned_data = {}
+            add_application_error(form, exc)
+        else:
+            text = ngettext(
+                "Invitación en curso para %(n)s Proveedor de los resultados del Directorio; el avance se ve en esta página.",
+                "Invitaciones en curso para %(n)s Proveedores de los resultados del Directorio; el avance se ve en esta página.",
+                envio.total,
+            ) % {"n": envio.total}
+            if more:
+                text += " " + _("Los resultados pasaban de %(n)s: se invitó a los primeros %(n)s.") % {"n": envio.total}
+            messages.success(request, text)
+            return redirect("information_requests:detalle", pk=solicitud.pk)
+    elif form.is_valid():
+        try:
+            envio = services.invitar_manual(solicitud=solicitud, actor=request.user, cuentas=form.ids())
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Invitaciones en curso; el avance se ve en esta página."))
+            messages.success(
+                request,
+                ngettext(
+                    "Invitación en curso para %(n)s cuenta; el avance se ve en esta página.",
+                    "Invitaciones en curso para %(n)s cuentas; el avance se ve en esta página.",
+                    envio.total,
+                )
+                % {"n": envio.total},
+            )
             return redirect("information_requests:detalle", pk=solicitud.pk)
     return _detalle(request, current, solicitud, status=400, manual_form=form)
 
