@@ -189,6 +189,7 @@ TABLE: dict[str, Rule] = {
     "home": Rule(EVERYONE),  # each to their own start page
     "healthz": Rule(EVERYONE),
     "terms_text": Rule(EVERYONE),
+    "publico:buscar": Rule(EVERYONE, query={"q": "ALCALDIA"}),
     # --- Accounts (our views, then allauth's pages) -------------------------------------------
     "account_signup": Rule(EVERYONE),
     "account_confirm_email": Rule(EVERYONE, kwargs=lambda w: {"key": "abc"}),
@@ -339,6 +340,7 @@ TABLE: dict[str, Rule] = {
     "api:me_accept_terms": Rule(LOGGED_IN, data={"version": settings.TERMS_VERSION}),
     "api:document_types": Rule(EVERYONE),
     "api:time_zones": Rule(EVERYONE),
+    "api:publico_buscar": Rule(EVERYONE, query={"q": "ALCALDIA"}),
     # --- API: entities, registration, access requests --------------------------------------------
     "api:search": Rule(EVERYONE, query={"q": "ALCALDIA"}),
     "api:departamentos": Rule(EVERYONE),

@@ -1,6 +1,6 @@
-"""The public API (`/api/v1/publico/`): one account with the fields the visibility table lets the
-caller see; anonymous callers are limited per IP address. The public search will be mounted here
-from the directory's search selector (issue 12), not written twice."""
+"""The public API (`/api/v1/publico/`): the search (the Directorio's search, with public fields
+only) and one account with the fields the visibility table lets the caller see; anonymous callers
+are limited per IP address, one budget for both operations."""
 
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.core.serializers.json import DjangoJSONEncoder
@@ -8,12 +8,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Query, Router, Schema
 
 from registro.core.api import parse_id
 from registro.core.errors import ApplicationError, ErrorCode
 
-from . import ficha, limits, selectors
+from . import busqueda, ficha, limits, selectors
 from .visibility import nivel_del_visor
 
 router = Router(tags=["Vista pública"])
@@ -31,6 +31,56 @@ def _viewer(request: HttpRequest):
             request.user = token_user
             return token_user
     return None
+
+
+class BusquedaQuery(Schema):
+    """The public search's parameters, as its page takes them (`busqueda.BusquedaPublicaForm`
+    validates both)."""
+
+    q: str = Field("", max_length=255, description="Palabras del nombre (o su comienzo), o el NIT con o sin DV")
+    tipo: list[str] = Field(
+        default_factory=list, description="entidad_estatal, proveedor, entidad_proveedor (se puede repetir)"
+    )
+    unspsc: str = Field("", max_length=20, description="Código UNSPSC de 2, 4, 6 u 8 dígitos: encuentra lo de debajo")
+    departamento: str = Field("", max_length=2, description="Código DANE del departamento")
+    municipio: str = Field("", max_length=5, description="Código DANE del municipio")
+    cursor: str = Field("", max_length=2000, description="`siguiente` o `anterior` de una respuesta anterior")
+
+
+@router.get(
+    "/cuentas",
+    auth=None,
+    url_name="publico_buscar",
+    summary="Buscar cuentas activas (Entidades Estatales y Proveedores) con sus datos públicos",
+    description=(
+        "La búsqueda del Directorio, sin sesión: por palabras del nombre o NIT, tipo de cuenta, código UNSPSC "
+        "(un segmento, familia o clase encuentra lo de debajo), departamento y municipio. Páginas por cursor "
+        "(`siguiente`, `anterior`). Cada resultado lleva solo los campos públicos de la tabla de visibilidad "
+        "(el NIT de una persona natural nunca). Sin sesión, `RATE_LIMIT_PUBLIC_API` consultas por dirección IP, "
+        "las mismas que la vista de una cuenta (429 con `Retry-After`)."
+    ),
+)
+def buscar(request, params: Query[BusquedaQuery]):
+    viewer = _viewer(request)
+    limits.anonymous_request_count(request)
+    form = busqueda.BusquedaPublicaForm(params.dict())
+    if not form.is_valid():
+        errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()}
+        raise ApplicationError(
+            ErrorCode.VALIDATION, _("Revise los parámetros de la búsqueda."), {"fields": errors}, status=422
+        )
+    pagina, resultados = busqueda.buscar(form)
+    data = {
+        "resultados": resultados,
+        "total": pagina.total,
+        "total_exacto": pagina.total_exacto,
+        "siguiente": pagina.siguiente,
+        "anterior": pagina.anterior,
+        "nit": pagina.nit,
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    cache_headers(response, public=viewer is None)
+    return response
 
 
 @router.get(

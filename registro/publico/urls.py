@@ -1,5 +1,5 @@
-"""The public view (no login). The public search page will be routed here once the directory's
-search selector can serve it (issue 12): it is deliberately not part of this package yet."""
+"""The public view (no login): the search (the Directorio's, with public fields only), each
+account's page and the open data."""
 
 from django.urls import path
 
@@ -8,6 +8,7 @@ from . import views
 app_name = "publico"
 
 urlpatterns = [
+    path("publico/", views.buscar, name="buscar"),
     path("publico/cuentas/<int:pk>/", views.cuenta, name="cuenta"),
     path("datos/", views.datos, name="datos"),
     path("datos/diccionario/", views.diccionario, name="diccionario"),

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registro.core.errors import ApplicationError
+from registro.core.forms import add_application_error
 
-from . import ficha, selectors, snapshots
+from . import busqueda, ficha, selectors, snapshots
 from .api import cache_headers
 from .exports import (
     ENTIDADES_COLUMNAS,
@@ -31,6 +32,41 @@ from .forms import FiltrosForm
 from .models import Instantanea
 from .ocds import parties_stream
 from .visibility import CAMPOS, NIVEL_LABELS, nivel_del_visor
+
+
+def _page_url(request, cursor: str) -> str:
+    params = request.GET.copy()
+    params["cursor"] = cursor
+    return f"?{params.urlencode()}"
+
+
+@require_safe
+def buscar(request):
+    """The public search: the Directorio's search, for anyone, showing only public fields; each
+    result links to the account's public page. An empty query shows only the form."""
+    form = busqueda.BusquedaPublicaForm(request.GET or None)
+    pagina, resultados = None, []
+    if form.is_bound and form.is_valid():
+        try:
+            pagina, resultados = busqueda.buscar(form)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+    response = render(
+        request,
+        "publico/buscar.html",
+        {
+            "form": form,
+            "pagina": pagina,
+            "resultados": resultados,
+            "municipios": form.municipios(),
+            "siguiente_url": _page_url(request, pagina.siguiente) if pagina and pagina.siguiente else "",
+            "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
+            # Thousands with a dot, as written in Colombia.
+            "total_texto": f"{pagina.total:,}".replace(",", ".") if pagina else "",
+        },
+    )
+    cache_headers(response, public=not request.user.is_authenticated)
+    return response
 
 
 @require_safe

@@ -1,5 +1,6 @@
 """The visibility table holds for every public output: a walk through the page of each account, the
-CSV and JSON downloads, the OCDS parties, the public API and the snapshot, failing on any value of
+public search's page and API operation, the CSV and JSON downloads, the OCDS parties, the public
+API and the snapshot, failing on any value of
 a field the table does not make public for that account."""
 
 import gzip
@@ -8,7 +9,7 @@ import pytest
 from django.core.files.storage import storages
 from django.test import Client
 
-from registro.publico import exports, ficha, snapshots
+from registro.publico import busqueda, exports, ficha, snapshots
 from registro.publico.visibility import CAMPOS, Nivel, no_publicos
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,7 @@ def test_the_natural_persons_personal_data_is_never_public():
 
 def test_every_output_reads_the_table():
     assert set(exports.VALORES) <= set(CAMPOS)
+    assert set(busqueda.CAMPOS_RESULTADO.values()) <= set(CAMPOS)
     for plan in (exports.proveedores_plan(), exports.entidades_plan(), exports.partes_plan()):
         for _name, campo in plan.columnas:
             assert campo in CAMPOS
@@ -64,6 +66,14 @@ def public_outputs(mundo) -> dict[str, str]:
     for entidad in mundo.publicas:
         outputs[f"page {entidad.pk}"] = client.get(f"/publico/cuentas/{entidad.pk}/").content.decode()
         outputs[f"api {entidad.pk}"] = client.get(f"/api/v1/publico/cuentas/{entidad.pk}").content.decode()
+        # A natural person's NIT, typed by the visitor, would be echoed back in the search box.
+        for by in ("nombre",) if ficha.es_persona_natural(entidad) else ("nombre", "nit"):
+            query = {"q": getattr(entidad, by)}
+            outputs[f"search page {by} {entidad.pk}"] = client.get("/publico/", query).content.decode()
+            outputs[f"search api {by} {entidad.pk}"] = client.get("/api/v1/publico/cuentas", query).content.decode()
+    # Every active account in one page of results, in the page and in the API.
+    outputs["search page"] = client.get("/publico/", {"q": ""}).content.decode()
+    outputs["search api"] = client.get("/api/v1/publico/cuentas").content.decode()
     for path in (
         "/datos/proveedores.csv",
         "/datos/proveedores.json",
@@ -95,6 +105,10 @@ def test_no_public_output_holds_a_value_the_table_keeps_private(mundo):
                 assert value not in text, f"{campo.nombre} of {entidad.nombre} ({value!r}) in {where}"
     # The world holds private values of every kind: the walk looked for them.
     assert checked >= 10
+    # The search's outputs hold the accounts, so the walk read real results.
+    for where in ("search page", "search api", f"search api nit {mundo.empresa.pk}"):
+        assert mundo.empresa.nombre in outputs[where], where
+    assert mundo.persona.nombre in outputs["search page"]
 
 
 def test_the_walk_would_catch_a_leak(mundo, monkeypatch):
