@@ -254,7 +254,7 @@ WALK_BUDGET_PROBES = 3000
 GATHER_LIMIT = 3000  # matches gathered at most: up to this many, the whole answer is paged here
 # An estimate this many times COUNT_LIMIT is "más de COUNT_LIMIT" without counting: the
 # statistics are not that far off (ADR 0014).
-ESTIMATE_FACTOR = 5
+ESTIMATE_FACTOR = 2
 UNBOUNDED = 2**62
 INDEX_COLUMNS = "id, nombre_busqueda, tipo_cuenta, es_proveedor, departamento_id, municipio_id"
 
