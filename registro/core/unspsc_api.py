@@ -32,14 +32,26 @@ class SearchParams(Schema):
     )
 
 
-@router.get("", response=list[CodigoOut], auth=None, summary="Clasificador UNSPSC: buscar por código o nombre")
+@router.get(
+    "",
+    response=list[CodigoOut],
+    auth=None,
+    url_name="unspsc_search",  # "search" is the entities' search (api:search, the signup's picker)
+    summary="Clasificador UNSPSC: buscar por código o nombre",
+)
 def search(request, params: Query[SearchParams]):
     if not params.q.strip():
         return unspsc.unspsc_children()
     return unspsc.unspsc_search(query=params.q)
 
 
-@router.get("/{codigo}", response=CodigoDetailOut, auth=None, summary="Un código UNSPSC, su ruta y sus hijos")
+@router.get(
+    "/{codigo}",
+    response=CodigoDetailOut,
+    auth=None,
+    url_name="unspsc_detail",
+    summary="Un código UNSPSC, su ruta y sus hijos",
+)
 def detail(request, codigo: str):
     code = unspsc.normalize_code(codigo)
     path = unspsc.unspsc_path(code) if code else []
