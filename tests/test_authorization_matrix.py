@@ -858,6 +858,8 @@ def test_every_url_and_operation_has_a_rule():
     assert sorted(set(TABLE) - keys) == [], "Stale entries in TABLE"
     operations = list(_api_operations())
     assert len({key for key, _m, _o in operations}) == len(operations), "two API operations share a URL name"
+    # The signup's entity picker reverses api:search: the classifier's search must not take its name.
+    assert reverse("api:search") == "/api/v1/entidades/buscar"
 
 
 PUBLIC_PREFIXES = ("publico/", "datos/", "api/v1/publico/", "api/v1/unspsc", "api/v1/reference/")
