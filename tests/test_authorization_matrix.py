@@ -9,6 +9,7 @@ fail: decide who may use it and write it down here. The table also says which UR
 it allows to anonymous visitors) and `test_every_api_operation_requires_authentication_unless_public`
 holds the API to it."""
 
+import datetime
 import hashlib
 import io
 import json
@@ -37,13 +38,22 @@ from config.api import api
 from registro.accounts import headless
 from registro.accounts.models import AccessEvent, TermsAcceptance
 from registro.accounts.permissions import SERVICE_DESK_GROUP
-from registro.core.models import ClasificacionEntidad, Departamento, Municipio
+from registro.core.models import ClasificacionEntidad, CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import AreaNegocio, Entidad, PerfilComercial, TipoCuenta
 from registro.entities.console.models import UnidadContratacion
+from registro.entities.directory.models import DescargaDocumento
+from registro.entities.information_requests.models import (
+    AdjuntoRespuesta,
+    AdjuntoSolicitud,
+    CodigoSolicitud,
+    InvitacionSolicitud,
+    SolicitudInformacion,
+)
 from registro.entities.membership import invitations
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.models import OutboundEmail
+from registro.publico import snapshots
 from registro.servicedesk.models import Adjunto, Caso, Mensaje, RevisionDocumento
 from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
 
@@ -127,6 +137,30 @@ DESK_ONLY = who(LOGIN, NF, NF, NF, NF, ALLOW, NF, NF)
 # Only A's users may make A the acting account.
 TO_A = who(LOGIN, NF, NF, ALLOW, ALLOW, NF, NF, NF)
 # Django's admin: staff only (the desk is staff, without model permissions); others go to its login.
+# The supplier side of the console (R9): an account without one has none of these pages (404);
+# every user of S sees them, editing needs its permission (S's plain user holds none).
+SUPPLIER_SIDE = who(LOGIN, LANDING, NF, NF, NF, LANDING, ALLOW, ALLOW)
+SUPPLIER_SIDE_PERMISSION = who(LOGIN, LANDING, NF, NF, NF, LANDING, ALLOW, FORBIDDEN)
+API_SUPPLIER_SIDE = who(LOGIN, NF, NF, NF, NF, NF, ALLOW, ALLOW)
+API_SUPPLIER_SIDE_PERMISSION = who(LOGIN, NF, NF, NF, NF, NF, ALLOW, FORBIDDEN)
+# Information requests: a State entity's users with "Gestionar solicitudes de información" manage
+# its own (another entity's are not found); a supplier account is refused, saying why (403).
+REQUESTS = who(LOGIN, LANDING, ALLOW, FORBIDDEN, ALLOW, LANDING, FORBIDDEN, FORBIDDEN)
+REQUEST_OF_A = CONSOLE_UNIT_OF_A
+API_REQUESTS = API_UNITS_PERMISSION
+API_REQUEST_OF_A = API_UNIT_OF_A
+# The invitations S received: every user of S reads them, answering needs "Responder
+# invitaciones"; an account that does not supply is refused, saying why (403).
+RECEIVED = who(LOGIN, LANDING, FORBIDDEN, FORBIDDEN, FORBIDDEN, LANDING, ALLOW, ALLOW)
+RECEIVED_ANSWER = who(LOGIN, LANDING, FORBIDDEN, FORBIDDEN, FORBIDDEN, LANDING, ALLOW, FORBIDDEN)
+API_RECEIVED = who(LOGIN, NF, FORBIDDEN, FORBIDDEN, FORBIDDEN, NF, ALLOW, ALLOW)
+API_RECEIVED_ANSWER = who(LOGIN, NF, FORBIDDEN, FORBIDDEN, FORBIDDEN, NF, ALLOW, FORBIDDEN)
+# A request's files and S's answer's files: A's users who manage requests and the users of S (the
+# invited, answering supplier); nobody else, the desk included.
+REQUEST_FILE = who(LOGIN, NF, NF, NF, ALLOW, NF, ALLOW, ALLOW)
+# The Directorio: any user acting for an active account, of either kind (R8.1, R2.4).
+DIRECTORY = who(LOGIN, LANDING, ALLOW, ALLOW, ALLOW, LANDING, ALLOW, ALLOW)
+API_DIRECTORY = API_MEMBER
 ADMIN_STAFF = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ALLOW, LOGIN, LOGIN)
 ADMIN_MODEL = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, FORBIDDEN, LOGIN, LOGIN)
 ADMIN_NOT_FOUND = who(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, NF, LOGIN, LOGIN)
@@ -182,6 +216,22 @@ def _invitacion_estado(w):
 
 def _estado(entidad_id):
     return Entidad.objects.get(pk=entidad_id).estado
+
+
+def _documento(pk):
+    return list(Documento.objects.filter(pk=pk).values_list("vigente", "visibilidad", "version"))
+
+
+def _peticion_estado(w):
+    return SolicitudInformacion.objects.get(pk=w.peticion).estado
+
+
+def _invitada_estado(w):
+    return InvitacionSolicitud.objects.get(pk=w.invitada).estado
+
+
+def _plazo(days: int) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=days)
 
 
 TABLE: dict[str, Rule] = {
@@ -317,6 +367,72 @@ TABLE: dict[str, Rule] = {
         data={"motivo": "Documentos falsos."},
         unchanged=lambda w: _estado(w.entidad_s),
     ),
+    # --- The supplier side of the console: commercial profile, areas, library (S's objects) ----------
+    "console:perfil": Rule(SUPPLIER_SIDE),
+    "console:perfil_editar": Rule(SUPPLIER_SIDE_PERMISSION),
+    "console:areas": Rule(SUPPLIER_SIDE_PERMISSION),
+    "console:biblioteca": Rule(SUPPLIER_SIDE),  # every member reads it; adding (POST) needs the permission
+    "console:biblioteca_accion": Rule(
+        SUPPLIER_SIDE_PERMISSION,
+        kwargs=lambda w: {"pk": w.documento_s, "accion": "visibilidad"},
+        method=POST,
+        data={"visibilidad": "privado"},
+        unchanged=lambda w: _documento(w.documento_s),
+    ),
+    # --- Information requests: A's (entity side), the invitations S received (supplier side) ------
+    "information_requests:lista": Rule(REQUESTS),
+    "information_requests:nueva": Rule(REQUESTS),
+    "information_requests:detalle": Rule(REQUEST_OF_A, kwargs=lambda w: {"pk": w.peticion}),
+    "information_requests:invitar": Rule(
+        REQUEST_OF_A, kwargs=lambda w: {"pk": w.peticion}, method=POST, data={"accion": "automatica"}
+    ),
+    "information_requests:ampliar": Rule(
+        REQUEST_OF_A,
+        kwargs=lambda w: {"pk": w.peticion},
+        method=POST,
+        data=lambda w: {"plazo_fecha": _plazo(20).date().isoformat(), "plazo_hora": "17:00"},
+        unchanged=lambda w: SolicitudInformacion.objects.get(pk=w.peticion).plazo,
+    ),
+    "information_requests:cancelar": Rule(
+        REQUEST_OF_A,
+        kwargs=lambda w: {"pk": w.peticion},
+        method=POST,
+        data={"motivo": "Ya no se necesita."},
+        unchanged=_peticion_estado,
+    ),
+    "information_requests:recibidas": Rule(RECEIVED),
+    "information_requests:recibida": Rule(RECEIVED, kwargs=lambda w: {"pk": w.peticion}),
+    "information_requests:responder": Rule(
+        RECEIVED_ANSWER,
+        kwargs=lambda w: {"pk": w.peticion},
+        method=POST,
+        data={"mensaje": "Podemos suministrarlos."},
+        files="archivos",
+        unchanged=_invitada_estado,
+    ),
+    "information_requests:no_interesado": Rule(
+        RECEIVED_ANSWER, kwargs=lambda w: {"pk": w.peticion}, method=POST, unchanged=_invitada_estado
+    ),
+    "information_requests:adjunto_solicitud": Rule(REQUEST_FILE, kwargs=lambda w: {"pk": w.adjunto_peticion}),
+    "information_requests:adjunto_respuesta": Rule(REQUEST_FILE, kwargs=lambda w: {"pk": w.adjunto_respuesta}),
+    # --- The Directorio: S's profile and its document visible there (the download is recorded) ------
+    "directorio:buscar": Rule(DIRECTORY, query={"q": "PRUEBA"}),
+    "directorio:perfil": Rule(DIRECTORY, kwargs=lambda w: {"pk": w.entidad_s}),
+    "directorio:documento": Rule(
+        DIRECTORY,
+        kwargs=lambda w: {"pk": w.documento_s},
+        unchanged=lambda w: DescargaDocumento.objects.filter(documento_id=w.documento_s).count(),
+    ),
+    # --- The public view and open data: no login (see test_public_urls_are_open_to_anyone) ---------
+    "publico:cuenta": Rule(EVERYONE, kwargs=lambda w: {"pk": w.entidad_s}),
+    "publico:datos": Rule(EVERYONE),
+    "publico:diccionario": Rule(EVERYONE),
+    "publico:proveedores_csv": Rule(EVERYONE),
+    "publico:proveedores_json": Rule(EVERYONE),
+    "publico:entidades_csv": Rule(EVERYONE),
+    "publico:entidades_json": Rule(EVERYONE),
+    "publico:parties": Rule(EVERYONE),
+    "publico:instantanea": Rule(EVERYONE, kwargs=lambda w: {"archivo": "proveedores.csv"}),
     # --- Developer outbox: on in tests (see test_dev_outbox_is_gone_without_dev_outbox) ----------
     "notifications:outbox": Rule(EVERYONE),
     "notifications:outbox_detail": Rule(EVERYONE, kwargs=lambda w: {"email_id": w.email}),
@@ -348,6 +464,9 @@ TABLE: dict[str, Rule] = {
     "api:clasificaciones": Rule(EVERYONE, query={"campo": "orden"}),
     "api:registro_create": Rule(
         LOGGED_IN, data={"registrada_siif": "no", "area_negocio": "publico", "tipo_organizacion": "decreto_1082"}
+    ),
+    "api:registro_proveedor_create": Rule(
+        LOGGED_IN, data=lambda w: {"pais": "CO", "area_negocio": "privado", "tipo_empresa": w.tipo_empresa}
     ),
     "api:registro_list": Rule(LOGGED_IN),
     "api:registro_detail": Rule(OWN_DRAFT, kwargs=lambda w: {"registro_id": w.registro}),
@@ -491,6 +610,103 @@ TABLE: dict[str, Rule] = {
         unchanged=lambda w: UnidadContratacion.objects.filter(pk=w.unidad).exists(),
     ),
     "api:historial": Rule(API_PERMISSION),
+    # --- API: the supplier side (S's profile, areas and library) ----------------------------------
+    "api:perfil_get": Rule(API_SUPPLIER_SIDE),
+    "api:perfil_patch": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        data={"direccion": "Carrera 7 # 8-9"},
+        unchanged=lambda w: PerfilComercial.objects.get(entidad_id=w.entidad_s).direccion,
+    ),
+    "api:areas_get": Rule(API_SUPPLIER_SIDE),
+    "api:areas_put": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        data=lambda w: {"codigos": [w.codigo], "principal": w.codigo},
+        unchanged=lambda w: list(
+            PerfilComercial.objects.get(entidad_id=w.entidad_s).entidad.areas_interes.values_list("codigo", flat=True)
+        ),
+    ),
+    "api:biblioteca_list": Rule(API_SUPPLIER_SIDE),
+    "api:biblioteca_add": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        data={"tipo": "experiencia", "titulo": "Obras en Antioquia", "visibilidad": "directorio"},
+        files="archivo",
+        unchanged=lambda w: Documento.objects.filter(entidad_id=w.entidad_s).count(),
+    ),
+    "api:biblioteca_version": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        kwargs=lambda w: {"documento_id": w.documento_s},
+        files="archivo",
+        unchanged=lambda w: _documento(w.documento_s),
+    ),
+    "api:biblioteca_visibility": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        kwargs=lambda w: {"documento_id": w.documento_s},
+        data={"visibilidad": "privado"},
+        unchanged=lambda w: _documento(w.documento_s),
+    ),
+    "api:biblioteca_retire": Rule(
+        API_SUPPLIER_SIDE_PERMISSION,
+        kwargs=lambda w: {"documento_id": w.documento_s},
+        unchanged=lambda w: _documento(w.documento_s),
+    ),
+    # --- API: information requests ---------------------------------------------------------------
+    "api:solicitudes_informacion": Rule(API_REQUESTS),
+    "api:solicitud_informacion_create": Rule(
+        API_REQUESTS,
+        data=lambda w: {
+            "titulo": "Suministro de impresoras",
+            "descripcion": "Cotización de impresoras láser.",
+            "plazo": _plazo(15).isoformat(),
+            "codigos": [w.codigo],
+        },
+        files="archivos",
+        unchanged=lambda w: SolicitudInformacion.objects.count(),
+    ),
+    "api:solicitud_informacion_detail": Rule(API_REQUEST_OF_A, kwargs=lambda w: {"solicitud_id": w.peticion}),
+    "api:solicitud_informacion_invitar": Rule(
+        API_REQUEST_OF_A, kwargs=lambda w: {"solicitud_id": w.peticion}, data={"automatica": True}
+    ),
+    "api:solicitud_informacion_invitaciones": Rule(API_REQUEST_OF_A, kwargs=lambda w: {"solicitud_id": w.peticion}),
+    "api:solicitud_informacion_ampliar": Rule(
+        API_REQUEST_OF_A,
+        kwargs=lambda w: {"solicitud_id": w.peticion},
+        data=lambda w: {"plazo": _plazo(20).isoformat()},
+        unchanged=lambda w: SolicitudInformacion.objects.get(pk=w.peticion).plazo,
+    ),
+    "api:solicitud_informacion_cancelar": Rule(
+        API_REQUEST_OF_A,
+        kwargs=lambda w: {"solicitud_id": w.peticion},
+        data={"motivo": "Ya no se necesita."},
+        unchanged=_peticion_estado,
+    ),
+    "api:invitaciones_recibidas": Rule(API_RECEIVED),
+    "api:invitacion_recibida": Rule(API_RECEIVED, kwargs=lambda w: {"solicitud_id": w.peticion}),
+    "api:invitacion_responder": Rule(
+        API_RECEIVED_ANSWER,
+        kwargs=lambda w: {"solicitud_id": w.peticion},
+        data={"mensaje": "Podemos suministrarlos."},
+        files="archivos",
+        unchanged=_invitada_estado,
+    ),
+    "api:invitacion_no_interesado": Rule(
+        API_RECEIVED_ANSWER, kwargs=lambda w: {"solicitud_id": w.peticion}, unchanged=_invitada_estado
+    ),
+    "api:solicitud_informacion_adjunto": Rule(REQUEST_FILE, kwargs=lambda w: {"adjunto_id": w.adjunto_peticion}),
+    "api:respuesta_adjunto": Rule(REQUEST_FILE, kwargs=lambda w: {"adjunto_id": w.adjunto_respuesta}),
+    # --- API: the Directorio ----------------------------------------------------------------------
+    "api:directorio_buscar": Rule(API_DIRECTORY, query={"q": "PRUEBA"}),
+    "api:directorio_perfil": Rule(API_DIRECTORY, kwargs=lambda w: {"cuenta_id": w.entidad_s}),
+    "api:directorio_documento": Rule(
+        API_DIRECTORY,
+        kwargs=lambda w: {"documento_id": w.documento_s},
+        unchanged=lambda w: DescargaDocumento.objects.filter(documento_id=w.documento_s).count(),
+    ),
+    # --- API: public (no authentication) ------------------------------------------------------------
+    "api:publico_cuenta": Rule(EVERYONE, kwargs=lambda w: {"cuenta_id": w.entidad_s}),
+    "api:paises": Rule(EVERYONE),
+    "api:tipos_empresa": Rule(EVERYONE),
+    "api:unspsc_search": Rule(EVERYONE, query={"q": "computador"}),
+    "api:unspsc_detail": Rule(EVERYONE, kwargs=lambda w: {"codigo": w.codigo}),
     # --- allauth's headless API (signup wrapped in a transaction by us) ---------------------------
     "api/v1/auth/app/v1/auth/signup": Rule(HEADLESS, path=lambda w: "/api/v1/auth/app/v1/auth/signup", method=POST),
     "api/v1/auth/browser/v1/auth/signup": Rule(
@@ -570,6 +786,9 @@ ADMIN_MODELS = (
     ("entities", "registroentidad"),
     ("servicedesk", "caso"),
     ("servicedesk", "revisiondocumento"),
+    ("core", "codigounspsc"),
+    ("core", "tipoempresa"),
+    ("publico", "instantanea"),
 )
 for _app, _model in ADMIN_MODELS:
     _name = f"{_app}_{_model}"
@@ -641,6 +860,39 @@ def test_every_url_and_operation_has_a_rule():
     assert sorted(set(TABLE) - keys) == [], "Stale entries in TABLE"
     operations = list(_api_operations())
     assert len({key for key, _m, _o in operations}) == len(operations), "two API operations share a URL name"
+    # The signup's entity picker reverses api:search: the classifier's search must not take its name.
+    assert reverse("api:search") == "/api/v1/entidades/buscar"
+
+
+PUBLIC_PREFIXES = ("publico/", "datos/", "api/v1/publico/", "api/v1/unspsc", "api/v1/reference/")
+
+
+def test_public_urls_are_open_to_anyone():
+    """The public view, open data, the classifier and the reference lists answer everyone, without
+    login: their rules say so (and the API's operations carry no authentication, above)."""
+    public = sorted(key for key, route in _patterns() if route.startswith(PUBLIC_PREFIXES))
+    assert "publico:cuenta" in public and "api:unspsc_detail" in public and "publico:instantanea" in public
+    assert [key for key in public if TABLE[key].expect != EVERYONE] == []
+
+
+def test_a_private_library_document_is_the_accounts_alone(world):
+    """S's library document marked private is not in the Directorio: not downloadable by another
+    account's users (page and API), only by S's own."""
+    pk = world.documento_s_privado
+    for actor in (ADMIN_A, MEMBER_B, COMPRADOR_A):
+        client = _client(world, actor)
+        assert client.get(reverse("directorio:documento", kwargs={"pk": pk})).status_code == 404, actor
+        assert client.get(reverse("api:directorio_documento", kwargs={"documento_id": pk})).status_code == 404
+        assert client.get(reverse("entities:documento", kwargs={"pk": pk})).status_code == 404, actor
+    assert not DescargaDocumento.objects.filter(documento_id=pk).exists()
+    for actor in (SUPPLIER_ADMIN, SUPPLIER_USER):
+        response = _client(world, actor).get(reverse("directorio:documento", kwargs={"pk": pk}))
+        assert response.status_code == 200, actor
+        assert b"".join(response.streaming_content) == PDF
+    # Nor does S's profile in the Directorio list it.
+    profile = _client(world, ADMIN_A).get(reverse("api:directorio_perfil", kwargs={"cuenta_id": world.entidad_s}))
+    ids = [v["id"] for d in profile.json()["documentos"] for v in d["versiones"]]
+    assert ids == [world.documento_s]
 
 
 def test_every_api_operation_requires_authentication_unless_public():
@@ -656,7 +908,22 @@ def test_every_api_operation_requires_authentication_unless_public():
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _stored(model, name: str, **fields):
+    row = model(
+        nombre_original=name,
+        tamano=len(PDF),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        content_type="application/pdf",
+        subido_en=timezone.now(),
+        **fields,
+    )
+    row.archivo.save(name, ContentFile(PDF))
+    return row
+
+
 def _build_world() -> SimpleNamespace:
+    departamento = Departamento.objects.create(codigo="05", nombre="Antioquia")
+    municipio = Municipio.objects.create(codigo="05001", departamento=departamento, nombre="Medellín", tipo="Municipio")
     entidad_a = EntidadFactory(nombre="ALCALDIA DE PRUEBA A", estado=Entidad.Estado.ACTIVA)
     entidad_b = EntidadFactory(nombre="ALCALDIA DE PRUEBA B", estado=Entidad.Estado.ACTIVA)
     admin_a = MembresiaFactory(entidad=entidad_a, usuario__username="admin.a").usuario
@@ -676,8 +943,18 @@ def _build_world() -> SimpleNamespace:
         area_negocio=AreaNegocio.PRIVADO,
         tipo_organizacion="",
         estado=Entidad.Estado.ACTIVA,
+        departamento=departamento,
+        municipio=municipio,
+        telefono="6041234567",
     )
-    PerfilComercial.objects.create(entidad=entidad_s, persona="juridica", direccion="Calle 1 # 2-3")
+    PerfilComercial.objects.create(
+        entidad=entidad_s,
+        persona="juridica",
+        direccion="Calle 1 # 2-3",
+        representante_nombre="Laura Gómez",
+        representante_tipo_documento="CC",
+        representante_numero_documento="43123456",
+    )
     supplier_admin = MembresiaFactory(entidad=entidad_s, usuario__username="admin.proveedor").usuario
     supplier_user = MembresiaFactory(
         entidad=entidad_s, usuario__username="usuario.proveedor", rol=Membresia.Rol.COMPRADOR
@@ -736,6 +1013,57 @@ def _build_world() -> SimpleNamespace:
         subido_en=timezone.now(),
     )
     adjunto.archivo.save("soporte.pdf", ContentFile(PDF))
+    # S's library: a document visible in the Directorio.
+    documento_s = _stored(
+        Documento,
+        "experiencia.pdf",
+        entidad=entidad_s,
+        tipo=Documento.Tipo.EXPERIENCIA,
+        titulo="Experiencia en suministros",
+        visibilidad=Documento.Visibilidad.DIRECTORIO,
+        subido_por=supplier_admin,
+    )
+    documento_s_privado = _stored(
+        Documento,
+        "estados.pdf",
+        entidad=entidad_s,
+        tipo=Documento.Tipo.ESTADOS_FINANCIEROS,
+        titulo="Estados financieros internos",
+        visibilidad=Documento.Visibilidad.PRIVADO,
+        subido_por=supplier_admin,
+    )
+    tipo_empresa = TipoEmpresa.objects.create(
+        codigo="sas-de-prueba", nombre="Sociedad por acciones simplificada", persona=TipoEmpresa.Persona.JURIDICA
+    )
+    # A's information request, with a file, S invited to it (pending); another one S answered with a file.
+    codigo = CodigoUNSPSC.objects.filter(nivel="clase").order_by("codigo").first()
+    peticion = SolicitudInformacion.objects.create(
+        entidad=entidad_a,
+        titulo="Suministro de computadores",
+        descripcion="Cotización de computadores portátiles.",
+        plazo=_plazo(10),
+        creada_por=admin_a,
+    )
+    CodigoSolicitud.objects.create(solicitud=peticion, codigo=codigo, prefijo=codigo.prefijo)
+    adjunto_peticion = _stored(AdjuntoSolicitud, "pliego.pdf", solicitud=peticion)
+    invitada = InvitacionSolicitud.objects.create(
+        solicitud=peticion, proveedor=entidad_s, origen=InvitacionSolicitud.Origen.MANUAL
+    )
+    respondida = SolicitudInformacion.objects.create(
+        entidad=entidad_a, titulo="Mantenimiento", descripcion="Cotización.", plazo=_plazo(5), creada_por=admin_a
+    )
+    respuesta = InvitacionSolicitud.objects.create(
+        solicitud=respondida,
+        proveedor=entidad_s,
+        origen=InvitacionSolicitud.Origen.MANUAL,
+        estado=InvitacionSolicitud.Estado.RESPONDIDA,
+        mensaje="Adjuntamos la cotización.",
+        respondida_por=supplier_admin,
+        respondida_at=timezone.now(),
+    )
+    adjunto_respuesta = _stored(AdjuntoRespuesta, "cotizacion.pdf", invitacion=respuesta)
+    # Today's open-data snapshot, in the module's own open-data storage.
+    instantaneas = snapshots.snapshot_write()
     email = OutboundEmail.objects.create(
         to=["ana@alcaldia.gov.co"], subject="Confirme su registro", text_body="clave", html_body="<p>clave</p>"
     )
@@ -754,7 +1082,6 @@ def _build_world() -> SimpleNamespace:
         client.force_login(user)
         sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    departamento = Departamento.objects.create(codigo="05", nombre="Antioquia")
     admin_objects = {
         "auth_group": Group.objects.get(name=SERVICE_DESK_GROUP).pk,
         "account_emailconfirmation": EmailConfirmation.objects.create(
@@ -766,9 +1093,7 @@ def _build_world() -> SimpleNamespace:
         ).pk,
         "core_clasificacionentidad": ClasificacionEntidad.objects.create(campo="orden", valor="Nacional").pk,
         "core_departamento": departamento.pk,
-        "core_municipio": Municipio.objects.create(
-            codigo="05001", departamento=departamento, nombre="Medellín", tipo="Municipio"
-        ).pk,
+        "core_municipio": municipio.pk,
         "accounts_user": admin_a.pk,
         "accounts_accessevent": AccessEvent.objects.filter(user=admin_a).first().pk,
         "accounts_termsacceptance": TermsAcceptance.objects.filter(user=admin_a).first().pk,
@@ -778,6 +1103,9 @@ def _build_world() -> SimpleNamespace:
         "servicedesk_revisiondocumento": RevisionDocumento.objects.create(
             caso=caso, documento=documento, decision="aceptado", revisor=desk
         ).pk,
+        "core_codigounspsc": codigo.pk,
+        "core_tipoempresa": tipo_empresa.pk,
+        "publico_instantanea": instantaneas[0].pk,
     }
     return SimpleNamespace(
         entidad_a=entidad_a.pk,
@@ -794,6 +1122,14 @@ def _build_world() -> SimpleNamespace:
         unidad=unidad.pk,
         invitacion=invitacion.pk,
         documento=documento.pk,
+        documento_s=documento_s.pk,
+        documento_s_privado=documento_s_privado.pk,
+        tipo_empresa=tipo_empresa.codigo,
+        codigo=codigo.codigo,
+        peticion=peticion.pk,
+        invitada=invitada.pk,
+        adjunto_peticion=adjunto_peticion.pk,
+        adjunto_respuesta=adjunto_respuesta.pk,
         registro=registro.pk,
         caso=caso.numero,
         adjunto=adjunto.pk,
@@ -821,6 +1157,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             DEV_OUTBOX=True,
             STORAGES={
                 **settings.STORAGES,
+                "open_data": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path_factory.mktemp("datos-abiertos"))},
+                },
                 "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
             },
         ),
