@@ -155,7 +155,8 @@ def offered(client) -> set[str]:
 def test_role_forms_offer_what_applies_to_each_kind_of_account(proveedor, admin, entidad):
     supplier_side = {Permiso.EDITAR_PERFIL_COMERCIAL, Permiso.GESTIONAR_BIBLIOTECA, Permiso.RESPONDER_INVITACIONES}
     de_proveedor = offered(logged_in(admin.usuario))
-    assert de_proveedor == set(catalogue.applicable(proveedor)) == set(Permiso.values) - {Permiso.GESTIONAR_UNIDADES}
+    assert de_proveedor == set(catalogue.applicable(proveedor)) == set(Permiso.values) - catalogue.ENTITY_ONLY
+    assert Permiso.GESTIONAR_UNIDADES in catalogue.ENTITY_ONLY
     entity_admin = Membresia.objects.get(entidad=entidad).usuario
     de_entidad = offered(logged_in(entity_admin))
     assert de_entidad == set(Permiso.values) - supplier_side
