@@ -16,7 +16,7 @@ from registro.accounts.validators import normalize_document_number, normalize_pe
 from registro.core.models import Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import Entidad, EventoEntidad, PerfilComercial, TamanoEmpresa
 from registro.entities.registration import rules
-from registro.entities.registration.forms import SI_NO, EntidadDatosForm
+from registro.entities.registration.forms import SI_NO, EntidadDatosForm, nit_checked
 from registro.entities.registration.models import Documento
 from registro.entities.supplier.selectors import persona_of
 
@@ -188,15 +188,7 @@ class PerfilForm(forms.Form):
         return rules.normalize_short_name(self.cleaned_data["nombre_abreviado"])
 
     def clean_nit(self):
-        number, typed_dv = rules.split_nit(self.cleaned_data["nit"])
-        if not re.fullmatch(r"[0-9]{6,10}", number):
-            raise ValidationError(_("El NIT tiene entre 6 y 10 dígitos, sin puntos ni dígito de verificación."))
-        dv = rules.nit_check_digit(number)
-        if typed_dv is not None and typed_dv != dv:
-            raise ValidationError(
-                _("El dígito de verificación de este NIT es %(dv)s, no %(typed)s. Revise el NIT en el RUT.")
-                % {"dv": dv, "typed": typed_dv}
-            )
+        number, dv = nit_checked(self.cleaned_data["nit"])
         if number != self.entidad.nit and Entidad.objects.filter(nit=number).exclude(pk=self.entidad.pk).exists():
             raise ValidationError(
                 _("Ya hay otra cuenta registrada con el NIT %(nit)s-%(dv)s; no puede pasar a ser el de esta cuenta.")
