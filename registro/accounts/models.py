@@ -73,6 +73,20 @@ class AccessEvent(models.Model):
         EMAIL_CONFIRMED = "email_confirmed", _("Confirmación del correo electrónico")
         PROFILE_UPDATED = "profile_updated", _("Edición de datos personales")
         TERMS_ACCEPTED = "terms_accepted", _("Aceptación de términos y condiciones")
+        # Second factors (allauth.mfa) and sessions (allauth.usersessions).
+        MFA_LOGIN = "mfa_login", _("Verificación en dos pasos al iniciar sesión")
+        MFA_FAILED = "mfa_failed", _("Código de verificación en dos pasos incorrecto")
+        MFA_TOTP_ADDED = "mfa_totp_added", _("Aplicación de autenticación activada")
+        MFA_TOTP_REMOVED = "mfa_totp_removed", _("Aplicación de autenticación desactivada")
+        MFA_WEBAUTHN_ADDED = "mfa_webauthn_added", _("Llave de seguridad o llave de acceso registrada")
+        MFA_WEBAUTHN_REMOVED = "mfa_webauthn_removed", _("Llave de seguridad o llave de acceso eliminada")
+        MFA_RECOVERY_CODES_GENERATED = "mfa_recovery_codes", _("Códigos de recuperación generados")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Código de recuperación usado")
+        MFA_RESET_BY_DESK = "mfa_reset_by_desk", _("Segundo factor retirado por la Mesa de Servicio")
+        REAUTHENTICATED = "reauthenticated", _("Confirmación de identidad para una acción sensible")
+        SESSION_ENDED = "session_ended", _("Sesión cerrada desde otra sesión")
+        OTHER_SESSIONS_ENDED = "other_sessions_ended", _("Cierre de las demás sesiones")
+        SESSIONS_ENDED_BY_DESK = "sessions_ended_by_desk", _("Sesiones cerradas por la Mesa de Servicio")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="access_events"
