@@ -357,6 +357,9 @@ TABLE: dict[str, Rule] = {
     "servicedesk:revisar": Rule(
         DESK_ONLY, kwargs=lambda w: {"numero": w.caso, "documento_id": w.documento}, method=POST
     ),
+    # The desk's "Usuarios": every user, and what the desk does for one in an access incident.
+    "servicedesk:usuarios": Rule(DESK_ONLY, query={"q": "comprador"}),
+    "servicedesk:usuario": Rule(DESK_ONLY, kwargs=lambda w: {"pk": w.outsider_id}),
     # The desk's "Cuentas": every account of either kind; suspending and reactivating need a reason.
     "servicedesk:cuentas": Rule(DESK_ONLY, query={"q": "PRUEBA", "tipo": "proveedor"}),
     "servicedesk:cuenta": Rule(DESK_ONLY, kwargs=lambda w: {"pk": w.entidad_s}),
@@ -523,6 +526,8 @@ TABLE: dict[str, Rule] = {
         allowed_changes=False,  # the case asks for the supplier profile: designating is refused (409)
     ),
     "api:tablero": Rule(DESK_ONLY),
+    "api:usuarios": Rule(DESK_ONLY, query={"q": "comprador"}),
+    "api:usuario_detail": Rule(DESK_ONLY, kwargs=lambda w: {"usuario_id": w.outsider_id}),
     "api:cuentas": Rule(DESK_ONLY, query={"q": "PRUEBA"}),
     "api:cuenta_detail": Rule(DESK_ONLY, kwargs=lambda w: {"entidad_id": w.entidad_s}),
     "api:cuenta_suspender": Rule(
@@ -1135,6 +1140,7 @@ def _build_world() -> SimpleNamespace:
         adjunto=adjunto.pk,
         email=email.pk,
         outsider_username=outsider.username,
+        outsider_id=outsider.pk,
         entidad_content_type=ContentType.objects.get_for_model(Entidad).pk,
         admin_objects={name: str(pk) for name, pk in admin_objects.items()},
         sessions=sessions,

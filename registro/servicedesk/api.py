@@ -46,6 +46,8 @@ from .schemas import (
     RevisionIn,
     RevisionOut,
     TableroOut,
+    UsuarioDetailOut,
+    UsuarioOut,
 )
 
 router = Router(tags=["Mesa de Servicio"])
@@ -252,6 +254,34 @@ def tablero(request, days: int = Query(30, ge=1, le=366)):
         "median_activation_seconds": median.total_seconds() if median is not None else None,
         "open_cases": selectors.queue().count(),
     }
+
+
+# --- The desk: users ("Usuarios") -----------------------------------------------------------------
+
+
+class UsuariosParams(Schema):
+    q: str = Field("", max_length=254, description="Usuario, correo electrónico, número de documento o nombres")
+
+
+@router.get(
+    "/mesa/usuarios",
+    response=list[UsuarioOut],
+    auth=desk_auth,
+    summary="Mesa: usuarios (buscar por usuario, correo, documento o nombres)",
+)
+@paginate(Pagination, page_size=50)
+def usuarios(request, filtros: Query[UsuariosParams]):
+    return selectors.users(query=filtros.q)
+
+
+@router.get(
+    "/mesa/usuarios/{usuario_id}",
+    response=UsuarioDetailOut,
+    auth=desk_auth,
+    summary="Mesa: un usuario, con sus cuentas y su historial de accesos reciente",
+)
+def usuario_detail(request, usuario_id: Id):
+    return guards.desk_user(request.auth, usuario_id)
 
 
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------

@@ -107,6 +107,14 @@ class FiltroCuentasForm(forms.Form):
     estado = forms.ChoiceField(label=_("Estado"), required=False, choices=[("", _("Todos"))] + Entidad.Estado.choices)
 
 
+class FiltroUsuariosForm(forms.Form):
+    """The desk's "Usuarios": one box for a username, an e-mail address, a document number or names."""
+
+    q = forms.CharField(
+        label=_("Usuario, correo electrónico, número de documento o nombres"), max_length=254, required=False
+    )
+
+
 class CuentaMotivoForm(forms.Form):
     """The reason the desk gives to suspend or reactivate an account: required, with the service's
     own message when missing."""

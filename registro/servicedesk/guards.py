@@ -2,6 +2,7 @@
 request names and applies one permission rule, or answers "not found" (404), so that what a user
 may not see does not seem to exist. Pages call them through `registro.core.http.or_404`."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
@@ -53,6 +54,15 @@ def desk_account(user, pk: int) -> Entidad:
     if entidad is None:
         raise _not_found(_("No existe esa cuenta."))
     return entidad
+
+
+def desk_user(user, pk: int):
+    """Rule `is_service_desk`: a user the desk names on its "Usuarios" pages."""
+    require_desk(user)
+    found = get_user_model().objects.filter(pk=pk).first()
+    if found is None:
+        raise _not_found(_("No existe ese usuario."))
+    return found
 
 
 def document_under_review(pk: int) -> Documento:

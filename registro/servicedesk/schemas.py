@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from registro.accounts import selectors as user_selectors
+from registro.accounts.schemas import AccessEventOut
 from registro.core.api import Id
 from registro.entities.account import selectors as account_selectors
 from registro.entities.console.schemas import EventoOut
@@ -334,3 +336,82 @@ class CuentaDetailOut(CuentaOut):
     @staticmethod
     def resolve_historial(obj) -> list:
         return list(selectors.entity_history(entidad=obj)[:50])
+
+
+# --- The desk: users ("Usuarios") -----------------------------------------------------------------
+
+
+class UsuarioOut(Schema):
+    """A user, as the desk's "Usuarios" list it."""
+
+    id: int
+    username: str
+    nombre: str
+    correo: str
+    tipo_documento: str
+    numero_documento: str
+    activo: bool
+    registrado: datetime
+    ultimo_ingreso: datetime | None
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return obj.full_name
+
+    @staticmethod
+    def resolve_correo(obj) -> str:
+        return obj.email
+
+    @staticmethod
+    def resolve_tipo_documento(obj) -> str:
+        return obj.document_type
+
+    @staticmethod
+    def resolve_numero_documento(obj) -> str:
+        return obj.document_number
+
+    @staticmethod
+    def resolve_activo(obj) -> bool:
+        return obj.is_active
+
+    @staticmethod
+    def resolve_registrado(obj) -> datetime:
+        return obj.date_joined
+
+    @staticmethod
+    def resolve_ultimo_ingreso(obj) -> datetime | None:
+        return obj.last_login
+
+
+class UsuarioMembresiaOut(Schema):
+    entidad_id: int
+    entidad: str
+    rol: str
+    rol_label: str
+    activa: bool
+    roles: list[RolRefOut]
+
+    @staticmethod
+    def resolve_entidad(obj) -> str:
+        return obj.entidad.nombre
+
+    @staticmethod
+    def resolve_rol_label(obj) -> str:
+        return obj.get_rol_display()
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.roles.all())
+
+
+class UsuarioDetailOut(UsuarioOut):
+    membresias: list[UsuarioMembresiaOut]
+    accesos: list[AccessEventOut] = Field(description="Los 50 eventos más recientes del historial de accesos")
+
+    @staticmethod
+    def resolve_membresias(obj) -> list:
+        return list(selectors.user_memberships(user=obj))
+
+    @staticmethod
+    def resolve_accesos(obj) -> list:
+        return list(user_selectors.access_event_list(user=obj)[:50])

@@ -2,6 +2,7 @@ import re
 from datetime import date, timedelta
 from statistics import median
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -56,6 +57,31 @@ def accounts(*, query: str = "", tipo: str = "", estado: str = "") -> QuerySet[E
     if estado in Entidad.Estado.values:
         qs = qs.filter(estado=estado)
     return qs.order_by("nombre", "id")
+
+
+def users(*, query: str = "") -> QuerySet:
+    """The desk's "Usuarios": every user, by username. `query` is a username, an e-mail address, a
+    document number, or words of the name (each word must match the names or the username)."""
+    qs = get_user_model().objects.all()
+    query = (query or "").strip()
+    if "@" in query:
+        qs = qs.filter(email__iexact=query)
+    elif query.isdigit():
+        qs = qs.filter(document_number__startswith=query)
+    elif query:
+        for word in query.split():
+            qs = qs.filter(Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return qs.order_by("username", "id")
+
+
+def user_memberships(*, user) -> QuerySet[Membresia]:
+    """The accounts a user belongs to, with each one's role and roles (active first)."""
+    return (
+        Membresia.objects.filter(usuario=user)
+        .select_related("entidad")
+        .prefetch_related("roles")
+        .order_by("-activa", "entidad__nombre")
+    )
 
 
 def account_members(*, entidad: Entidad) -> QuerySet[Membresia]:

@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registro.accounts import selectors as user_selectors
 from registro.core.api import parse_id
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
@@ -30,6 +31,7 @@ from .forms import (
     DesignarAdministradorForm,
     FiltroColaForm,
     FiltroCuentasForm,
+    FiltroUsuariosForm,
     MensajeForm,
     MotivoForm,
 )
@@ -291,6 +293,39 @@ def tablero(request):
             "abiertos": selectors.queue().count(),
         },
     )
+
+
+# --- The desk: users ("Usuarios") -----------------------------------------------------------------
+
+
+@service_desk_required
+@require_GET
+def usuarios(request):
+    """Every user, found by username, e-mail address, document number or names: where the desk
+    starts when a person calls about their own access (a lost second factor, a stolen session)."""
+    filtro = FiltroUsuariosForm(request.GET or None)
+    query = filtro.cleaned_data["q"] if filtro.is_valid() else ""
+    page = Paginator(selectors.users(query=query), 50).get_page(request.GET.get("pagina"))
+    params = urlencode({"q": query} if query else {})
+    return render(request, "servicedesk/usuarios.html", {"page": page, "filtro": filtro, "params": params})
+
+
+def usuario_page(request, usuario, *, status: int = 200, **extra):
+    """A user's page for the desk; the security actions on it render it again with their form."""
+    context = {
+        "usuario": usuario,
+        "membresias": selectors.user_memberships(user=usuario),
+        "accesos": user_selectors.access_event_list(user=usuario)[:50],
+        **extra,
+    }
+    return render(request, "servicedesk/usuario.html", context, status=status)
+
+
+@service_desk_required
+@require_GET
+def usuario(request, pk: int):
+    """A user: personal data, accounts and roles, and the latest entries of the access history."""
+    return usuario_page(request, or_404(guards.desk_user, request.user, pk))
 
 
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------
