@@ -346,62 +346,26 @@ class UsuarioOut(Schema):
 
     id: int
     username: str
-    nombre: str
-    correo: str
-    tipo_documento: str
-    numero_documento: str
-    activo: bool
-    registrado: datetime
-    ultimo_ingreso: datetime | None
-
-    @staticmethod
-    def resolve_nombre(obj) -> str:
-        return obj.full_name
-
-    @staticmethod
-    def resolve_correo(obj) -> str:
-        return obj.email
-
-    @staticmethod
-    def resolve_tipo_documento(obj) -> str:
-        return obj.document_type
-
-    @staticmethod
-    def resolve_numero_documento(obj) -> str:
-        return obj.document_number
-
-    @staticmethod
-    def resolve_activo(obj) -> bool:
-        return obj.is_active
-
-    @staticmethod
-    def resolve_registrado(obj) -> datetime:
-        return obj.date_joined
-
-    @staticmethod
-    def resolve_ultimo_ingreso(obj) -> datetime | None:
-        return obj.last_login
+    nombre: str = Field(alias="full_name")
+    correo: str = Field(alias="email")
+    tipo_documento: str = Field(alias="document_type")
+    numero_documento: str = Field(alias="document_number")
+    activo: bool = Field(alias="is_active")
+    registrado: datetime = Field(alias="date_joined")
+    ultimo_ingreso: datetime | None = Field(alias="last_login")
 
 
 class UsuarioMembresiaOut(Schema):
     entidad_id: int
-    entidad: str
+    entidad: str = Field(alias="entidad.nombre")
     rol: str
     rol_label: str
     activa: bool
     roles: list[RolRefOut]
 
     @staticmethod
-    def resolve_entidad(obj) -> str:
-        return obj.entidad.nombre
-
-    @staticmethod
     def resolve_rol_label(obj) -> str:
         return obj.get_rol_display()
-
-    @staticmethod
-    def resolve_roles(obj) -> list:
-        return list(obj.roles.all())
 
 
 class UsuarioDetailOut(UsuarioOut):

@@ -69,7 +69,9 @@ def test_the_api_lists_and_details_users(desk, ana):
     assert [item["username"] for item in listing["items"]] == ["ana.perez"]
     detail = desk.get(f"/api/v1/mesa/usuarios/{ana.pk}").json()
     assert detail["correo"] == "ana@alcaldia.gov.co"
-    assert [m["entidad"] for m in detail["membresias"]] == ["ALCALDIA DE PRUEBA"]
+    assert [(m["entidad"], m["rol_label"], m["roles"]) for m in detail["membresias"]] == [
+        ("ALCALDIA DE PRUEBA", "Administrador", [])
+    ]
     assert [a["kind"] for a in detail["accesos"]] == ["login"]
 
 
