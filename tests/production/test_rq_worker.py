@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from rq.registry import ScheduledJobRegistry
 
 from registro.notifications import services
