@@ -141,6 +141,7 @@ else:
             "LOCATION": "registro_cache",
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -318,7 +319,7 @@ PREVIEW_MAX_HEIGHT = env_int("PREVIEW_MAX_HEIGHT", 4000)
 # --- Background tasks -----------------------------------------------------------------------
 # `database` (django-tasks-db, the `make run` default: nothing but the database) or `rq` (RQ on
 # Redis, django-tasks-rq). `manage.py run_worker` starts the worker of whichever is configured.
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or "database"
 TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL") or (CACHE_URL if CACHE_IS_REDIS else "redis://127.0.0.1:6379/0")
 # Always defined: the health check pings `django_rq.get_connection("default")` when TASKS_BACKEND=rq.
 # RQ's own default job timeout (180 s) would kill a large invitation or the open-data snapshot.
