@@ -372,6 +372,8 @@ if DOCUMENT_STORAGE == "s3":
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            # Signature V4: what AWS regions since 2014, MinIO and Ceph accept for presigned URLs.
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
             "file_overwrite": False,
         },
     }
@@ -394,6 +396,7 @@ if OPEN_DATA_STORAGE == "s3":
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
             "file_overwrite": True,
         },
     }
