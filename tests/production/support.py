@@ -38,8 +38,10 @@ def redis_flushed(url: str) -> redis.Redis:
     return conn
 
 
-def free_port() -> int:
+def free_port(*, taken=()) -> int:
     for port in PORTS:
+        if port in taken:
+            continue
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
