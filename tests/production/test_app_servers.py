@@ -20,6 +20,15 @@ pytestmark = pytest.mark.app_servers
 SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Clave#Segura2026"  # tests.factories.PASSWORD, which the seed below uses
 LOGIN = "/cuentas/login/"
+# A user of an active account (not its Administrador) with one document in the shared storage.
+SEED = """
+from tests.entities.directory_data import documento
+from tests.factories import EntidadFactory, MembresiaFactory, UserFactory
+entidad = EntidadFactory(estado="activa")
+MembresiaFactory(entidad=entidad)
+MembresiaFactory(entidad=entidad, usuario=UserFactory(username="servidores"), rol="comprador")
+print("DOCUMENT", documento(entidad, "rut").pk)
+"""
 
 
 def pg_admin(*statements: str) -> None:
@@ -56,13 +65,10 @@ def shared(tmp_path):
         for proc, log in ((migrate, "migrate.log"), (static, "static.log")):
             assert proc.wait(timeout=90) == 0, (tmp_path / log).read_text()
             proc._log.close()
-        seed = start(
-            ["manage.py", "shell", "-c", "from tests.factories import UserFactory; UserFactory(username='servidores')"],
-            env,
-            tmp_path / "seed.log",
-        )
+        seed = start(["manage.py", "shell", "-c", SEED], env, tmp_path / "seed.log")
         assert seed.wait(timeout=60) == 0, (tmp_path / "seed.log").read_text()
         seed._log.close()
+        env["TEST_DOCUMENT"] = re.search(r"DOCUMENT (\d+)", (tmp_path / "seed.log").read_text()).group(1)
         yield env
     finally:
         cache.flushdb()
@@ -117,13 +123,18 @@ def _login(session: requests.Session, base: str, password: str) -> requests.Resp
     )
 
 
-def test_log_in_on_one_server_act_on_the_other_and_failures_count_across_both(servers):
+def test_log_in_on_one_server_act_on_the_other_and_failures_count_across_both(servers, shared):
     a, b = servers
+    document = shared["TEST_DOCUMENT"]
     browser = requests.Session()
     assert _login(browser, a, PASSWORD).status_code == 302
     # The session cookie A issued is a session B knows: the page shows who is logged in.
     page = browser.get(f"{b}/usuario/accesos/", allow_redirects=False, timeout=10)
     assert page.status_code == 200 and "servidores" in page.text
+    # A document written to the shared storage by another process downloads from either server.
+    for base in (a, b):
+        download = browser.get(f"{base}/entidades/documentos/{document}/", allow_redirects=False, timeout=10)
+        assert download.status_code == 200 and download.content.startswith(b"%PDF")
     # A form posted to B with the same cookies: logging out there ends the session on A too.
     token = _csrf(browser, f"{b}/cuentas/logout/")
     assert (
