@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "registro.core",
     "registro.accounts",
     "registro.entities",
@@ -123,10 +125,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Shared between web workers so rate limits hold across processes. Redis at scale: CACHE_URL.
+# Shared between web workers and app servers: the rate limits (allauth's, the trusted-device
+# budget, password checks, the public API) and the sessions' cache live here. Redis at scale: CACHE_URL.
 CACHE_URL = os.environ.get("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
+CACHE_IS_REDIS = CACHE_URL.startswith(("redis://", "rediss://"))
+if CACHE_IS_REDIS:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Sessions are read from Redis and written through to the database, so every app server sees
+    # them and none is lost if Redis is flushed or restarted.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -134,6 +141,7 @@ else:
             "LOCATION": "registro_cache",
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -309,7 +317,35 @@ PREVIEW_WIDTH = env_int("PREVIEW_WIDTH", 1000)
 PREVIEW_MAX_HEIGHT = env_int("PREVIEW_MAX_HEIGHT", 4000)
 
 # --- Background tasks -----------------------------------------------------------------------
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `database` (django-tasks-db, the `make run` default: nothing but the database) or `rq` (RQ on
+# Redis, django-tasks-rq). `manage.py run_worker` starts the worker of whichever is configured.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or "database"
+TASKS_REDIS_URL = os.environ.get("TASKS_REDIS_URL") or (CACHE_URL if CACHE_IS_REDIS else "redis://127.0.0.1:6379/0")
+# Always defined: the health check pings `django_rq.get_connection("default")` when TASKS_BACKEND=rq.
+# RQ's own default job timeout (180 s) would kill a large invitation or the open-data snapshot.
+RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": env_int("TASKS_RQ_JOB_TIMEOUT", 3600)}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+if TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'rq'.")
+# What `manage.py run_scheduler` enqueues: `every` N seconds, or daily `at` HH:MM (TIME_ZONE). An
+# empty OPEN_DATA_SNAPSHOT_AT leaves the snapshot to cron (`manage.py open_data_snapshot`).
+# Several schedulers may run (one per app server): each occurrence is claimed in the cache once.
+OPEN_DATA_SNAPSHOT_AT = os.environ.get("OPEN_DATA_SNAPSHOT_AT", "02:15")
+# Queued or retrying e-mails whose send is this overdue are enqueued again (their task was lost
+# with a killed worker or a flushed Redis); sending twice is harmless (`email_send`).
+EMAIL_SWEEP_INTERVAL_SECONDS = env_int("EMAIL_SWEEP_INTERVAL_SECONDS", 300)
+EMAIL_SWEEP_AFTER_SECONDS = env_int("EMAIL_SWEEP_AFTER_SECONDS", 900)
+SCHEDULED_TASKS = [
+    {"name": "email_sweep", "task": "registro.notifications.tasks.email_sweep", "every": EMAIL_SWEEP_INTERVAL_SECONDS},
+]
+if OPEN_DATA_SNAPSHOT_AT:
+    SCHEDULED_TASKS.append(
+        {"name": "open_data_snapshot", "task": "registro.publico.tasks.open_data_snapshot", "at": OPEN_DATA_SNAPSHOT_AT}
+    )
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "es-co"
@@ -336,6 +372,8 @@ if DOCUMENT_STORAGE == "s3":
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            # Signature V4: what AWS regions since 2014, MinIO and Ceph accept for presigned URLs.
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
             "file_overwrite": False,
         },
     }
@@ -358,6 +396,7 @@ if OPEN_DATA_STORAGE == "s3":
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            "signature_version": os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4"),
             "file_overwrite": True,
         },
     }
@@ -378,6 +417,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# With S3 storage a download answers with a redirect to a presigned URL valid this many seconds
+# (the access checks and the download record happen first); the file never passes through the
+# app server. DOCUMENT_SIGNED_URLS=0 streams it through the app server instead.
+DOCUMENT_SIGNED_URLS = env_bool("DOCUMENT_SIGNED_URLS", DOCUMENT_STORAGE == "s3")
+DOCUMENT_URL_EXPIRY_SECONDS = env_int("DOCUMENT_URL_EXPIRY_SECONDS", 60)
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.generic import TemplateView
+from django_rq.models import Dashboard
 
 from config import views
 from config.api import api
@@ -21,6 +22,10 @@ admin.site.site_title = "Registro SECOP"
 # their password there too. An authenticated user who is not active staff gets 403.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.password_change = lambda request, extra_context=None: redirect("account_change_password")
+# django-rq is installed for its worker command (TASKS_BACKEND=rq); its queue pages in the admin,
+# with their JSON and metrics views outside the admin's login, are not offered.
+if admin.site.is_registered(Dashboard):
+    admin.site.unregister(Dashboard)
 
 
 urlpatterns = [

@@ -24,6 +24,9 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When its task should next run: the retry's back-off, or the sweep's re-enqueue. Empty for a
+    # message never attempted (due when created). The sweep finds the overdue ones by it.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("correo saliente")

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -160,10 +161,34 @@ def email_send(*, email_id: int, connection=None) -> OutboundEmail:
                 email.status = OutboundEmail.Status.RETRYING
                 delay = settings.EMAIL_RETRY_BASE_SECONDS * (2 ** (email.attempts - 1))
                 run_after = timezone.now() + timedelta(seconds=delay)
+                email.next_attempt_at = run_after
                 transaction.on_commit(lambda: _enqueue(email.pk, run_after=run_after))
         else:
             email.status = OutboundEmail.Status.SENT
             email.sent_at = timezone.now()
             email.last_error = ""
-        email.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        email.save(update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"])
         return email
+
+
+def email_requeue_overdue(*, overdue: timedelta) -> int:
+    """Enqueues again the queued or retrying messages whose send is more than `overdue` late: their
+    task was lost (a worker killed in the middle of a send rolls its transaction back and leaves the
+    row queued; a flushed Redis loses the queue). A message whose first task is merely slow is sent
+    once all the same: `email_send` skips sent rows under the row's lock. Each row is re-enqueued at
+    most once per `overdue`. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboundEmail.objects.filter(status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.RETRYING])
+            .alias(due=Coalesce("next_attempt_at", "created_at"))
+            .filter(due__lte=now - overdue)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=ids).update(next_attempt_at=now)
+        size = max(1, settings.EMAIL_BATCH_SIZE)
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
+            transaction.on_commit(lambda chunk=chunk: _enqueue_batch(chunk))
+    return len(ids)

@@ -57,7 +57,10 @@ def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
                 time.sleep(0.5)
         assert status == 200
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        assert len(children) == 2, children  # gunicorn master and db_worker
+        assert len(children) == 2, children  # gunicorn master and the task worker
+        commands = sorted(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1:3] for pid in children)
+        # The worker of the configured backend (TASKS_BACKEND, here the database's): run_worker.
+        assert [b"-m", b"gunicorn"] in commands and [b"manage.py", b"run_worker"] in commands
         os.killpg(server.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
         output = server.communicate(timeout=30)[0].decode()
         assert server.returncode == 0
@@ -67,3 +70,30 @@ def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path):
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
+
+
+def test_serve_starts_the_configured_worker_and_on_request_the_scheduler(monkeypatch):
+    from django.core.management import call_command
+
+    started = []
+
+    class Exited:
+        returncode = 0
+
+        def __init__(self, args):
+            started.append(args[1:])
+
+        def poll(self):
+            return 0  # gone at once: serve stops the rest and returns
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Exited)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    call_command("serve", "--port", "8601", "--scheduler")
+    assert started[0][:2] == ["-m", "gunicorn"]
+    assert started[1:] == [["manage.py", "run_worker"], ["manage.py", "run_scheduler"]]
+    started.clear()
+    call_command("serve", "--port", "8601")
+    assert started[1:] == [["manage.py", "run_worker"]]

@@ -8,9 +8,11 @@ import uuid
 from contextlib import contextmanager
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from . import previews
@@ -51,10 +53,15 @@ class StoredFile(models.Model):
         if self.archivo.name:
             self.archivo.storage.delete(self.archivo.name)
 
-    def response(self) -> FileResponse:
+    def response(self) -> FileResponse | HttpResponseRedirect:
         """The download, always as an attachment: no uploaded file is rendered in the site's pages
         (PDFs are shown as page images, `previews`). `nosniff`, and sandboxed if a browser renders
-        it anyway."""
+        it anyway. On S3 storage (DOCUMENT_SIGNED_URLS), a redirect to a presigned URL valid for
+        DOCUMENT_URL_EXPIRY_SECONDS whose response carries the same name and type as an
+        attachment; the caller's checks and records have run by then, as for a stream. A missing
+        file raises FileNotFoundError either way."""
+        if settings.DOCUMENT_SIGNED_URLS and _signs_urls(self.archivo.storage):
+            return self._signed_redirect()
         response = FileResponse(
             self.archivo.open("rb"),
             as_attachment=True,
@@ -66,6 +73,25 @@ class StoredFile(models.Model):
         response["Content-Security-Policy"] = "sandbox"
         return response
 
+    def _signed_redirect(self) -> HttpResponseRedirect:
+        storage, name = self.archivo.storage, self.archivo.name
+        if not storage.exists(name):
+            raise FileNotFoundError(name)
+        url = storage.url(
+            name,
+            parameters={
+                "ResponseContentDisposition": content_disposition_header(True, self.nombre_original),
+                "ResponseContentType": self.content_type,
+                "ResponseCacheControl": "private, no-store",
+            },
+            expire=settings.DOCUMENT_URL_EXPIRY_SECONDS,
+        )
+        response = HttpResponseRedirect(url)
+        # The signed address is a bearer credential for its lifetime: never kept by a cache.
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
     def page_response(self, number: int) -> FileResponse:
         """Page `number` of a PDF as a PNG image; raises `previews.PreviewUnavailable`."""
         response = FileResponse(previews.page_image(self, number), content_type="image/png")
@@ -73,6 +99,13 @@ class StoredFile(models.Model):
         response["Content-Security-Policy"] = "sandbox"
         response["Cache-Control"] = "private, max-age=86400"
         return response
+
+
+def _signs_urls(storage) -> bool:
+    """An S3-compatible storage (django-storages) that signs its URLs."""
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage) and storage.querystring_auth
 
 
 @contextmanager

@@ -20,8 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
         parser.add_argument("--timeout", type=int, default=int(os.environ.get("WEB_TIMEOUT", "30")))
         parser.add_argument("--no-worker", action="store_true", help="Sin trabajador de tareas.")
+        parser.add_argument(
+            "--scheduler", action="store_true", help="También el programador de tareas periódicas (run_scheduler)."
+        )
 
-    def handle(self, *args, host, port, workers, threads, timeout, no_worker, **options):
+    def handle(self, *args, host, port, workers, threads, timeout, no_worker, scheduler, **options):
         python = sys.executable
         web = [
             python,
@@ -45,7 +48,10 @@ class Command(BaseCommand):
         ]
         processes = [subprocess.Popen(web)]
         if not no_worker:
-            processes.append(subprocess.Popen([python, "manage.py", "db_worker", "--queue-name", "*"]))
+            # The worker of the configured backend (TASKS_BACKEND): db_worker, or RQ's.
+            processes.append(subprocess.Popen([python, "manage.py", "run_worker"]))
+        if scheduler:
+            processes.append(subprocess.Popen([python, "manage.py", "run_scheduler"]))
         self.stdout.write(f"Registro SECOP en http://{host}:{port}/  (Ctrl-C para detener)")
         if settings.DEV_OUTBOX:
             self.stdout.write(f"Correos de desarrollo: http://{host}:{port}/dev/correos/")

@@ -2,8 +2,9 @@
 
     15 2 * * *  cd /srv/registro && .venv/bin/python manage.py open_data_snapshot
 
-(or a systemd timer with OnCalendar=*-*-* 02:15:00 running the same command). `--enqueue` leaves it
-to the task worker instead of running it in this process."""
+(or a systemd timer with OnCalendar=*-*-* 02:15:00 running the same command), or let `manage.py
+run_scheduler` enqueue it daily at OPEN_DATA_SNAPSHOT_AT (not both). `--enqueue` leaves it to the
+task worker instead of running it in this process."""
 
 from django.core.management.base import BaseCommand
 
