@@ -19,6 +19,16 @@ def current() -> dict:
     return dict(_fields.get() or {})
 
 
+def start(**fields) -> None:
+    """The request's context, kept until `end()` (on `request_finished`, after Django has logged
+    the response's status, which happens outside every middleware)."""
+    _fields.set(dict(fields))
+
+
+def end(**kwargs) -> None:
+    _fields.set(None)
+
+
 @contextmanager
 def scope(**fields):
     token = _fields.set(dict(fields))

@@ -50,27 +50,27 @@ class RequestObservabilityMiddleware:
         request_id = request_id_for(request)
         request.request_id = request_id
         started = time.perf_counter()
-        with context.scope(request_id=request_id, request=request):
-            response = self.get_response(request)
-            seconds = time.perf_counter() - started
-            user = user_id(request)
-            context.bind(user_id=user)
-            response[HEADER] = request_id
-            metrics.observe_request(
-                method=request.method, view=_view_name(request), status=response.status_code, seconds=seconds
-            )
-            logger.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round(seconds * 1000, 1),
-                    "user_id": user,
-                    "account_id": context.current().get("account_id"),
-                },
-            )
+        context.start(request_id=request_id, request=request)
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        user = user_id(request)
+        context.bind(user_id=user)
+        response[HEADER] = request_id
+        metrics.observe_request(
+            method=request.method, view=_view_name(request), status=response.status_code, seconds=seconds
+        )
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "user_id": user,
+                "account_id": context.current().get("account_id"),
+            },
+        )
         return response

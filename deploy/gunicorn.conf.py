@@ -1,0 +1,89 @@
+"""gunicorn's configuration for production: `gunicorn -c deploy/gunicorn.conf.py config.wsgi:application`
+(deploy/systemd/registro-secop-web.service). The same worker model as `manage.py serve`
+(docs/adr/0012): threaded workers, so a slow upload holds a thread, not a worker, and `timeout`
+means "the worker process hangs", not "a request is slow". Every value reads the same environment
+variable as `serve`; the env file (deploy/registro-secop.env) sets them."""
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+bind = os.environ.get("WEB_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "8"))
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "30"))
+# Above nginx's keepalive to its upstream, so gunicorn never closes a connection nginx reuses.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "75"))
+# A worker is replaced after this many requests (with jitter, so not all at once): bounds slow leaks.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# X-Forwarded-For is read by Django (TRUSTED_PROXIES, registro/core/network.py); gunicorn only
+# believes X-Forwarded-Proto from the proxy on this host.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+capture_output = False
+
+# Prometheus in multiprocess mode: each worker writes its counters to files in this directory and
+# a scrape of /metrics, answered by any worker, adds them up (registro/core/observability/metrics.py).
+# Set before any worker imports prometheus_client.
+os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", str(Path(os.environ.get("VAR_DIR", "var")).resolve() / "prometheus-web")
+)
+PROMETHEUS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+class JsonAccessLogger(Logger):
+    """gunicorn's access log, one JSON object a line. The query string is left out: it may hold a
+    token (the application's own log, `registro.request`, adds the user and the acting account)."""
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        headers = dict((name.lower(), value) for name, value in resp.headers)
+        line = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "request_id": headers.get("x-request-id"),
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "protocol": environ.get("SERVER_PROTOCOL"),
+            "status": int(status),
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 1),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info(json.dumps(line, ensure_ascii=False))
+        except Exception:
+            self.exception("access log line failed")
+
+
+logger_class = JsonAccessLogger
+
+
+def on_starting(server):
+    """A fresh directory at each start: files of processes from a previous run would be counted."""
+    shutil.rmtree(PROMETHEUS_DIR, ignore_errors=True)
+    PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A worker that exits (max_requests, a crash) leaves its counters, still summed; only its
+    live gauges' files go."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
