@@ -39,6 +39,8 @@ os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", str(Path(os.environ.get("VAR_DIR", "var")).resolve() / "prometheus-web")
 )
 PROMETHEUS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+# Now, not only in on_starting: `gunicorn --check-config` loads the application without that hook.
+PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
 
 
 class JsonAccessLogger(Logger):
