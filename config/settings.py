@@ -446,7 +446,7 @@ OPEN_DATA_CHUNK_SIZE = env_int("OPEN_DATA_CHUNK_SIZE", 2000)
 # --- Operations: logs, health report, metrics (docs/adr/0020) --------------------------------
 # "json" (one JSON object a line, for journald and log collectors) or "text" (readable, `make run`).
 # Every record carries request_id, user_id and account_id; secrets are redacted on the handler.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
@@ -482,7 +482,7 @@ LOGGING = {
 # Defaults: the metrics' token and addresses.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 METRICS_TRUSTED_IPS = env_list("METRICS_TRUSTED_IPS", [])
-HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", METRICS_TOKEN)
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN") or METRICS_TOKEN
 HEALTH_TRUSTED_IPS = env_list("HEALTH_TRUSTED_IPS", METRICS_TRUSTED_IPS)
 for _cidr in METRICS_TRUSTED_IPS + HEALTH_TRUSTED_IPS:
     try:
@@ -492,5 +492,7 @@ for _cidr in METRICS_TRUSTED_IPS + HEALTH_TRUSTED_IPS:
 # The task queue is reported failed when its oldest due task has waited this long (no worker
 # running?); 0: never.
 HEALTH_TASK_MAX_AGE_SECONDS = env_int("HEALTH_TASK_MAX_AGE_SECONDS", 900)
+# Each process answers /health/ from its last report for this long (the checks write to storage).
+HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 5)
 
 HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/auth_openapi.html"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-bind = os.environ.get("WEB_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+bind = os.environ.get("WEB_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "8"))
@@ -35,9 +35,8 @@ capture_output = False
 # Prometheus in multiprocess mode: each worker writes its counters to files in this directory and
 # a scrape of /metrics, answered by any worker, adds them up (registro/core/observability/metrics.py).
 # Set before any worker imports prometheus_client.
-os.environ.setdefault(
-    "PROMETHEUS_MULTIPROC_DIR", str(Path(os.environ.get("VAR_DIR", "var")).resolve() / "prometheus-web")
-)
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(Path(os.environ.get("VAR_DIR", "var")).resolve() / "prometheus-web")
 PROMETHEUS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 # Now, not only in on_starting: `gunicorn --check-config` loads the application without that hook.
 PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)

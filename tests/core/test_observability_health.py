@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 def _token(settings):
     settings.HEALTH_TOKEN = TOKEN
     settings.HEALTH_TRUSTED_IPS = []
+    settings.HEALTH_CACHE_SECONDS = 0  # every request checks afresh, but test_the_report_is_reused
 
 
 def detail(client=None, **headers):
@@ -170,3 +171,19 @@ def test_storage_on_disk_leaves_no_file(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     assert detail()[0] == 200
     assert not [path for path in (tmp_path / "media").rglob("*") if path.is_file()]
+
+
+def test_the_report_is_reused_for_a_few_seconds(settings, monkeypatch):
+    from registro.core.observability import health
+
+    settings.HEALTH_CACHE_SECONDS = 60
+    monkeypatch.setattr(health, "_last", None)
+    calls = []
+    real = health.run_checks
+    monkeypatch.setattr(health, "run_checks", lambda: calls.append(1) or real())
+    for _ in range(3):
+        assert Client().get("/health/").status_code == 200
+    assert len(calls) == 1
+    monkeypatch.setattr(health, "_last", (health._last[0] - 61, health._last[1]))
+    assert Client().get("/health/").status_code == 200
+    assert len(calls) == 2

@@ -3,6 +3,8 @@ django-health-check's checks (the task queue's is ours), in parallel, each withi
 
 import asyncio
 import dataclasses
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
@@ -71,6 +73,24 @@ def components() -> dict[str, HealthCheck]:
         "task_queue": TaskQueue(),
         "storage": Storage(),
     }
+
+
+_last: tuple[float, dict] | None = None
+_lock = threading.Lock()
+
+
+def report() -> dict[str, dict]:
+    """The last report when younger than HEALTH_CACHE_SECONDS: probes every few seconds from
+    several load balancers, or anyone repeating the public URL, cost one round of checks (a write
+    to storage among them) per process and interval."""
+    global _last
+    interval = settings.HEALTH_CACHE_SECONDS
+    with _lock:
+        if interval and _last is not None and time.monotonic() - _last[0] < interval:
+            return _last[1]
+        result = run_checks()
+        _last = (time.monotonic(), result)
+        return result
 
 
 def run_checks() -> dict[str, dict]:
