@@ -43,8 +43,9 @@ PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
 
 
 class JsonAccessLogger(Logger):
-    """gunicorn's access log, one JSON object a line. The query string is left out: it may hold a
-    token (the application's own log, `registro.request`, adds the user and the acting account)."""
+    """gunicorn's access log, one JSON object a line. The query string is left out, and tokens in
+    the path are redacted: either may hold a secret (the application's own log,
+    `registro.request`, adds the user and the acting account)."""
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
@@ -59,7 +60,8 @@ class JsonAccessLogger(Logger):
             "remote_addr": environ.get("REMOTE_ADDR"),
             "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
             "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
+            # Django's path with secret URL parts redacted, when the request reached Django.
+            "path": environ.get("registro.log_path") or environ.get("PATH_INFO"),
             "protocol": environ.get("SERVER_PROTOCOL"),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),

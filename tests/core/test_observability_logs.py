@@ -207,3 +207,14 @@ def test_the_text_format_also_carries_the_request_id():
     first, second = buffer.getvalue().splitlines()
     assert "[req-7] token=[REDACTED]" in first
     assert "[None] outside" in second
+
+
+@pytest.mark.django_db
+def test_secret_parts_of_paths_are_redacted(client, log_output):
+    token = "tok-de-invitacion-0123456789"
+    response = client.get(f"/invitaciones/{token}/")
+    text, lines = log_output()
+    assert token not in text
+    [line] = _requests(lines)
+    assert line["path"] == "/invitaciones/[REDACTED]/"
+    assert line["status"] == response.status_code

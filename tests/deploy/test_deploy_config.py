@@ -123,9 +123,14 @@ def test_the_access_log_is_one_json_object_a_line_without_the_query_string(monke
             "HTTP_X_FORWARDED_FOR": "198.51.100.4",
         }
         access_logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
+        # A request Django answered: the path it logged, with the invitation token redacted.
+        environ = {**environ, "PATH_INFO": "/invitaciones/tok-123/", "registro.log_path": "/invitaciones/[REDACTED]/"}
+        access_logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
     finally:
         access_logger.access_log.removeHandler(handler)
-    line = json.loads(buffer.getvalue().strip().splitlines()[-1])
+    first, line = (json.loads(text) for text in buffer.getvalue().strip().splitlines()[-2:])
+    assert line["path"] == "/invitaciones/[REDACTED]/" and "tok-123" not in buffer.getvalue()
+    line = first
     assert line["request_id"] == "abc123"
     assert (line["method"], line["path"], line["status"], line["bytes"]) == ("GET", "/api/v1/me", 200, 512)
     assert line["forwarded_for"] == "198.51.100.4" and line["duration_ms"] == 12.0
@@ -348,6 +353,33 @@ def test_reading_the_gunicorn_config_leaves_this_process_alone(monkeypatch, tmp_
     gunicorn_conf(monkeypatch, tmp_path)
     monkeypatch.undo()
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def _routes(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if hasattr(entry, "url_patterns"):
+            yield from _routes(entry, prefix + str(entry.pattern))
+        else:
+            yield prefix + str(entry.pattern), entry
+
+
+def test_nginx_does_not_log_the_secret_parts_of_paths():
+    from django.urls import get_resolver
+
+    from registro.core.observability.logs import SENSITIVE_KEY
+
+    [mapping] = [args for path, args in NGINX if path == ("map $uri $registro_log_path",) and args[0] != "default"]
+    # PCRE named groups, in Python spelling.
+    pattern = re.compile(mapping[0].strip('"').lstrip("~").replace("(?<", "(?P<"))
+    assert "$registro_log_path" in " ".join(" ".join(args) for _path, args in NGINX if args[0] == "log_format")
+    secret_routes = []
+    for route, entry in _routes(get_resolver()):
+        names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", route)
+        if any(SENSITIVE_KEY.search(name) for pair in names for name in pair if name):
+            secret_routes.append(route)
+            example = "/" + re.sub(r"<[^>]+>|\(\?P<[^>]+>[^)]*\)", "abc123", route).replace("^", "").replace("$", "")
+            assert pattern.match(example), f"nginx logs {route} with its secret"
+    assert len(secret_routes) >= 3  # confirmation key, reset key, invitation token
 
 
 def test_the_env_file_loads_the_production_settings():

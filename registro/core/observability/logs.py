@@ -60,9 +60,21 @@ def redact(value, depth: int = 0):
     return redact_text(str(value))
 
 
+def loggable_path(request) -> str:
+    """The path with the values of its secret URL parts (an e-mail confirmation key, a password
+    reset key, an invitation token) replaced; the query string is never logged."""
+    path = getattr(request, "path", "")
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if SENSITIVE_KEY.search(name) and value and str(value) in path:
+                path = path.replace(str(value), REDACTED)
+    return path
+
+
 def _request_summary(request) -> str:
     # Django's request loggers pass the request itself; its repr may hold a query string.
-    return f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}".strip()
+    return f"{getattr(request, 'method', '')} {loggable_path(request)}".strip()
 
 
 class RequestContextFilter(logging.Filter):
@@ -91,7 +103,14 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed format string: keep what was given
             message = f"{record.msg} {record.args}"
-        record.msg, record.args = redact_text(str(message)), None
+        message = redact_text(str(message))
+        request = context.current().get("request")
+        if request is not None:
+            # "Not Found: /invitaciones/<token>/" and the like.
+            raw, safe = getattr(request, "path", ""), loggable_path(request)
+            if raw and raw != safe:
+                message = message.replace(raw, safe)
+        record.msg, record.args = message, None
         for name, value in list(vars(record).items()):
             if name in _STANDARD or name in CONTEXT_FIELDS:
                 continue

@@ -9,6 +9,7 @@ import uuid
 from registro.core.network import is_trusted_proxy
 
 from . import context, metrics
+from .logs import loggable_path
 
 logger = logging.getLogger("registro.request")
 
@@ -59,14 +60,17 @@ class RequestObservabilityMiddleware:
         metrics.observe_request(
             method=request.method, view=_view_name(request), status=response.status_code, seconds=seconds
         )
+        path = loggable_path(request)
+        # The same dict as gunicorn's environ: its access log (deploy/gunicorn.conf.py) writes this path.
+        request.META["registro.log_path"] = path
         logger.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
                 "user_id": user,
