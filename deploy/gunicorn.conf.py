@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 bind = os.environ.get("WEB_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
@@ -26,6 +27,9 @@ max_requests_jitter = max_requests // 10
 # X-Forwarded-For is read by Django (TRUSTED_PROXIES, registro/core/network.py); gunicorn only
 # believes X-Forwarded-Proto from the proxy on this host.
 forwarded_allow_ips = "127.0.0.1,::1"
+
+# systemd manages the server (`systemctl reload` sends HUP); no control socket in $HOME.
+control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
@@ -43,9 +47,19 @@ PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
 
 
 class JsonAccessLogger(Logger):
-    """gunicorn's access log, one JSON object a line. The query string is left out, and tokens in
-    the path are redacted: either may hold a secret (the application's own log,
-    `registro.request`, adds the user and the acting account)."""
+    """gunicorn's logs, one JSON object a line, like the application's. In the access log the query
+    string is left out and tokens in the path are redacted: either may hold a secret (the
+    application's own line, `registro.request`, adds the user and the acting account)."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        formatter = JsonFormatter(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+        )
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:

@@ -45,6 +45,14 @@ def test_everyone_gets_the_overall_status_and_nothing_more(client):
     assert client.get("/health/", HTTP_AUTHORIZATION=f"Basic {TOKEN}").json() == {"status": "ok"}
 
 
+def test_probes_over_plain_http_are_not_redirected(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = "m"
+    assert Client().get("/cuentas/login/").status_code == 301
+    assert Client().get("/health/").status_code == 200
+    assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer m").status_code == 200
+
+
 def test_the_token_shows_each_component(settings):
     status, body = detail()
     assert status == 200 and body["status"] == "ok"

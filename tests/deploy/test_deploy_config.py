@@ -69,6 +69,7 @@ def test_gunicorn_config_is_the_worker_model_of_serve(monkeypatch, tmp_path):
     assert conf["bind"] == f"{serve.host}:{serve.port}"
     assert conf["accesslog"] == "-"
     assert conf["logger_class"].__name__ == "JsonAccessLogger"
+    assert conf["control_socket_disable"] is True
     # Multiprocess metrics on by default, in the data directory.
     assert conf["PROMETHEUS_DIR"] == tmp_path.resolve() / "prometheus-web"
     # The env file's values are read.
@@ -135,6 +136,18 @@ def test_the_access_log_is_one_json_object_a_line_without_the_query_string(monke
     assert (line["method"], line["path"], line["status"], line["bytes"]) == ("GET", "/api/v1/me", 200, 512)
     assert line["forwarded_for"] == "198.51.100.4" and line["duration_ms"] == 12.0
     assert "secret-in-query" not in buffer.getvalue()
+
+
+def test_gunicorn_own_messages_are_json_too(monkeypatch, tmp_path, capsys):
+    from gunicorn.config import Config
+
+    conf = gunicorn_conf(monkeypatch, tmp_path)
+    cfg = Config()
+    cfg.set("errorlog", "-")
+    conf["JsonAccessLogger"](cfg).error("Worker (pid:%s) was sent SIGKILL", 1234)
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert (line["level"], line["logger"]) == ("ERROR", "gunicorn.error")
+    assert line["message"] == "Worker (pid:1234) was sent SIGKILL" and "time" in line
 
 
 def test_gunicorn_hooks_empty_the_metrics_directory_and_forget_dead_workers(monkeypatch, tmp_path):
