@@ -399,3 +399,38 @@ def test_the_env_file_loads_the_production_settings():
     values = production_settings(("DEBUG", "LOG_FORMAT", "ALLOWED_HOSTS", "VAR_DIR"))
     assert values["DEBUG"] == "False" and values["LOG_FORMAT"] == "json"
     assert values["VAR_DIR"] == "/var/lib/registro-secop"
+
+
+def _assignments(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if re.match(r"^[A-Z][A-Z0-9_]*=", line):
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def test_the_variables_of_this_work_are_documented_in_env_example():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    ours = {
+        "LOG_FORMAT", "LOG_REQUESTS", "METRICS_TOKEN", "METRICS_TRUSTED_IPS", "HEALTH_TOKEN", "HEALTH_TRUSTED_IPS",
+        "HEALTH_TASK_MAX_AGE_SECONDS", "HEALTH_CACHE_SECONDS", "PROMETHEUS_MULTIPROC_DIR", "WEB_BIND", "WEB_THREADS",
+        "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_KEEPALIVE", "WEB_MAX_REQUESTS", "UPLOAD_REQUEST_MAX_BYTES",
+        "FILE_CHECK_TIMEOUT_SECONDS",
+    }  # fmt: skip
+    assert ours - documented == set()
+    read = set()
+    for path in ("config/settings.py", "deploy/gunicorn.conf.py"):
+        read |= set(re.findall(r'"([A-Z][A-Z0-9_]+)"', (ROOT / path).read_text()))
+    assert ours <= read
+
+
+def test_env_example_exported_as_it_is_gives_working_settings():
+    # Empty values mean "the default", as the file says; an empty LOG_FORMAT or HEALTH_TOKEN too.
+    env = {"PATH": os.environ["PATH"], **_assignments(ROOT / ".env.example"), "SECRET_KEY": "x" * 50}
+    assert env["HEALTH_TOKEN"] == "" and env["LOG_FORMAT"] == ""
+    env["METRICS_TOKEN"] = "m"
+    code = "import config.settings as s; print(s.LOG_FORMAT, s.HEALTH_TOKEN == 'm', s.HEALTH_TRUSTED_IPS)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["json", "True", "[]"]
