@@ -5,9 +5,11 @@ means "the worker process hangs", not "a request is slow". Every value reads the
 variable as `serve`; the env file (deploy/registro-secop.env) sets them."""
 
 import json
+import logging
 import os
+import re
 import shutil
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gunicorn.glogging import Logger
@@ -46,6 +48,28 @@ PROMETHEUS_DIR = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 PROMETHEUS_DIR.mkdir(parents=True, exist_ok=True)
 
 
+def _redact_path(path):
+    try:
+        from registro.core.observability.logs import redact_path
+    except ImportError:  # the master, before any application code is loaded
+        return path.split("?", 1)[0] if path else path
+    return redact_path(path) if path else path
+
+
+class _RedactFilter(logging.Filter):
+    """gunicorn's own messages ("Error handling request GET /invitaciones/<token>/") go through the
+    application's redaction, paths included."""
+
+    def filter(self, record):
+        try:
+            from registro.core.observability.logs import RedactingFilter
+        except ImportError:
+            return True
+        RedactingFilter().filter(record)
+        record.msg = re.sub(r"(?<!\S)/\S*", lambda match: _redact_path(match.group(0)), record.msg)
+        return True
+
+
 class JsonAccessLogger(Logger):
     """gunicorn's logs, one JSON object a line, like the application's. In the access log the query
     string is left out and tokens in the path are redacted: either may hold a secret (the
@@ -60,6 +84,7 @@ class JsonAccessLogger(Logger):
         )
         for handler in self.error_log.handlers:
             handler.setFormatter(formatter)
+            handler.addFilter(_RedactFilter())
 
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
@@ -67,7 +92,7 @@ class JsonAccessLogger(Logger):
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         headers = dict((name.lower(), value) for name, value in resp.headers)
         line = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "time": datetime.now(UTC).isoformat(),
             "level": "INFO",
             "logger": "gunicorn.access",
             "request_id": headers.get("x-request-id"),
@@ -75,7 +100,9 @@ class JsonAccessLogger(Logger):
             "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
             "method": environ.get("REQUEST_METHOD"),
             # Django's path with secret URL parts redacted, when the request reached Django.
-            "path": environ.get("registro.log_path") or environ.get("PATH_INFO"),
+            # PATH_INFO is missing when the application failed without an answer.
+            "path": environ.get("registro.log_path")
+            or _redact_path(environ.get("PATH_INFO") or getattr(req, "path", None)),
             "protocol": environ.get("SERVER_PROTOCOL"),
             "status": int(status),
             "bytes": getattr(resp, "sent", None),

@@ -144,10 +144,36 @@ def test_gunicorn_own_messages_are_json_too(monkeypatch, tmp_path, capsys):
     conf = gunicorn_conf(monkeypatch, tmp_path)
     cfg = Config()
     cfg.set("errorlog", "-")
-    conf["JsonAccessLogger"](cfg).error("Worker (pid:%s) was sent SIGKILL", 1234)
+    gunicorn_logger = conf["JsonAccessLogger"](cfg)
+    gunicorn_logger.error("Worker (pid:%s) was sent SIGKILL", 1234)
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert (line["level"], line["logger"]) == ("ERROR", "gunicorn.error")
     assert line["message"] == "Worker (pid:1234) was sent SIGKILL" and "time" in line
+    # When the application fails without an answer gunicorn names the request itself: redacted too.
+    gunicorn_logger.error("Error handling request %s", "/invitaciones/tok-9876543/?token=abc")
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["message"] == "Error handling request /invitaciones/[REDACTED]/"
+
+
+def test_the_access_log_redacts_paths_django_never_answered(monkeypatch, tmp_path):
+    from gunicorn.config import Config
+
+    conf = gunicorn_conf(monkeypatch, tmp_path)
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    access_logger = conf["JsonAccessLogger"](cfg)
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    access_logger.access_log.addHandler(handler)
+    try:
+        response = SimpleNamespace(status="500 Internal Server Error", headers=[], sent=0)
+        environ = {"REQUEST_METHOD": "GET", "REMOTE_ADDR": "127.0.0.1"}  # no PATH_INFO: gunicorn's error path
+        request = SimpleNamespace(headers=[], path="/cuentas/confirm-email/clave-secreta-77/")
+        access_logger.access(response, request, environ, timedelta(milliseconds=3))
+    finally:
+        access_logger.access_log.removeHandler(handler)
+    line = json.loads(buffer.getvalue().strip().splitlines()[-1])
+    assert line["path"] == "/cuentas/confirm-email/[REDACTED]/"
 
 
 def test_gunicorn_hooks_empty_the_metrics_directory_and_forget_dead_workers(monkeypatch, tmp_path):

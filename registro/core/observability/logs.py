@@ -72,6 +72,22 @@ def loggable_path(request) -> str:
     return path
 
 
+def redact_path(path: str) -> str:
+    """`loggable_path` for a bare path (gunicorn's logs, written outside Django's request): the
+    URL it resolves to names its secret parts. Never the query string."""
+    path = path.split("?", 1)[0]
+    try:
+        from django.urls import resolve
+
+        match = resolve(path)
+    except Exception:  # not a URL of the site, or Django not set up: nothing to redact by name
+        return path
+    for name, value in match.kwargs.items():
+        if SENSITIVE_KEY.search(name) and value and str(value) in path:
+            path = path.replace(str(value), REDACTED)
+    return path
+
+
 def _request_summary(request) -> str:
     # Django's request loggers pass the request itself; its repr may hold a query string.
     return f"{getattr(request, 'method', '')} {loggable_path(request)}".strip()
