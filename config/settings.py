@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times, counts and logs every answer, refusals of the middlewares below included.
+    "registro.core.observability.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -432,7 +434,8 @@ CSRF_FAILURE_VIEW = "registro.core.error_views.csrf_failure"
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's probe may come over plain HTTP
+# A load balancer's probes and Prometheus may come over plain HTTP, straight to gunicorn.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -484,12 +487,56 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300)
 # Rows fetched per round trip from the server-side cursor of every download.
 OPEN_DATA_CHUNK_SIZE = env_int("OPEN_DATA_CHUNK_SIZE", 2000)
 
+# --- Operations: logs, health report, metrics (docs/adr/0020) --------------------------------
+# "json" (one JSON object a line, for journald and log collectors) or "text" (readable, `make run`).
+# Every record carries request_id, user_id and account_id; secrets are redacted on the handler.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "registro.core.observability.logs.RequestContextFilter"},
+        "redact": {"()": "registro.core.observability.logs.RedactingFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context", "redact"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request from RequestObservabilityMiddleware; LOG_REQUESTS=0 leaves gunicorn's
+        # access log alone.
+        "registro.request": {"level": "INFO" if env_bool("LOG_REQUESTS", True) else "WARNING"},
+    },
 }
+
+# /health/: the components' detail for a bearer of HEALTH_TOKEN or a client in HEALTH_TRUSTED_IPS
+# (CIDRs; the client's address as registro/core/network.py sees it); others get the status alone.
+# Defaults: the metrics' token and addresses.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_TRUSTED_IPS = env_list("METRICS_TRUSTED_IPS", [])
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN") or METRICS_TOKEN
+HEALTH_TRUSTED_IPS = env_list("HEALTH_TRUSTED_IPS", METRICS_TRUSTED_IPS)
+for _cidr in METRICS_TRUSTED_IPS + HEALTH_TRUSTED_IPS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"METRICS_TRUSTED_IPS/HEALTH_TRUSTED_IPS: {_cidr!r} is not a network.") from exc
+# The task queue is reported failed when its oldest due task has waited this long (no worker
+# running?); 0: never.
+HEALTH_TASK_MAX_AGE_SECONDS = env_int("HEALTH_TASK_MAX_AGE_SECONDS", 900)
+# Each process answers /health/ from its last report for this long (the checks write to storage).
+HEALTH_CACHE_SECONDS = env_int("HEALTH_CACHE_SECONDS", 5)
 
 HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/auth_openapi.html"

@@ -238,6 +238,12 @@ TABLE: dict[str, Rule] = {
     # --- Home, health, terms ---------------------------------------------------------------------
     "home": Rule(EVERYONE),  # each to their own start page
     "healthz": Rule(EVERYONE),
+    # --- Operations: health report and metrics (ADR 0020) ------------------------------------------
+    # Everyone gets the overall status; the components only with HEALTH_TOKEN or from
+    # HEALTH_TRUSTED_IPS (tests/core/test_observability_health.py). Metrics: METRICS_TOKEN or
+    # METRICS_TRUSTED_IPS only, neither set here, so 404 for all (tests/core/test_observability_metrics.py).
+    "health": Rule(EVERYONE),
+    "metrics": Rule(ALL_NOT_FOUND),
     "terms_text": Rule(EVERYONE),
     "publico:buscar": Rule(EVERYONE, query={"q": "ALCALDIA"}),
     # --- Accounts (our views, then allauth's pages) -------------------------------------------

@@ -29,7 +29,7 @@ class UserTimezoneMiddleware:
 
 
 SESSION_KEY = "registro_terms_version"
-EXEMPT_PREFIXES = ("/cuentas/", "/static/", "/healthz", "/api/", "/dev/correos/", "/admin/")
+EXEMPT_PREFIXES = ("/cuentas/", "/static/", "/healthz", "/health/", "/metrics", "/api/", "/dev/correos/", "/admin/")
 
 
 class TermsAcceptanceMiddleware:

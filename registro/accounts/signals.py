@@ -4,7 +4,7 @@ from allauth.account import signals as allauth_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from . import devices, selectors, services
+from . import devices, metrics, selectors, services
 from .models import AccessEvent
 
 
@@ -14,6 +14,7 @@ def _client(request):
 
 @receiver(auth_signals.user_logged_in)
 def on_logged_in(sender, request, user, **kwargs):
+    metrics.LOGINS.inc()
     services.access_event_record(user=user, kind=AccessEvent.Kind.LOGIN, client=_client(request))
     if request is not None:
         devices.mark_login(request, user.pk)
@@ -27,6 +28,7 @@ def on_logged_out(sender, request, user, **kwargs):
 
 @receiver(auth_signals.user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    metrics.LOGIN_FAILURES.inc()
     login = credentials.get("username") or credentials.get("email") or credentials.get("login") or ""
     user = selectors.user_get_by_login(login=login) if login else None
     services.access_event_record(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from registro.core.api import parse_id
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.observability import context as log_context
 from registro.entities.account import selectors as account_selectors
 from registro.entities.account.models import Entidad
 from registro.entities.membership.catalogue import Permiso
@@ -41,6 +42,8 @@ def switcher(user) -> tuple[Membresia | None, list[Membresia]]:
         Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
     )
     actual = opciones[0] if opciones else None
+    if actual is not None:
+        log_context.bind(account_id=actual.entidad_id)
     return actual, sorted(opciones, key=lambda m: (m.entidad.nombre, m.entidad_id))
 
 
@@ -112,6 +115,9 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
         # Not a whole number, or one beyond any id (64 bits): an entity the user does not belong to.
         entidad_id = parse_id(header) or -1
     membresia = acting_membership(user, entidad_id)
+    if membresia is not None:
+        # The request's log records name the account it acts for (docs/adr/0020).
+        log_context.bind(account_id=membresia.entidad_id)
     if membresia is None:
         message = (
             _("Usted no pertenece a esa Entidad.")
