@@ -19,7 +19,15 @@ import pytest
 from tests.deploy.test_gunicorn_metrics import ROOT, free_port, log_lines
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-pytestmark = pytest.mark.skipif(NGINX is None or shutil.which("openssl") is None, reason="needs nginx and openssl")
+
+
+@pytest.fixture(autouse=True)
+def _tools():
+    # .ci/run installs them (Debian packages nginx and openssl) where they are missing.
+    assert NGINX is not None, "nginx is not installed (Debian package nginx)"
+    assert shutil.which("openssl"), "openssl is not installed (Debian package openssl)"
+
+
 HOST = "registro.example.gov.co"
 SITE = (ROOT / "deploy/nginx/registro-secop.conf").read_text()
 
