@@ -3,6 +3,7 @@ answer every error in the envelope of registro.core.api."""
 
 import logging
 
+from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from registro.accounts import reauthentication
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
 from registro.core.api import InvalidText, TextCheckingParser, error_body, unreadable_body
@@ -63,6 +65,19 @@ def on_application_error(request, exc: ApplicationError):
     if exc.status_code == 429 and "retry_after" in exc.detail:
         response["Retry-After"] = str(exc.detail["retry_after"])
     return response
+
+
+@api.exception_handler(ReauthenticationRequired)
+def on_reauthentication_required(request, exc: ReauthenticationRequired):
+    # A sensitive action without a recent proof of identity (accounts/reauthentication.py).
+    action = getattr(exc, "action", None)
+    return _error(
+        request,
+        401,
+        ErrorCode.REAUTHENTICATION_REQUIRED,
+        reauthentication.api_error_message(action),
+        reauthentication.api_error_detail(request, action),
+    )
 
 
 @api.exception_handler(Http404)

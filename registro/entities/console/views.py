@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registro.accounts import reauthentication
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.forms import add_application_error
 from registro.core.http import or_404
@@ -26,7 +27,7 @@ from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units
 from registro.entities.console.forms import InvitacionForm, RolForm, UnidadForm
 from registro.entities.console.models import UnidadContratacion
-from registro.entities.membership import access, acting, invitations, members, roles
+from registro.entities.membership import access, acting, invitations, members, roles, sensitive
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, rol_choices
@@ -189,6 +190,7 @@ def miembro_accion(request, current, pk: int, accion: str):
         raise Http404
     if not current.can(Permiso.GESTIONAR_MIEMBROS) and not (own and accion == "retirar"):
         raise PermissionDenied(_("Su rol no le permite gestionar los usuarios de la Entidad."))
+    reauthentication.require(request, sensitive.member_change(membresia, accion, rol=request.POST.get("rol") or None))
     try:
         if accion == "roles":
             members.membresia_update(
@@ -236,6 +238,8 @@ def solicitud_decidir(request, current, pk: int, decision: str):
     )
     if decision not in ("aprobar", "rechazar"):
         raise Http404
+    if decision == "aprobar":
+        reauthentication.require(request, sensitive.granting(request.POST.get("rol", Membresia.Rol.COMPRADOR)))
     try:
         if decision == "aprobar":
             access.solicitud_approve(
@@ -298,7 +302,10 @@ def invitaciones_lista(request, current):
         request,
         current,
         InvitacionForm(request.POST or None, entidad=current.entidad),
-        lambda data: invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
+        lambda data: (
+            reauthentication.require(request, sensitive.granting(data.get("rol"))),
+            invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
+        ),
         done=(_("Invitación enviada a %(correo)s."), "console:invitaciones"),
         template="entities/console/invitaciones.html",
         context={"invitaciones": membership_selectors.invitaciones(entidad=current.entidad)},
