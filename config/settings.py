@@ -178,6 +178,7 @@ ACCOUNT_FORMS = {
     "add_email": "registro.accounts.forms.CambiarCorreoForm",
     "change_password": "registro.accounts.forms.CambiarContrasenaForm",
     "reset_password": "registro.accounts.forms.RecuperarContrasenaForm",
+    "reauthenticate": "registro.accounts.forms.ConfirmarIdentidadForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]

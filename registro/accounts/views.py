@@ -207,6 +207,8 @@ def session_end(request, pk: int):
             client=services.ClientInfo.from_request(request),
         )
     except ApplicationError as exc:
+        if exc.status_code == 404:  # another user's session, or one that already ended
+            raise Http404(exc.message) from None
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Cerramos esa sesión: quien la usaba tendrá que entrar de nuevo."))
