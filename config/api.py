@@ -35,7 +35,15 @@ api = NinjaAPI(
         "`/api/v1/auth/openapi.html`). Autenticación: cookie de sesión con CSRF o cabecera `X-Session-Token`. "
         "Las operaciones de `/entidad/…` actúan a nombre de la Entidad activa del usuario "
         "(`GET`/`PUT /me/entidad-activa`); la cabecera `X-Entidad: <id>` elige otra de sus Entidades para "
-        "una sola llamada."
+        "una sola llamada.\n\n"
+        "**Acciones sensibles** (activar, rechazar, suspender o reactivar una cuenta; designar un Usuario "
+        "Administrador desde un caso; nombrar, suspender o retirar un Usuario Administrador; cambiar roles): "
+        "piden una prueba reciente de identidad, es decir, haber iniciado sesión o confirmado la contraseña (o el "
+        "segundo factor) en los últimos minutos (`REAUTHENTICATION_TIMEOUT_SECONDS`, 300 por omisión). Sin ella "
+        "responden `401` con `code` `reauthentication_required` y, en `detail`, la acción, los métodos "
+        "disponibles (`flows`) y dónde confirmar: `POST /api/v1/auth/app/v1/auth/reauthenticate` con "
+        '`X-Session-Token` y `{"password": …}` (o `…/browser/…` con la cookie y CSRF). Después, repita la '
+        "llamada. El cambio de correo de la API de autenticación pide lo mismo con la respuesta `401` de allauth."
     ),
     urls_namespace="api",
     docs_url="/docs",

@@ -71,7 +71,13 @@ class ActiveUserTokenAuth(APIKeyHeader):
         # The token's session, not the cookie's: its sign-in and reauthentications
         # (reauthentication.py) and which of the user's sessions is the caller's (sessions.py).
         request.auth_session = session
-        return _checked(user, self.checks)
+        checked = _checked(user, self.checks)
+        if checked is not None:
+            # allauth's middleware tracks the cookie's session only; the token's "last activity".
+            from .sessions import session_touch
+
+            session_touch(request, session.session_key)
+        return checked
 
 
 def authenticated(*checks: Check) -> list:

@@ -14,9 +14,11 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.network import client_ip
 
 from . import services
 from .models import AccessEvent, User
@@ -100,8 +102,12 @@ def session_list(*, user: User, current_key: str | None) -> list[ActiveSession]:
     return sorted(sessions, key=lambda s: (not s.is_current, -s.last_seen_at.timestamp()))
 
 
-def session_count(*, user: User) -> int:
-    return len(UserSession.objects.purge_and_list(user))
+def session_touch(request: HttpRequest, session_key: str) -> None:
+    """Last activity and address of an API token's session (one UPDATE, like allauth's middleware
+    does for the browser's)."""
+    ip = client_ip(request)
+    changes = {"last_seen_at": timezone.now(), **({"ip": ip} if ip else {})}
+    UserSession.objects.filter(session_key=session_key).update(**changes)
 
 
 # --- Writes --------------------------------------------------------------------------------------

@@ -138,6 +138,24 @@ def test_the_api_answers_401_reauthentication_required(w, kind, actor, _path, _d
     assert _state(w) == before
 
 
+def test_modifying_or_deleting_a_role_asks_too(w):
+    from registro.entities.membership.models import RolEntidad
+
+    rol = RolEntidad.objects.create(entidad=w.activa, nombre="Revisor", permisos=[])
+    client = stale(w.admin)
+    edit = client.post(
+        f"/entidad/roles/{rol.pk}/", {"nombre": "Otro", "descripcion": "", "permisos": ["ver_auditoria"]}
+    )
+    assert edit["Location"].startswith(REAUTH)
+    assert client.post(f"/entidad/roles/{rol.pk}/eliminar/")["Location"].startswith(REAUTH)
+    api = client.put(
+        f"/api/v1/entidad/roles/{rol.pk}", {"nombre": "Otro", "permisos": ["ver_auditoria"]}, content_type=JSON
+    )
+    assert api.status_code == 401 and api.json()["code"] == "reauthentication_required"
+    assert client.delete(f"/api/v1/entidad/roles/{rol.pk}").status_code == 401
+    assert RolEntidad.objects.get(pk=rol.pk).nombre == "Revisor"
+
+
 def test_a_sign_in_within_the_window_is_proof_enough(w, settings):
     client = Client()
     client.force_login(w.desk)  # signed in just now (tests/conftest.py)

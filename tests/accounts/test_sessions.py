@@ -223,3 +223,11 @@ def test_allauths_headless_sessions_endpoint_records_what_it_ends(user):
 def test_allauths_own_sessions_page_leads_to_accesos(client_logged_in):
     response = client_logged_in.get("/cuentas/sessions/")
     assert response.status_code == 302 and response["Location"] == "/usuario/accesos/#sesiones"
+
+
+def test_an_api_tokens_session_shows_its_last_activity(user):
+    app, token = _app_login(user)
+    row = UserSession.objects.get(user=user, session_key=token)
+    UserSession.objects.filter(pk=row.pk).update(last_seen_at=row.last_seen_at.replace(year=2020))
+    app.get("/api/v1/me", headers={"X-Session-Token": token})
+    assert UserSession.objects.get(pk=row.pk).last_seen_at.year > 2020

@@ -224,14 +224,21 @@ def rol_detail(request, rol_id: Id):
 
 @router.put("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Modificar un rol")
 def rol_update(request, rol_id: Id, payload: RolIn):
+    """Sensitive (it changes what every holder of the role may do): 401 `reauthentication_required`
+    without a recent proof of identity."""
     current = _acting(request, Permiso.GESTIONAR_ROLES)
-    return roles.rol_update(rol=_rol(current, rol_id), actor=request.auth, **payload.dict())
+    rol = _rol(current, rol_id)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
+    return roles.rol_update(rol=rol, actor=request.auth, **payload.dict())
 
 
 @router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=terms_auth, summary="Eliminar un rol")
 def rol_delete(request, rol_id: Id):
+    """Sensitive, as modifying it: 401 `reauthentication_required` without a recent proof."""
     current = _acting(request, Permiso.GESTIONAR_ROLES)
-    roles.rol_delete(rol=_rol(current, rol_id), actor=request.auth)
+    rol = _rol(current, rol_id)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
+    roles.rol_delete(rol=rol, actor=request.auth)
     return Status(204, None)
 
 

@@ -278,7 +278,10 @@ def rol_editar(request, current, pk: int):
         request,
         current,
         RolForm(request.POST or None, initial=initial, entidad=current.entidad),
-        lambda data: roles.rol_update(rol=rol, actor=request.user, **data),
+        lambda data: (
+            reauthentication.require(request, sensitive.ROLE_DEFINITION),
+            roles.rol_update(rol=rol, actor=request.user, **data),
+        ),
         done=(_("Rol guardado."), "console:roles"),
         template="entities/console/rol_form.html",
         context={"rol": rol},
@@ -288,6 +291,7 @@ def rol_editar(request, current, pk: int):
 @console_view(Permiso.GESTIONAR_ROLES, methods=("POST",))
 def rol_eliminar(request, current, pk: int):
     rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
     try:
         roles.rol_delete(rol=rol, actor=request.user)
     except ApplicationError as exc:

@@ -5,6 +5,9 @@ from registro.accounts.reauthentication import SensitiveAction
 from registro.entities.membership.models import Membresia
 
 ADMIN = Membresia.Rol.ADMINISTRADOR
+# Modifying or deleting one of the account's roles changes what every user holding it may do.
+# Creating one changes nobody's access until it is given (which is ROLES_CAMBIAR).
+ROLE_DEFINITION = SensitiveAction.ROLES_CAMBIAR
 
 
 def member_change(membresia: Membresia, accion: str, *, rol: str | None = None) -> SensitiveAction | None:
