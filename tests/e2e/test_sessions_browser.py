@@ -89,3 +89,35 @@ def test_a_sensitive_action_asks_for_the_password_and_then_completes(live_server
     assert cuenta.estado == Entidad.Estado.SUSPENDIDA
     assert cuenta.eventos.filter(motivo="Suplantación del representante legal.").exists()
     assert AccessEvent.objects.filter(user=desk_user, kind=AccessEvent.Kind.REAUTHENTICATED).exists()
+
+
+DESK_SCREENSHOT = "/tmp/e2e-mesa-cerrar-sesiones.png"
+
+
+def test_the_desk_ends_a_users_sessions_with_a_reason(live_server, browser, smtp_sink):
+    user = UserFactory(username="luis.robado", email="luis@alcaldia.gov.co")
+    victim = new_page(browser)
+    log_in(victim, live_server, user)
+    desk = new_page(browser)
+    log_in(desk, live_server, DeskUserFactory(username="mesa.incidente"))
+
+    desk.goto(f"{live_server.url}/mesa/usuarios/{user.pk}/")
+    expect(desk.get_by_role("table", name="Sesiones activas del usuario").get_by_role("row")).to_have_count(2)
+    desk.get_by_role("button", name="Cerrar todas las sesiones").click()
+    summary = desk.locator("#resumen-errores")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Escriba el motivo por el que cierra las sesiones del usuario.")
+    assert_accessible(desk)
+
+    desk.get_by_label("Motivo").fill("Reportó el robo de su portátil.")
+    desk.get_by_role("button", name="Cerrar todas las sesiones").click()
+    expect(desk.get_by_role("status")).to_contain_text("Cerramos las sesiones de luis.robado (1)")
+    expect(desk.get_by_text("El usuario no tiene sesiones abiertas.")).to_be_visible()
+    assert_accessible(desk)
+    desk.locator("#sesiones").scroll_into_view_if_needed()
+    desk.screenshot(path=DESK_SCREENSHOT, full_page=True)
+    message = smtp_sink.wait_for(to="luis@alcaldia.gov.co", subject="cerró sus sesiones")
+    assert "Reportó el robo de su portátil." in message.get_body(("plain",)).get_content()
+
+    victim.goto(f"{live_server.url}/usuario/accesos/")
+    expect(victim).to_have_url(re.compile(r"/cuentas/login/"))
