@@ -1464,3 +1464,32 @@ def test_dev_outbox_is_gone_without_dev_outbox(world, settings):
     settings.DEV_OUTBOX = False
     for actor in ACTORS:
         assert [_client(world, actor).get(url).status_code for url in urls] == [404, 404, 404], actor
+
+
+# Sensitive actions (ADR 0018): once the proof of identity is older than the window, whoever may
+# act is asked to confirm it first (the page to allauth's reauthentication, the API 401), and
+# nothing changes; everyone else keeps the answer of TABLE.
+SENSITIVE_ROWS = {
+    "servicedesk:cuenta_accion": DESK,
+    "servicedesk:designar_administrador": DESK,
+    "api:cuenta_suspender": DESK,
+    "api:cuenta_reactivar": DESK,
+    "api:designar_administrador": DESK,
+}
+
+
+@pytest.mark.parametrize("key", sorted(SENSITIVE_ROWS))
+def test_sensitive_actions_ask_again_once_the_window_has_passed(world, settings, key):
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    rule, actor = TABLE[key], SENSITIVE_ROWS[key]
+    assert rule.expect[actor] == ALLOW
+    before = rule.unchanged(world)
+    response = _call(_client(world, actor), rule, key, world)
+    if key.startswith("api:"):
+        assert response.status_code == 401 and response.json()["code"] == "reauthentication_required"
+    else:
+        assert response.status_code == 302 and response["Location"].startswith("/cuentas/reauthenticate/?next=")
+    assert rule.unchanged(world) == before
+    for other in ACTORS:
+        if other != actor:
+            _check(rule, key, other, world)
