@@ -274,14 +274,16 @@ def roles_lista(request, current):
 def rol_editar(request, current, pk: int):
     rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
     initial = {"nombre": rol.nombre, "descripcion": rol.descripcion, "permisos": rol.permisos}
+
+    def save(data):
+        reauthentication.require(request, sensitive.ROLE_DEFINITION)
+        return roles.rol_update(rol=rol, actor=request.user, **data)
+
     return _form_page(
         request,
         current,
         RolForm(request.POST or None, initial=initial, entidad=current.entidad),
-        lambda data: (
-            reauthentication.require(request, sensitive.ROLE_DEFINITION),
-            roles.rol_update(rol=rol, actor=request.user, **data),
-        ),
+        save,
         done=(_("Rol guardado."), "console:roles"),
         template="entities/console/rol_form.html",
         context={"rol": rol},
@@ -302,14 +304,16 @@ def rol_eliminar(request, current, pk: int):
 
 @console_view(Permiso.GESTIONAR_MIEMBROS, methods=("GET", "POST"))
 def invitaciones_lista(request, current):
+    def save(data):
+        # Inviting as Administrador names one (ADR 0018).
+        reauthentication.require(request, sensitive.granting(data.get("rol")))
+        return invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data)
+
     return _form_page(
         request,
         current,
         InvitacionForm(request.POST or None, entidad=current.entidad),
-        lambda data: (
-            reauthentication.require(request, sensitive.granting(data.get("rol"))),
-            invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
-        ),
+        save,
         done=(_("Invitación enviada a %(correo)s."), "console:invitaciones"),
         template="entities/console/invitaciones.html",
         context={"invitaciones": membership_selectors.invitaciones(entidad=current.entidad)},
