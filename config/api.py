@@ -3,6 +3,7 @@ answer every error in the envelope of registro.core.api."""
 
 import logging
 
+from allauth.core.exceptions import ReauthenticationRequired
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from registro.accounts import reauthentication
 from registro.accounts.api import reference_router
 from registro.accounts.api import router as accounts_router
 from registro.core.api import InvalidText, TextCheckingParser, error_body, unreadable_body
@@ -33,7 +35,15 @@ api = NinjaAPI(
         "`/api/v1/auth/openapi.html`). Autenticación: cookie de sesión con CSRF o cabecera `X-Session-Token`. "
         "Las operaciones de `/entidad/…` actúan a nombre de la Entidad activa del usuario "
         "(`GET`/`PUT /me/entidad-activa`); la cabecera `X-Entidad: <id>` elige otra de sus Entidades para "
-        "una sola llamada."
+        "una sola llamada.\n\n"
+        "**Acciones sensibles** (activar, rechazar, suspender o reactivar una cuenta; designar un Usuario "
+        "Administrador desde un caso; nombrar, suspender o retirar un Usuario Administrador; cambiar roles): "
+        "piden una prueba reciente de identidad, es decir, haber iniciado sesión o confirmado la contraseña (o el "
+        "segundo factor) en los últimos minutos (`REAUTHENTICATION_TIMEOUT_SECONDS`, 300 por omisión). Sin ella "
+        "responden `401` con `code` `reauthentication_required` y, en `detail`, la acción, los métodos "
+        "disponibles (`flows`) y dónde confirmar: `POST /api/v1/auth/app/v1/auth/reauthenticate` con "
+        '`X-Session-Token` y `{"password": …}` (o `…/browser/…` con la cookie y CSRF). Después, repita la '
+        "llamada. El cambio de correo de la API de autenticación pide lo mismo con la respuesta `401` de allauth."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -63,6 +73,19 @@ def on_application_error(request, exc: ApplicationError):
     if exc.status_code == 429 and "retry_after" in exc.detail:
         response["Retry-After"] = str(exc.detail["retry_after"])
     return response
+
+
+@api.exception_handler(ReauthenticationRequired)
+def on_reauthentication_required(request, exc: ReauthenticationRequired):
+    # A sensitive action without a recent proof of identity (accounts/reauthentication.py).
+    action = getattr(exc, "action", None)
+    return _error(
+        request,
+        401,
+        ErrorCode.REAUTHENTICATION_REQUIRED,
+        reauthentication.api_error_message(action),
+        reauthentication.api_error_detail(request, action),
+    )
 
 
 @api.exception_handler(Http404)

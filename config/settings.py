@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.usersessions",
     "csp",
     "ninja",
     "django_tasks",
@@ -84,8 +85,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Keeps each session's row (browser, IP address, last activity) for "Sesiones activas".
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "registro.accounts.middleware.UserTimezoneMiddleware",
     "registro.accounts.middleware.TermsAcceptanceMiddleware",
+    "registro.accounts.middleware.ReauthenticationPromptMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -184,6 +188,7 @@ ACCOUNT_FORMS = {
     "add_email": "registro.accounts.forms.CambiarCorreoForm",
     "change_password": "registro.accounts.forms.CambiarContrasenaForm",
     "reset_password": "registro.accounts.forms.RecuperarContrasenaForm",
+    "reauthenticate": "registro.accounts.forms.ConfirmarIdentidadForm",
 }
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -212,7 +217,15 @@ SOLICITUD_INVITACIONES_MANUALES_MAX = env_int("SOLICITUD_INVITACIONES_MANUALES_M
 SOLICITUD_INVITACIONES_LOTE = env_int("SOLICITUD_INVITACIONES_LOTE", 1000)
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # current session stays; the others end
+# The current session stays; the others are ended through allauth.usersessions (accounts/sessions.py).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Sensitive actions (registro/accounts/reauthentication.py) need a proof of the password or of a
+# second factor within this many seconds; REQUIRED makes allauth's own e-mail change ask for it too.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# "Sesiones activas": every session with its browser, IP address and last activity.
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "registro.accounts.sessions.UserSessionsAdapter"
 ACCOUNT_SESSION_REMEMBER = None
 # Duplicate usernames and e-mails get a clear error on the form (the issue asks for it); the
 # rate limits below bound how fast anyone can probe for registered addresses. The password reset

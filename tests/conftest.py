@@ -7,6 +7,25 @@ from tests.factories import PASSWORD, UserFactory
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _logins_record_how_they_signed_in():
+    """`Client.force_login` and `Client.login` skip allauth's login flow, which records in the
+    session that the user signed in with the password. Recorded here as that flow does, so a test
+    that logs a client in and acts at once has the recent proof sensitive actions need (ADR 0018);
+    tests of the prompt move it back with `tests.proofs.expire_proofs`."""
+    from tests.proofs import mark_signed_in
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        mark_signed_in(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "_login", _login)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")

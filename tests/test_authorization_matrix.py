@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -749,6 +750,46 @@ TABLE: dict[str, Rule] = {
     "admin/(?P<url>.*)$": Rule(ADMIN_NOT_FOUND, path=lambda w: "/admin/no-existe/"),
 }
 
+# --- Active sessions and reauthentication (ADR 0018) ------------------------------------------------
+# A user's sessions are theirs alone: another user's session is not found. Ending every session of
+# a user is the desk's, with a reason. allauth's own sessions page only leads to "Accesos del usuario".
+OWN_SESSION = who(LOGIN, NF, NF, NF, ALLOW, NF, NF, NF)  # the other session of A's administrator
+TABLE.update(
+    {
+        "usersessions_list": Rule(LOGGED_IN),
+        "accounts:session_end": Rule(
+            OWN_SESSION,
+            kwargs=lambda w: {"pk": w.admin_a_other_session},
+            method=POST,
+            unchanged=lambda w: UserSession.objects.filter(pk=w.admin_a_other_session).exists(),
+        ),
+        "accounts:sessions_end_others": Rule(LOGGED_IN, method=POST),
+        "servicedesk:usuario_cerrar_sesiones": Rule(
+            DESK_ONLY,
+            kwargs=lambda w: {"pk": w.admin_a},
+            method=POST,
+            data={"motivo": "Equipo robado."},
+            unchanged=lambda w: UserSession.objects.filter(pk=w.admin_a_other_session).exists(),
+        ),
+        "api:me_sessions": Rule(LOGGED_IN),
+        "api:me_session_end": Rule(
+            OWN_SESSION,
+            kwargs=lambda w: {"session_id": w.admin_a_other_session},
+            unchanged=lambda w: UserSession.objects.filter(pk=w.admin_a_other_session).exists(),
+        ),
+        "api:me_sessions_end_others": Rule(LOGGED_IN),
+        "api:usuario_cerrar_sesiones": Rule(
+            DESK_ONLY,
+            kwargs=lambda w: {"usuario_id": w.admin_a},
+            data={"motivo": "Equipo robado."},
+            unchanged=lambda w: UserSession.objects.filter(pk=w.admin_a_other_session).exists(),
+        ),
+        # allauth's headless sessions endpoint: it answers for the caller's own sessions only.
+        "headless:app:usersessions:sessions": Rule(HEADLESS),
+        "headless:browser:usersessions:sessions": Rule(HEADLESS),
+    }
+)
+
 # allauth's headless endpoints, for both clients (the app's also refreshes tokens).
 HEADLESS_ENDPOINTS = (
     "config",
@@ -793,6 +834,7 @@ ADMIN_MODELS = (
     ("accounts", "user"),
     ("accounts", "accessevent"),
     ("accounts", "termsacceptance"),
+    ("usersessions", "usersession"),
     ("entities", "entidad"),
     ("entities", "registroentidad"),
     ("servicedesk", "caso"),
@@ -1092,6 +1134,15 @@ def _build_world() -> SimpleNamespace:
         client = Client()
         client.force_login(user)
         sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # A second session of A's administrator, in another browser: theirs to end, and the desk's.
+    other = Client()
+    other.force_login(admin_a)
+    admin_a_other_session = UserSession.objects.create(
+        user=admin_a,
+        session_key=other.cookies[settings.SESSION_COOKIE_NAME].value,
+        ip="10.0.0.9",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
 
     admin_objects = {
         "auth_group": Group.objects.get(name=SERVICE_DESK_GROUP).pk,
@@ -1108,6 +1159,7 @@ def _build_world() -> SimpleNamespace:
         "accounts_user": admin_a.pk,
         "accounts_accessevent": AccessEvent.objects.filter(user=admin_a).first().pk,
         "accounts_termsacceptance": TermsAcceptance.objects.filter(user=admin_a).first().pk,
+        "usersessions_usersession": admin_a_other_session.pk,
         "entities_entidad": entidad_a.pk,
         "entities_registroentidad": registro.pk,
         "servicedesk_caso": caso.pk,
@@ -1147,6 +1199,8 @@ def _build_world() -> SimpleNamespace:
         email=email.pk,
         outsider_username=outsider.username,
         outsider_id=outsider.pk,
+        admin_a=admin_a.pk,
+        admin_a_other_session=admin_a_other_session.pk,
         entidad_content_type=ContentType.objects.get_for_model(Entidad).pk,
         admin_objects={name: str(pk) for name, pk in admin_objects.items()},
         sessions=sessions,
@@ -1167,6 +1221,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
             DEV_OUTBOX=True,
+            # The sessions are logged in once for the module (a recent proof for sensitive
+            # actions, tests/conftest.py); the matrix may take longer than the usual window.
+            ACCOUNT_REAUTHENTICATION_TIMEOUT=24 * 3600,
             STORAGES={
                 **settings.STORAGES,
                 "open_data": {
@@ -1413,3 +1470,32 @@ def test_dev_outbox_is_gone_without_dev_outbox(world, settings):
     settings.DEV_OUTBOX = False
     for actor in ACTORS:
         assert [_client(world, actor).get(url).status_code for url in urls] == [404, 404, 404], actor
+
+
+# Sensitive actions (ADR 0018): once the proof of identity is older than the window, whoever may
+# act is asked to confirm it first (the page to allauth's reauthentication, the API 401), and
+# nothing changes; everyone else keeps the answer of TABLE.
+SENSITIVE_ROWS = {
+    "servicedesk:cuenta_accion": DESK,
+    "servicedesk:designar_administrador": DESK,
+    "api:cuenta_suspender": DESK,
+    "api:cuenta_reactivar": DESK,
+    "api:designar_administrador": DESK,
+}
+
+
+@pytest.mark.parametrize("key", sorted(SENSITIVE_ROWS))
+def test_sensitive_actions_ask_again_once_the_window_has_passed(world, settings, key):
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    rule, actor = TABLE[key], SENSITIVE_ROWS[key]
+    assert rule.expect[actor] == ALLOW
+    before = rule.unchanged(world)
+    response = _call(_client(world, actor), rule, key, world)
+    if key.startswith("api:"):
+        assert response.status_code == 401 and response.json()["code"] == "reauthentication_required"
+    else:
+        assert response.status_code == 302 and response["Location"].startswith("/cuentas/reauthenticate/?next=")
+    assert rule.unchanged(world) == before
+    for other in ACTORS:
+        if other != actor:
+            _check(rule, key, other, world)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from registro.core.network import client_ip
 from registro.notifications.services import email_queue_message
 
-from . import devices, selectors, services
+from . import devices, reauthentication, selectors, services
 from .models import AccessEvent
 
 
@@ -66,3 +66,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 ),
             )
         return super().respond_email_verification_sent(request, user)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # allauth's own checks (the e-mail change; allauth.mfa's factor changes): a sign-in within
+        # the window is as recent a proof as a reauthentication, as for our sensitive actions.
+        from allauth.core import context as allauth_context
+
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = allauth_context.request
+        return request is None or not reauthentication.signed_in_recently(request)

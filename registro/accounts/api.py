@@ -1,10 +1,10 @@
 from django.conf import settings
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from registro.core.api import Pagination
 
-from . import selectors, services
+from . import selectors, services, sessions
 from .api_auth import terms_auth, user_auth
 from .models import DocumentType
 from .schemas import (
@@ -12,6 +12,8 @@ from .schemas import (
     ChoiceOut,
     ProfileIn,
     ProfileOut,
+    SessionOut,
+    SessionsEndedOut,
     TermsAcceptIn,
     TermsStatusOut,
     UsernameChangeIn,
@@ -53,6 +55,40 @@ def me_change_username(request, payload: UsernameChangeIn):
 @paginate(Pagination, page_size=25)
 def me_access_events(request):
     return selectors.access_event_list(user=request.auth)
+
+
+@router.get("/me/sessions", response=list[SessionOut], auth=terms_auth, summary="Accesos del usuario: sesiones activas")
+def me_sessions(request):
+    """Every session of the user (browsers and API clients), the caller's own first (`is_current`),
+    then the most recently active."""
+    return sessions.session_list(user=request.auth, current_key=sessions.current_session_key(request))
+
+
+@router.delete(
+    "/me/sessions/{int:session_id}", response={204: None}, auth=terms_auth, summary="Cerrar una de las demás sesiones"
+)
+def me_session_end(request, session_id: int):
+    """Whoever used it must log in again; recorded in the access history. Another user's session,
+    or one already ended, is 404; the caller's own session is 409 (log out with
+    `DELETE /api/v1/auth/{app|browser}/v1/auth/session`)."""
+    sessions.session_end(
+        user=request.auth,
+        session_id=session_id,
+        current_key=sessions.current_session_key(request),
+        client=services.ClientInfo.from_request(request),
+    )
+    return Status(204, None)
+
+
+@router.post("/me/sessions/end-others", response=SessionsEndedOut, auth=terms_auth, summary="Cerrar las demás sesiones")
+def me_sessions_end_others(request):
+    """Every session of the user but the caller's; recorded in the access history."""
+    ended = sessions.sessions_end_others(
+        user=request.auth,
+        current_key=sessions.current_session_key(request),
+        client=services.ClientInfo.from_request(request),
+    )
+    return {"ended": ended}
 
 
 @router.get("/me/terms", response=TermsStatusOut, auth=user_auth, summary="Estado de aceptación de los términos")

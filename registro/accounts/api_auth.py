@@ -8,7 +8,7 @@ answers it through the API's exception handlers, in the error envelope, before t
 
 from collections.abc import Callable
 
-from allauth.headless.contrib.ninja.security import XSessionTokenAuth
+from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, SessionAuth
@@ -58,14 +58,26 @@ class ActiveUserTokenAuth(APIKeyHeader):
     no `in` nor `name`, which makes the document invalid); allauth still checks the token."""
 
     param_name = "X-Session-Token"
-    _allauth = XSessionTokenAuth()
 
     def __init__(self, *checks: Check):
         super().__init__()
         self.checks = checks
 
     def authenticate(self, request: HttpRequest, key: str | None):
-        return _checked(self._allauth(request) if key else None, self.checks)
+        found = authenticate_by_x_session_token(key) if key else None
+        if found is None:
+            return None
+        user, session = found
+        # The token's session, not the cookie's: its sign-in and reauthentications
+        # (reauthentication.py) and which of the user's sessions is the caller's (sessions.py).
+        request.auth_session = session
+        checked = _checked(user, self.checks)
+        if checked is not None:
+            # allauth's middleware tracks the cookie's session only; the token's "last activity".
+            from .sessions import session_touch
+
+            session_touch(request, session.session_key)
+        return checked
 
 
 def authenticated(*checks: Check) -> list:

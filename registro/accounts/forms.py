@@ -1,5 +1,12 @@
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from allauth.account.forms import (
+    AddEmailForm,
+    ChangePasswordForm,
+    LoginForm,
+    ReauthenticateForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 from allauth.core import context
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -102,3 +109,12 @@ class RecuperarContrasenaForm(ResetPasswordForm):
             if exc.code != "unknown_email":
                 raise
             return self.cleaned_data["email"]
+
+
+class ConfirmarIdentidadForm(ReauthenticateForm):
+    """allauth's reauthentication before a sensitive action (accounts/reauthentication.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Contraseña")
+        self.fields["password"].widget.attrs.pop("placeholder", None)

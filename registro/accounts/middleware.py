@@ -48,3 +48,24 @@ class TermsAcceptanceMiddleware:
                     return redirect(f"{reverse('accounts_terms')}?{urlencode({'next': request.get_full_path()})}")
                 request.session[SESSION_KEY] = version
         return self.get_response(request)
+
+
+class ReauthenticationPromptMiddleware:
+    """Says on allauth's reauthentication page which sensitive action it confirms. Listed after
+    allauth's AccountMiddleware, so it sees the exception first and leaves the redirect (and the
+    POST kept for afterwards) to allauth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.contrib import messages
+
+        from .reauthentication import SensitiveActionReauthenticationRequired, prompt_message
+
+        if isinstance(exception, SensitiveActionReauthenticationRequired):
+            messages.info(request, prompt_message(exception.action))
+        return None

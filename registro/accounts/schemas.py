@@ -67,3 +67,27 @@ class TermsAcceptIn(Schema):
 class ChoiceOut(Schema):
     value: str
     label: str
+
+
+class SessionOut(Schema):
+    """One of the user's sessions ("Sesiones activas")."""
+
+    id: int
+    browser: str = Field(description="Navegador y sistema, leídos del User-Agent")
+    user_agent: str
+    ip: str
+    created_at: datetime = Field(description="Inicio de la sesión, en la zona horaria del usuario")
+    last_seen_at: datetime = Field(description="Última actividad, en la zona horaria del usuario")
+    is_current: bool = Field(description="La sesión desde la que se hace esta llamada")
+
+    @staticmethod
+    def resolve_created_at(obj, context) -> datetime:
+        return timezone.localtime(obj.created_at, timezone=user_zone(context["request"].auth))
+
+    @staticmethod
+    def resolve_last_seen_at(obj, context) -> datetime:
+        return timezone.localtime(obj.last_seen_at, timezone=user_zone(context["request"].auth))
+
+
+class SessionsEndedOut(Schema):
+    ended: int = Field(description="Cuántas sesiones se cerraron")

@@ -4,7 +4,7 @@ from allauth.account import signals as allauth_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from . import devices, metrics, selectors, services
+from . import devices, metrics, selectors, services, sessions
 from .models import AccessEvent
 
 
@@ -39,19 +39,31 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def _end_other_sessions(request, user, cause: str) -> None:
+    # A new password ends every other session at once (ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE keeps
+    # this one). Django's session hash check would refuse them at their next request anyway; this
+    # deletes them and their rows, so "Sesiones activas" and the history say so.
+    sessions.sessions_end_others(
+        user=user, current_key=sessions.current_session_key(request), client=_client(request), cause=cause
+    )
+
+
 @receiver(allauth_signals.password_changed)
 def on_password_changed(sender, request, user, **kwargs):
     services.access_event_record(user=user, kind=AccessEvent.Kind.PASSWORD_CHANGED, client=_client(request))
+    _end_other_sessions(request, user, "password_changed")
 
 
 @receiver(allauth_signals.password_set)
 def on_password_set(sender, request, user, **kwargs):
     services.access_event_record(user=user, kind=AccessEvent.Kind.PASSWORD_CHANGED, client=_client(request))
+    _end_other_sessions(request, user, "password_changed")
 
 
 @receiver(allauth_signals.password_reset)
 def on_password_reset(sender, request, user, **kwargs):
     services.access_event_record(user=user, kind=AccessEvent.Kind.PASSWORD_RESET, client=_client(request))
+    _end_other_sessions(request, user, "password_reset")
 
 
 @receiver(allauth_signals.email_changed)
@@ -77,4 +89,14 @@ def on_email_confirmed(sender, request, email_address, **kwargs):
     if email_address.user_id:
         services.access_event_record(
             user=email_address.user, kind=AccessEvent.Kind.EMAIL_CONFIRMED, client=_client(request)
+        )
+
+
+@receiver(allauth_signals.authentication_step_completed)
+def on_authentication_step(sender, request, user, method, **kwargs):
+    # allauth's reauthentication, by password or (allauth.mfa) by a second factor.
+    if kwargs.get("reauthenticated"):
+        detail = {"method": method, **({"type": str(kwargs["type"])} if kwargs.get("type") else {})}
+        services.access_event_record(
+            user=user, kind=AccessEvent.Kind.REAUTHENTICATED, client=_client(request), detail=detail
         )

@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 
-from . import selectors, services
+from . import selectors, services, sessions
 from .forms import ProfileForm, ResendConfirmationForm, TermsForm, UsernameChangeForm
 from .middleware import SESSION_KEY
 from .signup_forms import PROFILE_FIELDS
@@ -182,4 +182,50 @@ def accesses(request):
     page = Paginator(selectors.access_event_list(user=request.user), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    return render(request, "accounts/accesses.html", {"form": form, "page": page})
+    active = sessions.session_list(user=request.user, current_key=request.session.session_key)
+    return render(request, "accounts/accesses.html", {"form": form, "page": page, "sesiones": active})
+
+
+@login_required
+def sessions_page(request):
+    return redirect(reverse("accounts:accesses") + "#sesiones")
+
+
+def _to_sessions():
+    return redirect(reverse("accounts:accesses") + "#sesiones")
+
+
+@login_required
+@require_POST
+def session_end(request, pk: int):
+    """ "Cerrar" on one of the other sessions of "Sesiones activas"."""
+    try:
+        sessions.session_end(
+            user=request.user,
+            session_id=pk,
+            current_key=request.session.session_key,
+            client=services.ClientInfo.from_request(request),
+        )
+    except ApplicationError as exc:
+        if exc.status_code == 404:  # another user's session, or one that already ended
+            raise Http404(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Cerramos esa sesión: quien la usaba tendrá que entrar de nuevo."))
+    return _to_sessions()
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    """ "Cerrar las demás sesiones": every session but this one."""
+    ended = sessions.sessions_end_others(
+        user=request.user, current_key=request.session.session_key, client=services.ClientInfo.from_request(request)
+    )
+    messages.success(
+        request,
+        _("Cerramos sus demás sesiones (%(n)d). Esta sigue abierta.") % {"n": ended}
+        if ended
+        else _("No tenía otras sesiones abiertas."),
+    )
+    return _to_sessions()

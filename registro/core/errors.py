@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     CONFLICT = "conflict"
     ACCOUNT_SUSPENDED = "account_suspended"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
     FILE_EMPTY = "file_empty"
     FILE_TOO_LARGE = "file_too_large"
     FILE_EXTENSION_FORBIDDEN = "file_extension_forbidden"

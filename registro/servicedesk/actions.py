@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from registro.accounts.reauthentication import SensitiveAction
 from registro.core.errors import ApplicationError, ErrorCode
 
 from . import services
@@ -17,6 +18,8 @@ from .models import Caso
 class Action:
     run: Callable[[Caso, object, str], Caso]  # (case, desk member, motivo)
     done: str
+    # Asks for a recent proof of identity first, on the page and in the API (ADR 0018).
+    sensitive: SensitiveAction | None = None
 
 
 # `services.<name>` is looked up at call time, so a test may wrap a service.
@@ -32,10 +35,12 @@ ACTIONS: dict[str, Action] = {
     "activar": Action(
         lambda caso, user, motivo: services.caso_activate(caso=caso, staff=user, motivo=motivo),
         gettext_lazy("La Entidad quedó «Activa» y se avisó por correo."),
+        SensitiveAction.CUENTA_ACTIVAR,
     ),
     "rechazar": Action(
         lambda caso, user, motivo: services.caso_reject(caso=caso, staff=user, motivo=motivo),
         gettext_lazy("El registro fue rechazado y se avisó por correo."),
+        SensitiveAction.CUENTA_RECHAZAR,
     ),
     "proveedor": Action(
         lambda caso, user, motivo: services.caso_enable_supplier(caso=caso, staff=user, motivo=motivo),
@@ -67,6 +72,7 @@ def action_named(accion: str) -> Action:
 class AccountAction:
     run: Callable[[object, object, str], object]  # (account, desk member, motivo) -> account
     done: str
+    sensitive: SensitiveAction | None = None
 
 
 # "Cuentas": what the account page's forms and `/mesa/cuentas/{id}/{accion}` run.
@@ -74,12 +80,14 @@ ACCOUNT_ACTIONS: dict[str, AccountAction] = {
     "suspender": AccountAction(
         lambda entidad, user, motivo: services.cuenta_suspend(entidad=entidad, staff=user, motivo=motivo),
         gettext_lazy("La cuenta quedó «Suspendida»; se avisó a su correo de notificaciones y a sus administradores."),
+        SensitiveAction.CUENTA_SUSPENDER,
     ),
     "reactivar": AccountAction(
         lambda entidad, user, motivo: services.cuenta_reactivate(entidad=entidad, staff=user, motivo=motivo),
         gettext_lazy(
             "La cuenta quedó «Activa» de nuevo; se avisó a su correo de notificaciones y a sus administradores."
         ),
+        SensitiveAction.CUENTA_ACTIVAR,
     ),
 }
 

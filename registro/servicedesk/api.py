@@ -21,7 +21,10 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
+from registro.accounts import reauthentication
 from registro.accounts.api_auth import authenticated, current_terms, terms_auth
+from registro.accounts.schemas import SessionsEndedOut
+from registro.accounts.services import ClientInfo
 from registro.core.api import Id, Pagination
 from registro.entities.account.models import Entidad, TipoCuenta
 from registro.entities.registration.schemas import DocumentoOut, EntidadOut
@@ -216,9 +219,13 @@ def documento_review(request, numero: str, documento_id: Id, payload: RevisionIn
 )
 def decidir(request, numero: str, accion: str, payload: MotivoIn = None):
     """`motivo` is the reason (corregir, rechazar), the answer (resolver) or a note. A decision the
-    case's state no longer allows is 409 `invalid_transition`."""
+    case's state no longer allows is 409 `invalid_transition`. `activar` and `rechazar` are
+    sensitive: without a recent proof of identity they are 401 `reauthentication_required` (see
+    the API's description)."""
     caso = _desk_case(request, numero)
-    actions.action_named(accion).run(caso, request.auth, payload.motivo if payload is not None else "")
+    action = actions.action_named(accion)
+    reauthentication.require(request, action.sensitive)
+    action.run(caso, request.auth, payload.motivo if payload is not None else "")
     return selectors.case_by_number(numero=numero)
 
 
@@ -232,8 +239,10 @@ def designar_administrador(request, numero: str, payload: DesignarAdministradorI
     """Rule `is_service_desk`. For a "Designación de un nuevo Usuario Administrador" case under
     review: `usuario` (username or e-mail of a registered, active user) becomes an active
     Administrador of the case's entity and the case is resolved. An unknown or inactive user is 400
-    with `detail.fields.usuario`; another subject, or a case not under review, is 409."""
+    with `detail.fields.usuario`; another subject, or a case not under review, is 409. Sensitive:
+    401 `reauthentication_required` without a recent proof of identity."""
     caso = _desk_case(request, numero)
+    reauthentication.require(request, reauthentication.SensitiveAction.ADMINISTRADOR_DESIGNAR)
     membresia = services.caso_appoint_admin(
         caso=caso, staff=request.auth, usuario=payload.usuario, motivo=payload.motivo
     )
@@ -284,6 +293,23 @@ def usuario_detail(request, usuario_id: Id):
     return guards.desk_user(request.auth, usuario_id)
 
 
+@router.post(
+    "/mesa/usuarios/{usuario_id}/cerrar-sesiones",
+    response=SessionsEndedOut,
+    auth=desk_auth,
+    summary="Mesa: cerrar todas las sesiones de un usuario (incidente de seguridad), con el motivo",
+)
+def usuario_cerrar_sesiones(request, usuario_id: Id, payload: MotivoIn):
+    """Rule `is_service_desk`. Every session of the user ends (browsers and API tokens); recorded
+    in their access history with the reason and the desk member, and the user is e-mailed.
+    `motivo` is required (400 `validation_error` with `detail.fields.motivo`, and nothing changes)."""
+    usuario = guards.desk_user(request.auth, usuario_id)
+    ended = services.usuario_sessions_end(
+        usuario=usuario, staff=request.auth, motivo=payload.motivo, client=ClientInfo.from_request(request)
+    )
+    return {"ended": ended}
+
+
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------
 
 
@@ -316,7 +342,9 @@ def cuenta_detail(request, entidad_id: Id):
 
 def _cuenta_accion(request, entidad_id: int, accion: str, motivo: str) -> Entidad:
     entidad = guards.desk_account(request.auth, entidad_id)
-    actions.account_action_named(accion).run(entidad, request.auth, motivo)
+    action = actions.account_action_named(accion)
+    reauthentication.require(request, action.sensitive)
+    action.run(entidad, request.auth, motivo)
     return guards.desk_account(request.auth, entidad_id)
 
 
@@ -330,7 +358,8 @@ def cuenta_suspender(request, entidad_id: Id, payload: MotivoIn):
     """Rule `is_service_desk`. `motivo` is required (400 `validation_error` with
     `detail.fields.motivo`, and nothing changes); an account that is not active is 409
     `invalid_transition`. Its users can no longer act for it; its notification address and its
-    Administradores are e-mailed."""
+    Administradores are e-mailed. Sensitive: 401 `reauthentication_required` without a recent
+    proof of identity."""
     return _cuenta_accion(request, entidad_id, "suspender", payload.motivo)
 
 
@@ -342,5 +371,6 @@ def cuenta_suspender(request, entidad_id: Id, payload: MotivoIn):
 )
 def cuenta_reactivar(request, entidad_id: Id, payload: MotivoIn):
     """Rule `is_service_desk`. `motivo` is required (400); an account that is not suspended is 409
-    `invalid_transition`."""
+    `invalid_transition`. Sensitive: 401 `reauthentication_required` without a recent proof of
+    identity."""
     return _cuenta_accion(request, entidad_id, "reactivar", payload.motivo)

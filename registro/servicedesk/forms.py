@@ -132,3 +132,14 @@ class CuentaMotivoForm(forms.Form):
         label, required = self.TEXTS[accion]
         self.fields["motivo"].label = label
         self.fields["motivo"].error_messages = {**self.fields["motivo"].error_messages, "required": required}
+
+
+class CerrarSesionesForm(forms.Form):
+    """ "Cerrar todas las sesiones" of a user: the reason is required (the service says so too)."""
+
+    motivo = forms.CharField(
+        label=_("Motivo"),
+        help_text=_("Queda en el historial de accesos del usuario y se le envía por correo."),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
+        error_messages={"required": _("Escriba el motivo por el que cierra las sesiones del usuario.")},
+    )

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from registro.accounts import selectors as user_selectors
-from registro.accounts.schemas import AccessEventOut
+from registro.accounts import sessions as user_sessions
+from registro.accounts.schemas import AccessEventOut, SessionOut
 from registro.core.api import Id
 from registro.entities.account import selectors as account_selectors
 from registro.entities.console.schemas import EventoOut
@@ -371,10 +372,15 @@ class UsuarioMembresiaOut(Schema):
 class UsuarioDetailOut(UsuarioOut):
     membresias: list[UsuarioMembresiaOut]
     accesos: list[AccessEventOut] = Field(description="Los 50 eventos más recientes del historial de accesos")
+    sesiones: list[SessionOut] = Field(description="Sus sesiones activas, las de actividad más reciente primero")
 
     @staticmethod
     def resolve_membresias(obj) -> list:
         return list(selectors.user_memberships(user=obj))
+
+    @staticmethod
+    def resolve_sesiones(obj) -> list:
+        return user_sessions.session_list(user=obj, current_key=None)
 
     @staticmethod
     def resolve_accesos(obj) -> list:

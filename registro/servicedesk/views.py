@@ -11,7 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from registro.accounts import reauthentication
 from registro.accounts import selectors as user_selectors
+from registro.accounts import sessions as user_sessions
+from registro.accounts.services import ClientInfo
 from registro.core.api import parse_id
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
@@ -27,6 +30,7 @@ from registro.entities.registration.models import Documento
 from . import actions, charts, guards, permissions, selectors, services
 from .forms import (
     CasoForm,
+    CerrarSesionesForm,
     CuentaMotivoForm,
     DesignarAdministradorForm,
     FiltroColaForm,
@@ -223,6 +227,7 @@ def cola(request):
 def decidir(request, numero: str, accion: str):
     caso = _case_or_404(request, numero)
     action = or_404(actions.action_named, accion)
+    reauthentication.require(request, action.sensitive)
     form = MotivoForm(request.POST)
     motivo = form.cleaned_data["motivo"] if form.is_valid() else ""
     try:
@@ -257,6 +262,7 @@ def revisar_documento(request, numero: str, documento_id: int):
 def designar_administrador(request, numero: str):
     """ "Designar administrador" on a case asking for a new Usuario Administrador."""
     caso = _case_or_404(request, numero)
+    reauthentication.require(request, reauthentication.SensitiveAction.ADMINISTRADOR_DESIGNAR)
     form = DesignarAdministradorForm(request.POST)
     try:
         membresia = services.caso_appoint_admin(
@@ -316,6 +322,8 @@ def usuario_page(request, usuario, *, status: int = 200, **extra):
         "usuario": usuario,
         "membresias": selectors.user_memberships(user=usuario),
         "accesos": user_selectors.access_event_list(user=usuario)[:50],
+        "sesiones": user_sessions.session_list(user=usuario, current_key=None),
+        "sesiones_form": CerrarSesionesForm(),
         **extra,
     }
     return render(request, "servicedesk/usuario.html", context, status=status)
@@ -326,6 +334,31 @@ def usuario_page(request, usuario, *, status: int = 200, **extra):
 def usuario(request, pk: int):
     """A user: personal data, accounts and roles, and the latest entries of the access history."""
     return usuario_page(request, or_404(guards.desk_user, request.user, pk))
+
+
+@service_desk_required
+@require_POST
+def usuario_cerrar_sesiones(request, pk: int):
+    """ "Cerrar todas las sesiones" of a user, with the reason: missing, the page again with the
+    error beside the field (400) and nothing changed."""
+    usuario = or_404(guards.desk_user, request.user, pk)
+    form = CerrarSesionesForm(request.POST)
+    try:
+        ended = services.usuario_sessions_end(
+            usuario=usuario,
+            staff=request.user,
+            motivo=request.POST.get("motivo", ""),
+            client=ClientInfo.from_request(request),
+        )
+    except ApplicationError as exc:
+        add_application_error(form, exc)
+        return usuario_page(request, usuario, status=exc.status_code, sesiones_form=form)
+    messages.success(
+        request,
+        _("Cerramos las sesiones de %(username)s (%(n)d) y le avisamos por correo.")
+        % {"username": usuario.username, "n": ended},
+    )
+    return redirect(reverse("servicedesk:usuario", kwargs={"pk": usuario.pk}) + "#sesiones")
 
 
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------
@@ -379,6 +412,7 @@ def cuenta_accion(request, pk: int, accion: str):
     above the page."""
     entidad = or_404(guards.desk_account, request.user, pk)
     action = or_404(actions.account_action_named, accion)
+    reauthentication.require(request, action.sensitive)
     try:
         action.run(entidad, request.user, request.POST.get("motivo", ""))
     except ApplicationError as exc:

@@ -537,8 +537,9 @@ def test_password_change_keeps_this_session_ends_the_others_and_is_recorded(clie
     assert get(client, "/api/v1/me", token).status_code == 200
     assert get(client, "/api/v1/me", other_device).status_code == 401
     items = get(client, "/api/v1/me/access-events", new_token).json()["items"]
-    assert items[0]["kind"] == "password_changed"
-    assert items[0]["label"] == "Cambio de contraseña"
+    # Newest first: the change, then the other session it ended (ADR 0018).
+    assert [item["kind"] for item in items[:2]] == ["other_sessions_ended", "password_changed"]
+    assert items[1]["label"] == "Cambio de contraseña"
     login(client, user.username, NEW_PASSWORD)
 
 

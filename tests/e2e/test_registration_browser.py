@@ -76,7 +76,7 @@ def test_register_confirm_login_change_password(live_server, smtp_sink, page: Pa
 
     # 6. The history shows both events, newest first.
     page.get_by_role("link", name="Accesos del usuario").first.click()
-    history = page.locator("table")
+    history = page.get_by_role("table", name="Historial de accesos")
     expect(history.get_by_role("cell", name="Inicio de sesión", exact=True)).to_have_count(1)
     expect(history.get_by_role("cell", name="Cambio de contraseña", exact=True)).to_have_count(1)
     expect(history.locator("tbody tr").first).to_contain_text("Cambio de contraseña")

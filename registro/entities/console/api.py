@@ -8,6 +8,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from registro.accounts import reauthentication
 from registro.accounts.api_auth import terms_auth, user_auth
 from registro.core.api import Id
 from registro.core.errors import ApplicationError, ErrorCode
@@ -29,7 +30,7 @@ from registro.entities.console.schemas import (
     UnidadIn,
     UnidadOut,
 )
-from registro.entities.membership import access, acting, catalogue, invitations, members, roles
+from registro.entities.membership import access, acting, catalogue, invitations, members, roles, sensitive
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
@@ -109,10 +110,12 @@ def _miembro(current: acting.Acting, membresia_id: int) -> Membresia:
     summary="Cambiar el rol propio y los roles adicionales de un usuario",
 )
 def miembro_patch(request, membresia_id: Id, payload: MiembroPatchIn):
+    """Sensitive (changing roles; naming or removing an Administrador): 401
+    `reauthentication_required` without a recent proof of identity."""
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
-    membresia = members.membresia_update(
-        membresia=_miembro(current, membresia_id), actor=request.auth, rol=payload.rol, roles=payload.roles
-    )
+    membresia = _miembro(current, membresia_id)
+    reauthentication.require(request, sensitive.member_change(membresia, "roles", rol=payload.rol))
+    membresia = members.membresia_update(membresia=membresia, actor=request.auth, rol=payload.rol, roles=payload.roles)
     return membership_selectors.miembros(entidad=current.entidad).get(pk=membresia.pk)
 
 
@@ -120,16 +123,22 @@ def miembro_patch(request, membresia_id: Id, payload: MiembroPatchIn):
     "/entidad/miembros/{membresia_id}/suspender", response=MiembroOut, auth=terms_auth, summary="Suspender un usuario"
 )
 def miembro_suspender(request, membresia_id: Id):
+    """Suspending an Administrador is sensitive (401 `reauthentication_required`)."""
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
-    return members.membresia_suspend(membresia=_miembro(current, membresia_id), actor=request.auth)
+    membresia = _miembro(current, membresia_id)
+    reauthentication.require(request, sensitive.member_change(membresia, "suspender"))
+    return members.membresia_suspend(membresia=membresia, actor=request.auth)
 
 
 @router.post(
     "/entidad/miembros/{membresia_id}/reactivar", response=MiembroOut, auth=terms_auth, summary="Reactivar un usuario"
 )
 def miembro_reactivar(request, membresia_id: Id):
+    """Reactivating an Administrador is sensitive (401 `reauthentication_required`)."""
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
-    return members.membresia_reactivate(membresia=_miembro(current, membresia_id), actor=request.auth)
+    membresia = _miembro(current, membresia_id)
+    reauthentication.require(request, sensitive.member_change(membresia, "reactivar"))
+    return members.membresia_reactivate(membresia=membresia, actor=request.auth)
 
 
 @router.delete(
@@ -139,10 +148,12 @@ def miembro_reactivar(request, membresia_id: Id):
     summary="Retirar un usuario (o salir de la Entidad, con su propia membresía)",
 )
 def miembro_retirar(request, membresia_id: Id):
+    """Removing an Administrador is sensitive (401 `reauthentication_required`)."""
     current = _acting(request)
     membresia = _miembro(current, membresia_id)
     if membresia.usuario_id != request.auth.pk:
         current.require(Permiso.GESTIONAR_MIEMBROS)
+    reauthentication.require(request, sensitive.member_change(membresia, "retirar"))
     members.membresia_remove(membresia=membresia, actor=request.auth)
     return Status(204, None)
 
@@ -168,8 +179,10 @@ def _solicitud(current: acting.Acting, solicitud_id: int) -> SolicitudAcceso:
     summary="Aceptar una solicitud, con el rol y los roles adicionales",
 )
 def solicitud_aprobar(request, solicitud_id: Id, payload: AprobarIn):
+    """With `rol` Administrador it names one: sensitive (401 `reauthentication_required`)."""
     current = _acting(request, Permiso.APROBAR_SOLICITUDES)
     solicitud = _solicitud(current, solicitud_id)
+    reauthentication.require(request, sensitive.granting(payload.rol))
     access.solicitud_approve(solicitud=solicitud, admin=request.auth, rol=payload.rol, roles=payload.roles)
     solicitud.refresh_from_db()
     return solicitud
@@ -211,14 +224,21 @@ def rol_detail(request, rol_id: Id):
 
 @router.put("/entidad/roles/{rol_id}", response=RolOut, auth=terms_auth, summary="Modificar un rol")
 def rol_update(request, rol_id: Id, payload: RolIn):
+    """Sensitive (it changes what every holder of the role may do): 401 `reauthentication_required`
+    without a recent proof of identity."""
     current = _acting(request, Permiso.GESTIONAR_ROLES)
-    return roles.rol_update(rol=_rol(current, rol_id), actor=request.auth, **payload.dict())
+    rol = _rol(current, rol_id)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
+    return roles.rol_update(rol=rol, actor=request.auth, **payload.dict())
 
 
 @router.delete("/entidad/roles/{rol_id}", response={204: None}, auth=terms_auth, summary="Eliminar un rol")
 def rol_delete(request, rol_id: Id):
+    """Sensitive, as modifying it: 401 `reauthentication_required` without a recent proof."""
     current = _acting(request, Permiso.GESTIONAR_ROLES)
-    roles.rol_delete(rol=_rol(current, rol_id), actor=request.auth)
+    rol = _rol(current, rol_id)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
+    roles.rol_delete(rol=rol, actor=request.auth)
     return Status(204, None)
 
 
@@ -232,7 +252,9 @@ def invitaciones_list(request):
     "/entidad/invitaciones", response={201: InvitacionOut}, auth=terms_auth, summary="Invitar a una persona por correo"
 )
 def invitacion_create(request, payload: InvitacionIn):
+    """Inviting with `rol` Administrador names one: sensitive (401 `reauthentication_required`)."""
     current = _acting(request, Permiso.GESTIONAR_MIEMBROS)
+    reauthentication.require(request, sensitive.granting(payload.rol))
     return Status(201, invitations.invitacion_create(entidad=current.entidad, actor=request.auth, **payload.dict()))
 
 

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from registro.accounts import reauthentication
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.forms import add_application_error
 from registro.core.http import or_404
@@ -26,7 +27,7 @@ from registro.entities.console import selectors as console_selectors
 from registro.entities.console import units
 from registro.entities.console.forms import InvitacionForm, RolForm, UnidadForm
 from registro.entities.console.models import UnidadContratacion
-from registro.entities.membership import access, acting, invitations, members, roles
+from registro.entities.membership import access, acting, invitations, members, roles, sensitive
 from registro.entities.membership import selectors as membership_selectors
 from registro.entities.membership.catalogue import Permiso
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso, rol_choices
@@ -189,6 +190,7 @@ def miembro_accion(request, current, pk: int, accion: str):
         raise Http404
     if not current.can(Permiso.GESTIONAR_MIEMBROS) and not (own and accion == "retirar"):
         raise PermissionDenied(_("Su rol no le permite gestionar los usuarios de la Entidad."))
+    reauthentication.require(request, sensitive.member_change(membresia, accion, rol=request.POST.get("rol") or None))
     try:
         if accion == "roles":
             members.membresia_update(
@@ -236,6 +238,8 @@ def solicitud_decidir(request, current, pk: int, decision: str):
     )
     if decision not in ("aprobar", "rechazar"):
         raise Http404
+    if decision == "aprobar":
+        reauthentication.require(request, sensitive.granting(request.POST.get("rol", Membresia.Rol.COMPRADOR)))
     try:
         if decision == "aprobar":
             access.solicitud_approve(
@@ -270,11 +274,16 @@ def roles_lista(request, current):
 def rol_editar(request, current, pk: int):
     rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
     initial = {"nombre": rol.nombre, "descripcion": rol.descripcion, "permisos": rol.permisos}
+
+    def save(data):
+        reauthentication.require(request, sensitive.ROLE_DEFINITION)
+        return roles.rol_update(rol=rol, actor=request.user, **data)
+
     return _form_page(
         request,
         current,
         RolForm(request.POST or None, initial=initial, entidad=current.entidad),
-        lambda data: roles.rol_update(rol=rol, actor=request.user, **data),
+        save,
         done=(_("Rol guardado."), "console:roles"),
         template="entities/console/rol_form.html",
         context={"rol": rol},
@@ -284,6 +293,7 @@ def rol_editar(request, current, pk: int):
 @console_view(Permiso.GESTIONAR_ROLES, methods=("POST",))
 def rol_eliminar(request, current, pk: int):
     rol = get_object_or_404(RolEntidad, pk=pk, entidad=current.entidad)
+    reauthentication.require(request, sensitive.ROLE_DEFINITION)
     try:
         roles.rol_delete(rol=rol, actor=request.user)
     except ApplicationError as exc:
@@ -294,11 +304,16 @@ def rol_eliminar(request, current, pk: int):
 
 @console_view(Permiso.GESTIONAR_MIEMBROS, methods=("GET", "POST"))
 def invitaciones_lista(request, current):
+    def save(data):
+        # Inviting as Administrador names one (ADR 0018).
+        reauthentication.require(request, sensitive.granting(data.get("rol")))
+        return invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data)
+
     return _form_page(
         request,
         current,
         InvitacionForm(request.POST or None, entidad=current.entidad),
-        lambda data: invitations.invitacion_create(entidad=current.entidad, actor=request.user, **data),
+        save,
         done=(_("Invitación enviada a %(correo)s."), "console:invitaciones"),
         template="entities/console/invitaciones.html",
         context={"invitaciones": membership_selectors.invitaciones(entidad=current.entidad)},

@@ -17,9 +17,11 @@ from .decisions import (
 )
 from .identity import caso_apply_identity_change, caso_identity_change_open
 from .review import caso_request_corrections, caso_take, checklist, documento_review
+from .sessions import usuario_sessions_end
 from .staff import staff_create
 
 __all__ = [
+    "usuario_sessions_end",
     "case_initial",
     "caso_activate",
     "caso_apply_identity_change",
