@@ -99,9 +99,18 @@ def run_child(
 
 
 def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free TCP port on 127.0.0.1: the first free one of BENCH_PORT_RANGE ("8800-8899") when it
+    is set (machines where each user has a range of ports), else any the system gives."""
+    first, _sep, last = os.environ.get("BENCH_PORT_RANGE", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SetupError(f"no free port in BENCH_PORT_RANGE={os.environ['BENCH_PORT_RANGE']}")
 
 
 def ppid_map() -> dict[int, int]:

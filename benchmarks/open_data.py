@@ -72,13 +72,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=DEFAULT_SERVER_URL,
-        help=f"PostgreSQL server (default {DEFAULT_SERVER_URL}); the benchmark creates and drops {BENCH_DB_NAME!r}.",
+        help=f"PostgreSQL server (default {DEFAULT_SERVER_URL}); the benchmark creates and drops its own database.",
+    )
+    parser.add_argument(
+        "--db-name", default=BENCH_DB_NAME, help=f"the benchmark's own database (default {BENCH_DB_NAME})"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and the database")
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help=f"measure on the database {BENCH_DB_NAME!r} a run with --keep left (no migration, no seeding)",
+        help="measure on the database --db-name that a run with --keep left, of this script or of "
+        "benchmarks/directory.py (no seeding; pending migrations are applied)",
     )
     return parser.parse_args(argv)
 
@@ -419,7 +423,7 @@ def report(args, seed: dict, results: dict[str, list[dict]]) -> None:
     print("Open-data downloads benchmark (benchmarks/open_data.py)")
     print(line)
     rows = [
-        ("Database", f"PostgreSQL {seed['pg_version']}, database {BENCH_DB_NAME}"),
+        ("Database", f"PostgreSQL {seed['pg_version']}, database {args.db_name}"),
         (
             "Suppliers",
             f"{seed['count']:,} seeded with COPY ({seed['generate_s']:.1f} s generating, {seed['copy_s']:.1f} s COPY), "
@@ -477,14 +481,15 @@ def main(argv=None) -> int:
     try:
         (tmp / "var").mkdir()
         if args.reuse:
-            database_url, _maintenance = bench_database_url(args.database_url, BENCH_DB_NAME)
+            database_url, _maintenance = bench_database_url(args.database_url, args.db_name)
             env = build_env(tmp / "var", database_url)
+            run_manage(env, "migrate", "--noinput", log=log)
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
             seed = run_child(__file__, env, "info", {}, tmp, log)
         else:
-            database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
+            database_url, admin_url = bench_database_create(args.database_url, args.db_name)
             env = build_env(tmp / "var", database_url)
-            print(f"Setting up in {tmp} (PostgreSQL {BENCH_DB_NAME}) ...", flush=True)
+            print(f"Setting up in {tmp} (PostgreSQL {args.db_name}) ...", flush=True)
             run_manage(env, "migrate", "--noinput", log=log)
             run_manage(env, "createcachetable", log=log)
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
@@ -519,7 +524,7 @@ def main(argv=None) -> int:
     finally:
         if server is not None:
             stop_server(server)
-        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=args.keep)
+        cleanup(tmp, admin_url=admin_url, db_name=args.db_name, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -446,7 +446,7 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     position = Cursor.decode(cursor) if cursor else None
     candidates = nit_candidates(filtros.texto)
     if candidates is not None:
-        return _nit_page(base_queryset(filtros), candidates)
+        return _nit_page(filtros, candidates)
     words = words_of(filtros.texto)
     plan = _Plan(filtros, words)
     if position is not None and position.tier >= plan.tiers:
@@ -495,63 +495,92 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     )
 
 
-def _nit_page(qs: QuerySet, candidates: list[tuple[str, str | None]]) -> Pagina:
-    match = Q(pk__in=[])
+def _nit_page(filtros: Filtros, candidates: list[tuple[str, str | None]]) -> Pagina:
+    """The accounts with that NIT that pass the filters, with their result rows: one query on the
+    NIT's unique index, the filters as the walk tests them (`_Plan`), natural persons left out."""
+    plan = _Plan(filtros, [])
+    match, params = [], []
     for nit, dv in candidates:
-        match |= Q(nit=nit, dv=dv) if dv is not None else Q(nit=nit)
-    pks = list(qs.filter(match).exclude(perfil__persona=NATURAL).order_by("clave", "pk").values_list("pk", flat=True))
-    found = resultados(pks)
+        match.append("(w.nit = %s AND w.dv = %s)" if dv is not None else "w.nit = %s")
+        params += [nit, dv] if dv is not None else [nit]
+    if not match:
+        return Pagina(resultados=[], total=0, total_exacto=True, nit=True)
+    where = (
+        f"w.estado = 'activa' AND ({' OR '.join(match)}) AND {plan.where} "
+        f"AND (pc.persona IS NULL OR pc.persona <> %s) ORDER BY {_clave_sql('w.nombre_busqueda')}, w.id"
+    )
+    found = _result_rows(where, [*params, *plan.params, NATURAL])
     return Pagina(resultados=found, total=len(found), total_exacto=True, nit=True)
 
 
-def resultados(pks) -> list[Resultado]:
-    """The rows of one page, in the order given: three small queries whatever the page."""
-    pks = list(pks)
-    if not pks:
-        return []
-    rows = {
-        e.pk: e
-        for e in Entidad.objects.filter(pk__in=pks)
-        .select_related("departamento", "municipio", "perfil")
-        .only(
-            "nombre",
-            "nit",
-            "dv",
-            "pais",
-            "id_tributario",
-            "tipo_cuenta",
-            "es_proveedor",
-            "departamento__nombre",
-            "municipio__nombre",
-            "perfil__persona",
-            "perfil__es_mipyme",
-        )
-    }
-    principal = {
-        a.entidad_id: a.codigo
-        for a in AreaInteres.objects.filter(entidad_id__in=pks, principal=True).select_related("codigo")
-    }
+# What a result shows, in one query: the account, its place, its profile and its main category.
+RESULT_SQL = (
+    "SELECT w.id, w.nombre, w.nit, w.dv, w.pais, w.id_tributario, w.tipo_cuenta, w.es_proveedor, "
+    "d.nombre, m.nombre, pc.persona, pc.es_mipyme, c.codigo, c.nombre "
+    "FROM entities_entidad w "
+    "LEFT JOIN core_departamento d ON d.codigo = w.departamento_id "
+    "LEFT JOIN core_municipio m ON m.codigo = w.municipio_id "
+    "LEFT JOIN entities_perfilcomercial pc ON pc.entidad_id = w.id "
+    "LEFT JOIN entities_areainteres a ON a.entidad_id = w.id AND a.principal = %s "
+    "LEFT JOIN core_codigounspsc c ON c.codigo = a.codigo_id "
+    "WHERE "
+)
+
+
+def _result_rows(where: str, params: list) -> list[Resultado]:
+    with connection.cursor() as cursor:
+        cursor.execute(RESULT_SQL + where, [True, *params])
+        rows = cursor.fetchall()
     out = []
-    for pk in pks:
-        e = rows[pk]
-        perfil = getattr(e, "perfil", None)
-        natural = perfil is not None and perfil.persona == NATURAL
-        codigo = principal.get(pk)
+    for (
+        pk,
+        nombre,
+        nit,
+        dv,
+        pais,
+        id_tributario,
+        tipo_cuenta,
+        es_proveedor,
+        dpto,
+        mpio,
+        persona,
+        mipyme,
+        cod,
+        cnom,
+    ) in rows:
+        # The model's own rules for the NIT-DV and the kind (no other field is read).
+        e = Entidad(
+            nit=nit,
+            dv=dv,
+            pais=pais,
+            id_tributario=id_tributario,
+            tipo_cuenta=tipo_cuenta,
+            es_proveedor=bool(es_proveedor),
+        )
         out.append(
             Resultado(
                 pk=pk,
-                nombre=e.nombre,
-                nit="" if natural else e.nit_con_dv,
+                nombre=nombre,
+                nit="" if persona == NATURAL else e.nit_con_dv,
                 tipo=e.tipo_label,
-                municipio=e.municipio.nombre if e.municipio_id else "",
-                departamento=e.departamento.nombre if e.departamento_id else "",
-                categoria_codigo=codigo.codigo if codigo else "",
-                categoria_nombre=codigo.nombre if codigo else "",
-                mipyme=bool(perfil and perfil.es_mipyme),
+                municipio=mpio or "",
+                departamento=dpto or "",
+                categoria_codigo=cod or "",
+                categoria_nombre=cnom or "",
+                mipyme=bool(mipyme),
                 proveedor=e.actua_como_proveedor,
             )
         )
     return out
+
+
+def resultados(pks) -> list[Resultado]:
+    """The rows of one page, in the order given: one query whatever the page."""
+    pks = list(pks)
+    if not pks:
+        return []
+    by_pk = {r.pk: r for r in _result_rows(f"w.id IN ({', '.join(['%s'] * len(pks))})", pks)}
+    return [by_pk[pk] for pk in pks]
 
 
 SUPPLIES = Q(tipo_cuenta=TipoCuenta.PROVEEDOR) | Q(es_proveedor=True)
