@@ -82,7 +82,11 @@ SCENARIOS = (
     ("amplia_p1", "broad query, page 1", TARGET_MS),
     ("amplia_p200", f"broad query, page {PAGE_DEEP}", TARGET_MS),
     ("perfil", "profile page", TARGET_MS),
+    # Issue 12: the public search (registro/publico/busqueda.py, the Directorio's search with the
+    # public's filters and fields), over a mix of the scenarios above that the public can ask.
+    ("publico", "public search (words, prefix, NIT, segment + dpto)", TARGET_MS),
 )
+PUBLIC_MIX = ("dos_palabras", "prefijo", "nit", "segmento_departamento")
 
 # Figures other features add (see the module's docstring).
 EXTRA_FIGURES: list[Callable[[dict, Path, Path], list[tuple[str, str]]]] = []
@@ -720,6 +724,8 @@ def child_plan(params: dict) -> dict:
         if page.siguiente:
             plans["amplia_p200"].append({**p, "cursor": page.siguiente})
     plans["perfil"] = [{"perfil": a["pk"]} for a in rng.sample(accounts, n)]
+    per_kind = max(1, n // len(PUBLIC_MIX))
+    plans["publico"] = [{**p, "publico": "1"} for key in PUBLIC_MIX for p in plans[key][:per_kind]]
     return plans
 
 
@@ -743,10 +749,18 @@ def _querydict(p: dict, factory):
 
 
 def _run(p: dict):
+    from django.http import QueryDict
+
     from registro.entities.directory import profile, search
+    from registro.publico import busqueda
 
     if "perfil" in p:
         return profile.perfil_publico(pk=p["perfil"])
+    if "publico" in p:  # the public page's code path: its form, the search, the public fields
+        form = busqueda.BusquedaPublicaForm(_querydict({k: v for k, v in p.items() if k != "publico"}, QueryDict))
+        if not form.is_valid():
+            raise SystemExit(f"invalid public scenario {p}: {form.errors.as_json()}")
+        return busqueda.buscar(form)[0]
     return search.search(_filtros({k: v for k, v in p.items() if k != "cursor"}), cursor=p.get("cursor"))
 
 
@@ -897,6 +911,8 @@ def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
 def page_path(p: dict) -> str:
     if "perfil" in p:
         return f"/directorio/{p['perfil']}/"
+    if "publico" in p:
+        return "/publico/?" + urllib.parse.urlencode([(k, v) for k, v in p.items() if k != "publico"])
     pairs = [(k, v) for k, value in p.items() for v in (value if isinstance(value, list) else [value])]
     return "/directorio/?" + urllib.parse.urlencode(pairs)
 
@@ -913,7 +929,8 @@ def time_http(port: int, plans: dict, cookies: list[str], repeat: int, rng: rand
         rng.shuffle(order)
         for key, i in order:
             t0 = time.perf_counter()
-            status, body = http_get(port, page_path(plans[key][i]), cookies[i % len(cookies)])
+            cookie = "" if "publico" in plans[key][i] else cookies[i % len(cookies)]  # the public: anonymous
+            status, body = http_get(port, page_path(plans[key][i]), cookie)
             elapsed = (time.perf_counter() - t0) * 1000
             if status == 200 and b"<h1>" in body:
                 times[key].append(elapsed)
