@@ -581,6 +581,8 @@ def child_seed(params: dict) -> dict:
                     if table != "entities_perfilcomercial"
                     else "SELECT 1"
                 )
+            # The rows went in without triggers: the directory's own rows (migration 0014) at once.
+            cur.execute("SELECT directorio_rebuild()")
             cur.execute("VACUUM ANALYZE")
             cur.execute(
                 "SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database()))"

@@ -253,6 +253,9 @@ def child_seed(params: dict) -> dict:
         )
     generated = time.perf_counter() - t0
     with connection.cursor() as cursor:
+        # Consistent by construction: no per-row triggers (foreign keys, the directory's rows);
+        # the directory's rows are rebuilt at once after (migration 0014). A superuser's setting.
+        cursor.execute("SET session_replication_role = replica")
         _copy(cursor, Entidad._meta.db_table, [f.column for f in e_fields], entidades)
         entidades.clear()
         _copy(cursor, PerfilComercial._meta.db_table, [f.column for f in p_fields], perfiles)
@@ -262,6 +265,8 @@ def child_seed(params: dict) -> dict:
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{Entidad._meta.db_table}', 'id'), (SELECT max(id) FROM {Entidad._meta.db_table}))"
         )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("SELECT directorio_rebuild()")
     copied = time.perf_counter() - t0 - generated
     with connection.cursor() as cursor:
         for table in (Entidad._meta.db_table, PerfilComercial._meta.db_table, AreaInteres._meta.db_table):
