@@ -119,7 +119,7 @@ class Cursor:
             and search_key(clave) == clave
             and _whole(pk)
             and 1 <= pk <= MAX_BIGINT
-            and estrategia in ("G", "W")
+            and estrategia in ("G", "S", "W")
             and _whole(total)
             and 0 <= total <= max(COUNT_LIMIT, GATHER_LIMIT)
             and exacto in (0, 1)
@@ -414,11 +414,11 @@ class _Plan:
             params += [filtros.unspsc, _after(filtros.unspsc)]
         return conds, params
 
-    def tier_range(self, tier: int) -> tuple[str, list]:
+    def tier_range(self, tier: int, alias: str = "") -> tuple[str, list]:
         """The folded names of a tier, as a condition on the index's key."""
         if self.tiers == 1:
             return "", []
-        clave = self.source.clave
+        clave = f"{alias}{self.source.clave}"
         if tier == 0:
             return f" AND {clave} >= %s AND {clave} < %s", [self.texto, _after(self.texto)]
         return f" AND NOT ({clave} >= %s AND {clave} < %s)", [self.texto, _after(self.texto)]
@@ -445,8 +445,10 @@ class _Plan:
                 op, strict = (">=", ">") if forward else ("<=", "<")
                 where += f" AND {clave} {op} %s AND ({clave} {strict} %s OR {pk} {strict} %s)"
                 params += [position.clave, position.clave, position.pk]
+            # Without filters an entry needs no tags: the narrow index (migration 0014) is read.
+            columns = src.columns if self.filter_conds or not src.tags else "clave, entidad_id AS id"
             entries = (
-                f"SELECT {src.columns} FROM {src.table} WHERE {src.active}{where} "  # noqa: S608 - fixed fragments; every value is a parameter
+                f"SELECT {columns} FROM {src.table} WHERE {src.active}{where} "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"ORDER BY {clave} {direction}, {pk} {direction} LIMIT %s"
             )
             # PostgreSQL sees the subquery is ordered and does not sort again; SQLite would sort all
@@ -473,13 +475,8 @@ class _Plan:
         """Up to `cap` matches, in no order, found by whatever indexes the database prefers."""
         src = self.source
         where, params = "", []
-        if self.words and src.tags:
-            # The GIN index of words and tags (migration 0014): complete words as lexemes, the
-            # last one a prefix.
-            query = " & ".join(w.lower() for w in self.words[:-1])
-            query += (" & " if query else "") + self.words[-1].lower() + ":*"
-            where = " AND to_tsvector('simple'::regconfig, w.clave) @@ to_tsquery('simple'::regconfig, %s)"
-            params = [query]
+        if self.words and src.tags:  # the GIN index of words and tags (migration 0014)
+            where, params = f" AND {self.words_match()}", [self.tsquery()]
         sql = (
             f"SELECT w.{src.clave}, w.{src.id} FROM {src.table} w "  # noqa: S608 - fixed fragments; every value is a parameter
             f"WHERE {src.active}{where} AND {self.where} LIMIT %s"
@@ -487,6 +484,50 @@ class _Plan:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, *self.params, cap])
             return cursor.fetchall()
+
+    def seek(self, position: Cursor | None, want: int) -> tuple[list[tuple[int, str, int]], int]:
+        """PostgreSQL, words: up to `want` (tier, clave, pk) from the cursor, tier by tier, each tier's
+        matches after the cursor found through the words' GIN index and the first `want` of them
+        sorted (a cost that follows the matches, not where they sit in the name order); and how
+        many matches the tiers read hold (the count, when every tier was read from its start)."""
+        forward = position is None or position.adelante
+        tiers = range(self.tiers) if forward else range(self.tiers - 1, -1, -1)
+        direction = "ASC" if forward else "DESC"
+        rows: list[tuple[int, str, int]] = []
+        total = 0
+        for tier in tiers:
+            if position is not None and (tier < position.tier if forward else tier > position.tier):
+                continue
+            where, params = self.tier_range(tier, "w.")
+            if position is not None and tier == position.tier:
+                strict = ">" if forward else "<"
+                where += f" AND (w.clave, w.entidad_id) {strict} (%s, %s)"
+                params += [position.clave, position.pk]
+            sql = (
+                "SELECT w.clave, w.entidad_id, count(*) OVER () FROM entities_directorio w "  # noqa: S608 - fixed fragments; every value is a parameter
+                f"WHERE {self.words_match()} AND {self.where}{where} "
+                f"ORDER BY w.clave {direction}, w.entidad_id {direction} LIMIT %s"
+            )
+            with connection.cursor() as cursor:
+                # A first page reads every tier, for the count, even when the first fills it.
+                cursor.execute(sql, [self.tsquery(), *self.params, *params, max(want - len(rows), 1)])
+                found = cursor.fetchall()
+            total += found[0][2] if found else 0
+            if len(rows) < want:
+                rows += [(tier, c, pk) for c, pk, _n in found]
+            if len(rows) >= want and position is not None:
+                break
+        return rows, total
+
+    def tsquery(self) -> str:
+        """The words for the GIN index (migration 0014): complete words as lexemes, the last one a
+        prefix."""
+        query = " & ".join(w.lower() for w in self.words[:-1])
+        return query + (" & " if query else "") + self.words[-1].lower() + ":*"
+
+    @staticmethod
+    def words_match() -> str:
+        return "to_tsvector('simple'::regconfig, w.clave) @@ to_tsquery('simple'::regconfig, %s)"
 
     def estimate(self) -> int | None:
         """PostgreSQL's own estimate of the matches (its statistics, no row read), or None on
@@ -534,10 +575,17 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     rows = None
     if strategy == "" and estimate is not None and estimate <= GATHER_LIMIT // 2:
         strategy = "G"  # rare by the database's estimate: gather at once
-    if strategy != "G":
+    if strategy == "S":
+        rows, _n = plan.seek(position, size + 1)
+    elif strategy != "G":
         budget = WALK_BUDGET_PROBES if plan.probes_only else WALK_BUDGET
         rows = plan.walk(position, size + 1, budget=budget if position is None else None)
         strategy = "W"
+    if rows is None and plan.words and plan.source.tags:
+        # Too sparse near the start of the order for a walk: seek the page through the words'
+        # index, and count every match on the way (ADR 0014).
+        rows, n = plan.seek(None, size + 1)
+        strategy, total, exact = "S", min(n, GATHER_LIMIT), n <= GATHER_LIMIT
     if rows is None:
         matches = plan.gather(GATHER_LIMIT + 1)
         if len(matches) <= GATHER_LIMIT:

@@ -8,7 +8,8 @@ code and every level above it (`u:43`, `u:4321`, `u:432115`, `u:43211501`: a fil
 then one tag, whatever its level). Every filter is `etiquetas @> ARRAY[...]`, so:
 
 - `directorio_orden` (clave, entidad_id) INCLUDE (etiquetas) is the walk in the directory's order
-  that tests every filter from the index itself (no look at the profile or the areas);
+  that tests every filter from the index itself (no look at the profile or the areas), and
+  `directorio_nombre` (clave, entidad_id) the same walk, narrower, for words alone;
 - `directorio_buscar`, one GIN over the words of the name and the tags, gathers a rare mix (words
   and filters together, e.g. MiPyme + a class) by intersecting posting lists;
 - the tags' statistics (most common elements) give the planner real estimates of any mix.
@@ -138,6 +139,7 @@ FORWARD = [
     ),
     "SELECT directorio_rebuild()",
     "CREATE INDEX IF NOT EXISTS directorio_orden ON entities_directorio (clave, entidad_id) INCLUDE (etiquetas)",
+    "CREATE INDEX IF NOT EXISTS directorio_nombre ON entities_directorio (clave, entidad_id)",
     "CREATE INDEX IF NOT EXISTS directorio_buscar ON entities_directorio "
     "USING gin (to_tsvector('simple'::regconfig, clave), etiquetas)",
     "ANALYZE entities_directorio",
