@@ -304,7 +304,7 @@ def copy_sql(plan: Plan, qs: QuerySet[Entidad]) -> tuple[str, tuple]:
     """The plan's query as `COPY (...) TO STDOUT` in CSV. Empty text becomes NULL, which COPY
     writes unquoted (it would write an empty string as \"\"), as csv.writer writes ''."""
     sql, params = plan.queryset(qs).query.sql_with_params()
-    columns = ", ".join(f'NULLIF(q."c{i}", \'\')' for i in range(len(plan.columnas)))
+    columns = ", ".join(f"NULLIF(q.\"c{i}\", '')" for i in range(len(plan.columnas)))
     return f"COPY (SELECT {columns} FROM ({sql}) q) TO STDOUT WITH (FORMAT csv)", params  # noqa: S608 - the ORM's SQL; every value is a parameter
 
 

@@ -105,3 +105,36 @@ def test_the_rebuild_gives_the_rows_the_triggers_keep():
     with connection.cursor() as cursor:
         cursor.execute("SELECT directorio_rebuild()")
     assert everything() == before
+
+
+def test_many_sparse_matches_are_paged_by_seeking_through_the_words_index(monkeypatch):
+    """A word search whose walk finds too little and whose matches are too many to gather whole
+    seeks each page through the words' index: the same pages, both ways, as the walk gives."""
+    first = [cuenta(f"OMEGA {n:02d}").pk for n in range(5)]
+    second = [cuenta(f"ALFA OMEGA {n:02d}").pk for n in range(6)]
+    cuenta("OTRA COSA SAS")
+    expected = first + second
+    walked, cursor = [], None
+    while True:
+        page = search.search(Filtros(texto="omega"), cursor=cursor, size=3)
+        walked += [r.pk for r in page.resultados]
+        if not page.siguiente:
+            break
+        cursor = page.siguiente
+    assert walked == expected
+
+    monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    monkeypatch.setattr(search, "GATHER_LIMIT", 4)
+    sought, cursor, sought_pages = [], None, []
+    while True:
+        page = search.search(Filtros(texto="omega"), cursor=cursor, size=3)
+        sought_pages.append(page)
+        sought += [r.pk for r in page.resultados]
+        if not page.siguiente:
+            break
+        assert search.Cursor.decode(page.siguiente).estrategia == "S"
+        cursor = page.siguiente
+    assert sought == expected
+    assert sought_pages[0].total == 4 and not sought_pages[0].total_exacto  # "más de 4"
+    back = search.search(Filtros(texto="omega"), cursor=sought_pages[-1].anterior, size=3)
+    assert [r.pk for r in back.resultados] == [r.pk for r in sought_pages[-2].resultados]

@@ -451,6 +451,26 @@ class _Plan:
                 f"SELECT {columns} FROM {src.table} WHERE {src.active}{where} "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"ORDER BY {clave} {direction}, {pk} {direction} LIMIT %s"
             )
+            if src.tags and budget is not None:
+                # PostgreSQL: the entry at the budget's end comes back too (a sentinel numbered
+                # by the walk's own order, which costs no sort), so one read says whether the
+                # budget ran out.
+                sql = (
+                    f"SELECT x.clave, x.id, x.hit, x.n FROM (SELECT w.clave, w.id, ({self.where}) AS hit, "  # noqa: S608 - fixed fragments; every value is a parameter
+                    f"row_number() OVER (ORDER BY w.clave {direction}, w.id {direction}) AS n FROM ({entries}) w) x "
+                    f"WHERE x.hit OR x.n = %s ORDER BY 1 {direction}, 2 {direction} LIMIT %s"
+                )
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [*self.params, *params, left, left, want - len(rows) + 1])
+                    found = cursor.fetchall()
+                rows += [(tier, c, pk) for c, pk, hit, _n in found if hit][: want - len(rows)]
+                if len(rows) >= want:
+                    return rows
+                if any(n == left for _c, _pk, _hit, n in found):
+                    return None
+                # The tier's entries ended before the budget: the next tier keeps what is left
+                # (at most what this one could have read).
+                continue
             # PostgreSQL sees the subquery is ordered and does not sort again; SQLite would sort all
             # it walked before the LIMIT, so there the subquery's order stands alone.
             order = f" ORDER BY 1 {direction}, 2 {direction}" if src.tags else ""
@@ -485,16 +505,14 @@ class _Plan:
             cursor.execute(sql, [*params, *self.params, cap])
             return cursor.fetchall()
 
-    def seek(self, position: Cursor | None, want: int) -> tuple[list[tuple[int, str, int]], int]:
+    def seek(self, position: Cursor | None, want: int) -> list[tuple[int, str, int]]:
         """PostgreSQL, words: up to `want` (tier, clave, pk) from the cursor, tier by tier, each tier's
         matches after the cursor found through the words' GIN index and the first `want` of them
-        sorted (a cost that follows the matches, not where they sit in the name order); and how
-        many matches the tiers read hold (the count, when every tier was read from its start)."""
+        sorted (a cost that follows the matches, not where they sit in the name order)."""
         forward = position is None or position.adelante
         tiers = range(self.tiers) if forward else range(self.tiers - 1, -1, -1)
         direction = "ASC" if forward else "DESC"
         rows: list[tuple[int, str, int]] = []
-        total = 0
         for tier in tiers:
             if position is not None and (tier < position.tier if forward else tier > position.tier):
                 continue
@@ -504,20 +522,16 @@ class _Plan:
                 where += f" AND (w.clave, w.entidad_id) {strict} (%s, %s)"
                 params += [position.clave, position.pk]
             sql = (
-                "SELECT w.clave, w.entidad_id, count(*) OVER () FROM entities_directorio w "  # noqa: S608 - fixed fragments; every value is a parameter
+                "SELECT w.clave, w.entidad_id FROM entities_directorio w "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"WHERE {self.words_match()} AND {self.where}{where} "
                 f"ORDER BY w.clave {direction}, w.entidad_id {direction} LIMIT %s"
             )
             with connection.cursor() as cursor:
-                # A first page reads every tier, for the count, even when the first fills it.
-                cursor.execute(sql, [self.tsquery(), *self.params, *params, max(want - len(rows), 1)])
-                found = cursor.fetchall()
-            total += found[0][2] if found else 0
-            if len(rows) < want:
-                rows += [(tier, c, pk) for c, pk, _n in found]
-            if len(rows) >= want and position is not None:
+                cursor.execute(sql, [self.tsquery(), *self.params, *params, want - len(rows)])
+                rows += [(tier, c, pk) for c, pk in cursor.fetchall()]
+            if len(rows) >= want:
                 break
-        return rows, total
+        return rows
 
     def tsquery(self) -> str:
         """The words for the GIN index (migration 0014): complete words as lexemes, the last one a
@@ -576,21 +590,22 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     if strategy == "" and estimate is not None and estimate <= GATHER_LIMIT // 2:
         strategy = "G"  # rare by the database's estimate: gather at once
     if strategy == "S":
-        rows, _n = plan.seek(position, size + 1)
+        rows = plan.seek(position, size + 1)
     elif strategy != "G":
         budget = WALK_BUDGET_PROBES if plan.probes_only else WALK_BUDGET
         rows = plan.walk(position, size + 1, budget=budget if position is None else None)
         strategy = "W"
-    if rows is None and plan.words and plan.source.tags:
-        # Too sparse near the start of the order for a walk: seek the page through the words'
-        # index, and count every match on the way (ADR 0014).
-        rows, n = plan.seek(None, size + 1)
-        strategy, total, exact = "S", min(n, GATHER_LIMIT), n <= GATHER_LIMIT
     if rows is None:
         matches = plan.gather(GATHER_LIMIT + 1)
         if len(matches) <= GATHER_LIMIT:
             strategy, total, exact = "G", len(matches), True
             rows = _page_in_memory(plan, matches, position, size + 1)
+        elif plan.words and plan.source.tags:
+            # Many matches, but far from the start of the order (names that cluster, such as
+            # "FUNDACION ... PARA ..."): seek the page through the words' index, which costs what
+            # the matches cost, not a walk to them (ADR 0014).
+            rows = plan.seek(None, size + 1)
+            strategy, total, exact = "S", GATHER_LIMIT, False
         else:
             strategy, total, exact = "W", GATHER_LIMIT, False
             rows = plan.walk(position, size + 1, budget=None)
