@@ -590,7 +590,11 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
     if strategy == "" and estimate is not None and estimate <= GATHER_LIMIT // 2:
         strategy = "G"  # rare by the database's estimate: gather at once
     if strategy == "S":
-        rows = plan.seek(position, size + 1)
+        # Near the cursor the matches are often dense (the cluster the first page sought): a
+        # walk with a budget first, the seek when it runs out.
+        rows = plan.walk(position, size + 1, budget=WALK_BUDGET)
+        if rows is None:
+            rows = plan.seek(position, size + 1)
     elif strategy != "G":
         budget = WALK_BUDGET_PROBES if plan.probes_only else WALK_BUDGET
         rows = plan.walk(position, size + 1, budget=budget if position is None else None)
