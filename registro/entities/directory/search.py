@@ -662,22 +662,25 @@ def _nit_page(filtros: Filtros, candidates: list[tuple[str, str | None]]) -> Pag
 
 
 # What a result shows, in one query: the account, its place, its profile and its main category.
+# Scalar subqueries rather than joins: the same plan, but planned in a fraction of the time (a
+# five-way join's orders cost PostgreSQL more than running the lookup itself).
 RESULT_SQL = (
     "SELECT w.id, w.nombre, w.nit, w.dv, w.pais, w.id_tributario, w.tipo_cuenta, w.es_proveedor, "
-    "d.nombre, m.nombre, pc.persona, pc.es_mipyme, c.codigo, c.nombre "
+    "(SELECT d.nombre FROM core_departamento d WHERE d.codigo = w.departamento_id), "
+    "(SELECT m.nombre FROM core_municipio m WHERE m.codigo = w.municipio_id), "
+    "pc.persona, pc.es_mipyme, "
+    "(SELECT a.codigo_id FROM entities_areainteres a WHERE a.entidad_id = w.id AND a.principal = %s), "
+    "(SELECT c.nombre FROM entities_areainteres a JOIN core_codigounspsc c ON c.codigo = a.codigo_id "
+    "WHERE a.entidad_id = w.id AND a.principal = %s) "
     "FROM entities_entidad w "
-    "LEFT JOIN core_departamento d ON d.codigo = w.departamento_id "
-    "LEFT JOIN core_municipio m ON m.codigo = w.municipio_id "
     "LEFT JOIN entities_perfilcomercial pc ON pc.entidad_id = w.id "
-    "LEFT JOIN entities_areainteres a ON a.entidad_id = w.id AND a.principal = %s "
-    "LEFT JOIN core_codigounspsc c ON c.codigo = a.codigo_id "
     "WHERE "
 )
 
 
 def _result_rows(where: str, params: list) -> list[Resultado]:
     with connection.cursor() as cursor:
-        cursor.execute(RESULT_SQL + where, [True, *params])
+        cursor.execute(RESULT_SQL + where, [True, True, *params])
         rows = cursor.fetchall()
     out = []
     for (
