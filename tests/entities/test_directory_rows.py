@@ -138,3 +138,17 @@ def test_many_sparse_matches_are_paged_by_seeking_through_the_words_index(monkey
     assert sought_pages[0].total == 4 and not sought_pages[0].total_exacto  # "más de 4"
     back = search.search(Filtros(texto="omega"), cursor=sought_pages[-1].anterior, size=3)
     assert [r.pk for r in back.resultados] == [r.pk for r in sought_pages[-2].resultados]
+
+
+def test_far_more_matches_than_can_be_gathered_by_the_estimate_seek_at_once(monkeypatch):
+    expected = [cuenta(f"ALFA OMEGA {n:02d}").pk for n in range(4)]
+    monkeypatch.setattr(search, "WALK_BUDGET", 1)
+    monkeypatch.setattr(search._Plan, "estimate", lambda self: 10**6)  # "far more" matches
+    gathered = []
+    monkeypatch.setattr(search._Plan, "gather", lambda self, cap: gathered.append(cap) or [])
+    page = search.search(Filtros(texto="omega"), size=3)
+    assert [r.pk for r in page.resultados] == expected[:3]
+    assert search.Cursor.decode(page.siguiente).estrategia == "S"
+    assert (page.total, page.total_exacto) == (search.COUNT_LIMIT, False) and gathered == []
+    rest = search.search(Filtros(texto="omega"), cursor=page.siguiente, size=3)
+    assert [r.pk for r in rest.resultados] == expected[3:]

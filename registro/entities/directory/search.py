@@ -599,6 +599,13 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
         budget = WALK_BUDGET_PROBES if plan.probes_only else WALK_BUDGET
         rows = plan.walk(position, size + 1, budget=budget if position is None else None)
         strategy = "W"
+    if rows is None and plan.words and plan.source.tags and estimate is not None:
+        if estimate >= ESTIMATE_FACTOR * GATHER_LIMIT:
+            # Far more matches than can be gathered, by the database's estimate, and too far from
+            # the start of the order for the walk: seek at once ("más de N" without counting, as
+            # a walk's first page says it), rather than read the words' index twice.
+            rows = plan.seek(None, size + 1)
+            strategy, total, exact = "S", COUNT_LIMIT, False
     if rows is None:
         matches = plan.gather(GATHER_LIMIT + 1)
         if len(matches) <= GATHER_LIMIT:
