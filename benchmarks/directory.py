@@ -49,17 +49,16 @@ from pathlib import Path
 
 from harness import (
     CHILD_FLAG,
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
     bench_database_url,
     cleanup,
     free_port,
-    gunicorn_workers,
     percentile,
     run_child,
     run_manage,
+    serve_start,
     stop_server,
 )
 
@@ -889,25 +888,7 @@ def http_get(port: int, path: str, cookie: str = "", timeout: float = 30.0) -> t
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get(port, "/healthz", timeout=2.0)[0] == 200 and len(gunicorn_workers(proc.pid)) >= WEB_WORKERS:
-            return proc
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    return serve_start(env, port, log, workers=WEB_WORKERS)
 
 
 def page_path(p: dict) -> str:
