@@ -49,17 +49,16 @@ from pathlib import Path
 
 from harness import (
     CHILD_FLAG,
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
     bench_database_url,
     cleanup,
     free_port,
-    gunicorn_workers,
     percentile,
     run_child,
     run_manage,
+    serve_start,
     stop_server,
 )
 
@@ -82,7 +81,11 @@ SCENARIOS = (
     ("amplia_p1", "broad query, page 1", TARGET_MS),
     ("amplia_p200", f"broad query, page {PAGE_DEEP}", TARGET_MS),
     ("perfil", "profile page", TARGET_MS),
+    # Issue 12: the public search (registro/publico/busqueda.py, the Directorio's search with the
+    # public's filters and fields), over a mix of the scenarios above that the public can ask.
+    ("publico", "public search (words, prefix, NIT, segment + dpto)", TARGET_MS),
 )
+PUBLIC_MIX = ("dos_palabras", "prefijo", "nit", "segmento_departamento")
 
 # Figures other features add (see the module's docstring).
 EXTRA_FIGURES: list[Callable[[dict, Path, Path], list[tuple[str, str]]]] = []
@@ -577,6 +580,8 @@ def child_seed(params: dict) -> dict:
                     if table != "entities_perfilcomercial"
                     else "SELECT 1"
                 )
+            # The rows went in without triggers: the directory's own rows (migration 0014) at once.
+            cur.execute("SELECT directorio_rebuild()")
             cur.execute("VACUUM ANALYZE")
             cur.execute(
                 "SELECT current_setting('server_version'), pg_size_pretty(pg_database_size(current_database()))"
@@ -720,6 +725,8 @@ def child_plan(params: dict) -> dict:
         if page.siguiente:
             plans["amplia_p200"].append({**p, "cursor": page.siguiente})
     plans["perfil"] = [{"perfil": a["pk"]} for a in rng.sample(accounts, n)]
+    per_kind = max(1, n // len(PUBLIC_MIX))
+    plans["publico"] = [{**p, "publico": "1"} for key in PUBLIC_MIX for p in plans[key][:per_kind]]
     return plans
 
 
@@ -743,10 +750,18 @@ def _querydict(p: dict, factory):
 
 
 def _run(p: dict):
+    from django.http import QueryDict
+
     from registro.entities.directory import profile, search
+    from registro.publico import busqueda
 
     if "perfil" in p:
         return profile.perfil_publico(pk=p["perfil"])
+    if "publico" in p:  # the public page's code path: its form, the search, the public fields
+        form = busqueda.BusquedaPublicaForm(_querydict({k: v for k, v in p.items() if k != "publico"}, QueryDict))
+        if not form.is_valid():
+            raise SystemExit(f"invalid public scenario {p}: {form.errors.as_json()}")
+        return busqueda.buscar(form)[0]
     return search.search(_filtros({k: v for k, v in p.items() if k != "cursor"}), cursor=p.get("cursor"))
 
 
@@ -873,30 +888,14 @@ def http_get(port: int, path: str, cookie: str = "", timeout: float = 30.0) -> t
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get(port, "/healthz", timeout=2.0)[0] == 200 and len(gunicorn_workers(proc.pid)) >= WEB_WORKERS:
-            return proc
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    return serve_start(env, port, log, workers=WEB_WORKERS)
 
 
 def page_path(p: dict) -> str:
     if "perfil" in p:
         return f"/directorio/{p['perfil']}/"
+    if "publico" in p:
+        return "/publico/?" + urllib.parse.urlencode([(k, v) for k, v in p.items() if k != "publico"])
     pairs = [(k, v) for k, value in p.items() for v in (value if isinstance(value, list) else [value])]
     return "/directorio/?" + urllib.parse.urlencode(pairs)
 
@@ -913,7 +912,8 @@ def time_http(port: int, plans: dict, cookies: list[str], repeat: int, rng: rand
         rng.shuffle(order)
         for key, i in order:
             t0 = time.perf_counter()
-            status, body = http_get(port, page_path(plans[key][i]), cookies[i % len(cookies)])
+            cookie = "" if "publico" in plans[key][i] else cookies[i % len(cookies)]  # the public: anonymous
+            status, body = http_get(port, page_path(plans[key][i]), cookie)
             elapsed = (time.perf_counter() - t0) * 1000
             if status == 200 and b"<h1>" in body:
                 times[key].append(elapsed)

@@ -99,9 +99,18 @@ def run_child(
 
 
 def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free TCP port on 127.0.0.1: the first free one of BENCH_PORT_RANGE ("8800-8899") when it
+    is set (machines where each user has a range of ports), else any the system gives."""
+    first, _sep, last = os.environ.get("BENCH_PORT_RANGE", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise SetupError(f"no free port in BENCH_PORT_RANGE={os.environ['BENCH_PORT_RANGE']}")
 
 
 def ppid_map() -> dict[int, int]:
@@ -144,3 +153,44 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     k = (len(sorted_values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def healthz_status(port: int, timeout: float = 2.0) -> int | None:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", "/healthz")
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def serve_start(env: dict[str, str], port: int, log: Path, *, workers: int) -> subprocess.Popen:
+    """The product's web server as `manage.py serve` runs it (gunicorn, `workers` workers, no task
+    worker), once /healthz answers 200 and every worker is up."""
+    import time
+
+    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
+    proc = subprocess.Popen(
+        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--workers", str(workers), "--no-worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    fh.close()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
+        if healthz_status(port) == 200 and len(gunicorn_workers(proc.pid)) >= workers:
+            return proc
+        time.sleep(0.25)
+    raise SetupError("the web server did not answer /healthz with 200 within 60 s")

@@ -40,7 +40,6 @@ from pathlib import Path
 
 from harness import (
     CHILD_FLAG,
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
@@ -50,6 +49,7 @@ from harness import (
     gunicorn_workers,
     run_child,
     run_manage,
+    serve_start,
     stop_server,
 )
 
@@ -72,13 +72,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url",
         default=DEFAULT_SERVER_URL,
-        help=f"PostgreSQL server (default {DEFAULT_SERVER_URL}); the benchmark creates and drops {BENCH_DB_NAME!r}.",
+        help=f"PostgreSQL server (default {DEFAULT_SERVER_URL}); the benchmark creates and drops its own database.",
+    )
+    parser.add_argument(
+        "--db-name", default=BENCH_DB_NAME, help=f"the benchmark's own database (default {BENCH_DB_NAME})"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and the database")
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help=f"measure on the database {BENCH_DB_NAME!r} a run with --keep left (no migration, no seeding)",
+        help="measure on the database --db-name that a run with --keep left, of this script or of "
+        "benchmarks/directory.py (no seeding; pending migrations are applied)",
     )
     return parser.parse_args(argv)
 
@@ -249,6 +253,9 @@ def child_seed(params: dict) -> dict:
         )
     generated = time.perf_counter() - t0
     with connection.cursor() as cursor:
+        # Consistent by construction: no per-row triggers (foreign keys, the directory's rows);
+        # the directory's rows are rebuilt at once after (migration 0014). A superuser's setting.
+        cursor.execute("SET session_replication_role = replica")
         _copy(cursor, Entidad._meta.db_table, [f.column for f in e_fields], entidades)
         entidades.clear()
         _copy(cursor, PerfilComercial._meta.db_table, [f.column for f in p_fields], perfiles)
@@ -258,6 +265,8 @@ def child_seed(params: dict) -> dict:
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{Entidad._meta.db_table}', 'id'), (SELECT max(id) FROM {Entidad._meta.db_table}))"
         )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        cursor.execute("SELECT directorio_rebuild()")
     copied = time.perf_counter() - t0 - generated
     with connection.cursor() as cursor:
         for table in (Entidad._meta.db_table, PerfilComercial._meta.db_table, AreaInteres._meta.db_table):
@@ -320,25 +329,7 @@ def http_get(port: int, path: str, timeout: float = 10.0) -> int | None:
 
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get(port, "/healthz", 2.0) == 200 and len(gunicorn_workers(proc.pid)) >= WEB_WORKERS:
-            return proc
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    return serve_start(env, port, log, workers=WEB_WORKERS)
 
 
 def rss_kib(pid: int) -> int | None:
@@ -419,7 +410,7 @@ def report(args, seed: dict, results: dict[str, list[dict]]) -> None:
     print("Open-data downloads benchmark (benchmarks/open_data.py)")
     print(line)
     rows = [
-        ("Database", f"PostgreSQL {seed['pg_version']}, database {BENCH_DB_NAME}"),
+        ("Database", f"PostgreSQL {seed['pg_version']}, database {args.db_name}"),
         (
             "Suppliers",
             f"{seed['count']:,} seeded with COPY ({seed['generate_s']:.1f} s generating, {seed['copy_s']:.1f} s COPY), "
@@ -477,14 +468,15 @@ def main(argv=None) -> int:
     try:
         (tmp / "var").mkdir()
         if args.reuse:
-            database_url, _maintenance = bench_database_url(args.database_url, BENCH_DB_NAME)
+            database_url, _maintenance = bench_database_url(args.database_url, args.db_name)
             env = build_env(tmp / "var", database_url)
+            run_manage(env, "migrate", "--noinput", log=log)
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
             seed = run_child(__file__, env, "info", {}, tmp, log)
         else:
-            database_url, admin_url = bench_database_create(args.database_url, BENCH_DB_NAME)
+            database_url, admin_url = bench_database_create(args.database_url, args.db_name)
             env = build_env(tmp / "var", database_url)
-            print(f"Setting up in {tmp} (PostgreSQL {BENCH_DB_NAME}) ...", flush=True)
+            print(f"Setting up in {tmp} (PostgreSQL {args.db_name}) ...", flush=True)
             run_manage(env, "migrate", "--noinput", log=log)
             run_manage(env, "createcachetable", log=log)
             run_manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
@@ -519,7 +511,7 @@ def main(argv=None) -> int:
     finally:
         if server is not None:
             stop_server(server)
-        cleanup(tmp, admin_url=admin_url, db_name=BENCH_DB_NAME, keep=args.keep)
+        cleanup(tmp, admin_url=admin_url, db_name=args.db_name, keep=args.keep)
 
 
 if __name__ == "__main__":

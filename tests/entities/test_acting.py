@@ -267,3 +267,19 @@ def test_a_suspended_membership_gives_no_acting_context(two):
     html = client.get("/entidad/").content.decode()
     assert SWITCHER not in html and "HOSPITAL SAN RAFAEL" not in html
     assert client.get("/api/v1/me/entidad-activa").json()["entidad"]["id"] == first.entidad_id
+
+
+def test_the_header_switcher_reuses_the_memberships_the_page_resolved(two, django_assert_num_queries):
+    """One read of the user's memberships per page: `resolve` keeps them for the header's switcher."""
+    from django.test import RequestFactory
+
+    user, first, second = two
+    request = RequestFactory().get("/entidad/")
+    request.user = user
+    current = acting.resolve(request)
+    with django_assert_num_queries(0):
+        actual, opciones = acting.switcher(user, request)
+    assert actual.pk == current.membresia.pk == first.pk
+    assert [m.pk for m in opciones] == [first.pk, second.pk]  # by entity name
+    # Without a resolved request the switcher reads them itself, the same way.
+    assert [m.pk for m in acting.switcher(user)[1]] == [first.pk, second.pk]

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.db.models.query import QuerySet
 from django.http import StreamingHttpResponse
 from django.test import Client
@@ -217,7 +218,34 @@ def test_downloads_stream_from_the_cursor(mundo, monkeypatch):
         chunks = iter(response.streaming_content)
         next(chunks)  # the header goes out before the query runs
         rest = list(chunks)
-        assert calls == [settings.OPEN_DATA_CHUNK_SIZE] and rest
+        copied = path.endswith(".csv") and connection.vendor == "postgresql"  # COPY instead
+        assert calls == ([] if copied else [settings.OPEN_DATA_CHUNK_SIZE]) and rest
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_the_csv_is_written_by_copy_in_a_read_only_transaction(mundo):
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    plan = exports.proveedores_plan()
+    sql, _params = exports.copy_sql(plan, selectors.proveedores())
+    assert sql.startswith("COPY (SELECT") and sql.endswith("TO STDOUT WITH (FORMAT csv)")
+    with connection.execute_wrapper(record):
+        chunks = list(exports.csv_stream(plan, selectors.proveedores()))
+    assert "SET TRANSACTION READ ONLY" in statements and plan.count == 4
+    assert b"".join(chunks).count(b"\n") == 1 + 4
+
+
+def test_the_csv_quotes_only_what_needs_it_and_leaves_empty_values_bare(mundo):
+    PerfilComercial.objects.filter(entidad=mundo.empresa).update(direccion='Calle 1, "Torre" B')
+    text = b"".join(exports.csv_stream(exports.proveedores_plan(), selectors.proveedores())).decode()
+    assert "\r" not in text
+    line = next(line for line in text.splitlines() if line.startswith(f"{mundo.empresa.pk},"))
+    assert ',"Calle 1, ""Torre"" B",' in line
+    assert ",," in line and '""' not in line.replace('""Torre""', "")  # fax: empty, not ""
 
 
 def test_the_stream_yields_in_batches(mundo, monkeypatch):

@@ -34,17 +34,28 @@ def acting_membership(user, entidad_id: int | None = None) -> Membresia | None:
     return qs.order_by(*CHOICE_ORDER).first()
 
 
-def switcher(user) -> tuple[Membresia | None, list[Membresia]]:
-    """For the header, in one query: the membership acted for and all of them, by entity name."""
+def switcher(user, request=None) -> tuple[Membresia | None, list[Membresia]]:
+    """For the header, in one query: the membership acted for and all of them, by entity name.
+    A request that `resolve` already answered reuses what it read (no query)."""
+    if request is not None and getattr(request, SWITCHER_ATTR, None) is not None:
+        return getattr(request, SWITCHER_ATTR)
     if not (user and user.is_authenticated):
         return None, []
     opciones = list(
         Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
     )
+    return _switcher_of(opciones)
+
+
+def _switcher_of(opciones: list[Membresia]) -> tuple[Membresia | None, list[Membresia]]:
     actual = opciones[0] if opciones else None
     if actual is not None:
         log_context.bind(account_id=actual.entidad_id)
     return actual, sorted(opciones, key=lambda m: (m.entidad.nombre, m.entidad_id))
+
+
+# Where `resolve` leaves the user's memberships for the header's switcher of the same request.
+SWITCHER_ATTR = "_acting_switcher"
 
 
 def suspended(entidad: Entidad) -> ApplicationError:
@@ -114,7 +125,20 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
     if header:
         # Not a whole number, or one beyond any id (64 bits): an entity the user does not belong to.
         entidad_id = parse_id(header) or -1
-    membresia = acting_membership(user, entidad_id)
+    if entidad_id is None and user and user.is_authenticated:
+        # The user's choice: every membership in one read (the first is the one acted for), which
+        # the header's switcher of this page then shows without reading them again.
+        opciones = list(
+            Membresia.objects.filter(usuario=user, activa=True)
+            .select_related("entidad")
+            .prefetch_related("roles")
+            .order_by(*CHOICE_ORDER)
+        )
+        membresia = opciones[0] if opciones else None
+        if user is getattr(request, "user", None):
+            setattr(request, SWITCHER_ATTR, _switcher_of(opciones))
+    else:
+        membresia = acting_membership(user, entidad_id)
     if membresia is not None:
         # The request's log records name the account it acts for (docs/adr/0020).
         log_context.bind(account_id=membresia.entidad_id)
