@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Keeps each session's row (browser, IP address, last activity) for "Sesiones activas".
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "registro.accounts.sessions.ThrottledUserSessionsMiddleware",
     "registro.accounts.middleware.UserTimezoneMiddleware",
     "registro.accounts.middleware.TermsAcceptanceMiddleware",
     "registro.accounts.middleware.ReauthenticationPromptMiddleware",
@@ -225,6 +225,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 3
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 # "Sesiones activas": every session with its browser, IP address and last activity.
 USERSESSIONS_TRACK_ACTIVITY = True
+# Each session's last activity is written at most this often (a new address or browser at once).
+USERSESSIONS_ACTIVITY_INTERVAL_SECONDS = env_int("USERSESSIONS_ACTIVITY_INTERVAL_SECONDS", 60)
 USERSESSIONS_ADAPTER = "registro.accounts.sessions.UserSessionsAdapter"
 ACCOUNT_SESSION_REMEMBER = None
 # Duplicate usernames and e-mails get a clear error on the form (the issue asks for it); the

@@ -3,6 +3,7 @@ session with its browser, IP address and last activity. Ending a session deletes
 session store, so the browser or the API client holding it is logged out at its next request.
 Every ending is recorded in the access history; the desk's, with its reason, in servicedesk."""
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +11,10 @@ from importlib import import_module
 
 from allauth.core import context as allauth_context
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from allauth.usersessions.middleware import UserSessionsMiddleware
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -102,9 +105,34 @@ def session_list(*, user: User, current_key: str | None) -> list[ActiveSession]:
     return sorted(sessions, key=lambda s: (not s.is_current, -s.last_seen_at.timestamp()))
 
 
+def activity_due(request: HttpRequest, session_key: str) -> bool:
+    """Whether this request should write the session's last activity: at most once every
+    USERSESSIONS_ACTIVITY_INTERVAL_SECONDS per session, address and browser, so that a busy user does
+    not cost a write transaction per request; a new address or browser is written at once."""
+    interval = settings.USERSESSIONS_ACTIVITY_INTERVAL_SECONDS
+    if interval <= 0:
+        return True
+    client = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}"
+    digest = hashlib.blake2b(f"{session_key}|{client}".encode(), digest_size=16).hexdigest()
+    return cache.add(f"usersession-activity:{digest}", 1, timeout=interval)
+
+
+class ThrottledUserSessionsMiddleware(UserSessionsMiddleware):
+    """allauth's activity tracking (browser, address, last activity of each session), written only
+    when `activity_due`."""
+
+    def __call__(self, request: HttpRequest):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not activity_due(request, session.session_key):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
 def session_touch(request: HttpRequest, session_key: str) -> None:
     """Last activity and address of an API token's session (one UPDATE, like allauth's middleware
-    does for the browser's)."""
+    does for the browser's), throttled the same way."""
+    if not activity_due(request, session_key):
+        return
     ip = client_ip(request)
     changes = {"last_seen_at": timezone.now(), **({"ip": ip} if ip else {})}
     UserSession.objects.filter(session_key=session_key).update(**changes)

@@ -231,3 +231,22 @@ def test_an_api_tokens_session_shows_its_last_activity(user):
     UserSession.objects.filter(pk=row.pk).update(last_seen_at=row.last_seen_at.replace(year=2020))
     app.get("/api/v1/me", headers={"X-Session-Token": token})
     assert UserSession.objects.get(pk=row.pk).last_seen_at.year > 2020
+
+
+def test_last_activity_is_written_at_most_once_per_interval(client_logged_in, user, settings):
+    """A busy session writes its last activity once a minute, not once per request; a new address
+    is written at once."""
+    settings.USERSESSIONS_ACTIVITY_INTERVAL_SECONDS = 60
+    client_logged_in.get("/usuario/accesos/")
+    row = UserSession.objects.get(user=user)
+    old = row.last_seen_at.replace(year=2020)
+    UserSession.objects.filter(pk=row.pk).update(last_seen_at=old)
+    client_logged_in.get("/usuario/accesos/")
+    assert UserSession.objects.get(pk=row.pk).last_seen_at == old
+    client_logged_in.get("/usuario/accesos/", REMOTE_ADDR="198.51.100.7")
+    row.refresh_from_db()
+    assert row.last_seen_at.year > 2020 and row.ip == "198.51.100.7"
+    settings.USERSESSIONS_ACTIVITY_INTERVAL_SECONDS = 0
+    UserSession.objects.filter(pk=row.pk).update(last_seen_at=old)
+    client_logged_in.get("/usuario/accesos/", REMOTE_ADDR="198.51.100.7")
+    assert UserSession.objects.get(pk=row.pk).last_seen_at.year > 2020
