@@ -1,6 +1,9 @@
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import AddEmailForm, ChangePasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -102,3 +105,62 @@ class RecuperarContrasenaForm(ResetPasswordForm):
             if exc.code != "unknown_email":
                 raise
             return self.cleaned_data["email"]
+
+
+# --- Second factor (allauth.mfa): the site's labels and help on allauth's forms -------------------
+
+def _code_field(field, label, help_text):
+    field.label = label
+    field.help_text = help_text
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"})
+
+
+class CodigoVerificacionForm(AuthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código de verificación"),
+            _("Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación."),
+        )
+
+
+class CodigoReautenticacionForm(ReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código de verificación"),
+            _("Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación."),
+        )
+
+
+class ActivarAplicacionForm(ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código que muestra la aplicación"),
+            _("Después de agregar el usuario a la aplicación, escriba los 6 dígitos que muestra ahora."),
+        )
+
+
+class AgregarLlaveForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nombre de la llave")
+        self.fields["name"].help_text = _("Para reconocerla en la lista, p. ej. «Llave USB de la oficina».")
+        self.fields["name"].max_length = 100
+        if "passwordless" in self.fields:
+            self.fields["passwordless"].label = _("Usarla también como llave de acceso, para entrar sin contraseña")
+            self.fields["passwordless"].help_text = _(
+                "La llave o el equipo le pedirán su huella, su rostro o un PIN cada vez que entre."
+            )
+
+
+class RenombrarLlaveForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nombre de la llave")
+        self.fields["name"].max_length = 100

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 
-from . import selectors, services
+from . import mfa, selectors, services
 from .forms import ProfileForm, ResendConfirmationForm, TermsForm, UsernameChangeForm
 from .middleware import SESSION_KEY
 from .signup_forms import PROFILE_FIELDS
@@ -182,4 +182,8 @@ def accesses(request):
     page = Paginator(selectors.access_event_list(user=request.user), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
-    return render(request, "accounts/accesses.html", {"form": form, "page": page})
+    return render(
+        request,
+        "accounts/accesses.html",
+        {"form": form, "page": page, "second_factors": mfa.second_factors(user=request.user)},
+    )

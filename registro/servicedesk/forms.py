@@ -132,3 +132,17 @@ class CuentaMotivoForm(forms.Form):
         label, required = self.TEXTS[accion]
         self.fields["motivo"].label = label
         self.fields["motivo"].error_messages = {**self.fields["motivo"].error_messages, "required": required}
+
+
+class RetirarSegundoFactorForm(forms.Form):
+    """ "Retirar segundo factor" on a user's page; its own prefix keeps its field's id apart from
+    the page's other forms."""
+
+    prefix = "segundo_factor"
+    motivo = forms.CharField(
+        label=_("Motivo"),
+        max_length=5000,
+        required=False,
+        help_text=_("Cómo comprobó la identidad de la persona y por qué perdió su segundo factor (p. ej. el caso)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from registro.accounts import mfa
 from registro.accounts import selectors as user_selectors
 from registro.accounts.schemas import AccessEventOut
 from registro.core.api import Id
@@ -404,8 +405,33 @@ class UsuarioMembresiaOut(Schema):
         return list(obj.roles.all())
 
 
+class SegundoFactorOut(Schema):
+    tipo: str = Field(description="totp (aplicación), webauthn (llave) o recovery_codes")
+    nombre: str
+    creado: datetime
+    ultimo_uso: datetime | None
+
+    @staticmethod
+    def resolve_tipo(obj) -> str:
+        return obj.type
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return str(obj) if obj.type == "webauthn" else obj.get_type_display()
+
+    @staticmethod
+    def resolve_creado(obj) -> datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_ultimo_uso(obj) -> datetime | None:
+        return obj.last_used_at
+
+
 class UsuarioDetailOut(UsuarioOut):
     membresias: list[UsuarioMembresiaOut]
+    segundos_factores: list[SegundoFactorOut] = Field(description="Su verificación en dos pasos")
+    segundo_factor_exigido: bool = Field(description="Uno de sus roles exige un segundo factor")
     accesos: list[AccessEventOut] = Field(description="Los 50 eventos más recientes del historial de accesos")
 
     @staticmethod
@@ -415,3 +441,11 @@ class UsuarioDetailOut(UsuarioOut):
     @staticmethod
     def resolve_accesos(obj) -> list:
         return list(user_selectors.access_event_list(user=obj)[:50])
+
+    @staticmethod
+    def resolve_segundos_factores(obj) -> list:
+        return mfa.second_factors(user=obj)
+
+    @staticmethod
+    def resolve_segundo_factor_exigido(obj) -> bool:
+        return mfa.required_grace_days(obj) is not None

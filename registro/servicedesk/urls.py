@@ -16,6 +16,11 @@ urlpatterns = [
     path("mesa/tablero/", views.tablero, name="tablero"),
     path("mesa/usuarios/", views.usuarios, name="usuarios"),
     path("mesa/usuarios/<int:pk>/", views.usuario, name="usuario"),
+    path(
+        "mesa/usuarios/<int:pk>/retirar-segundo-factor/",
+        views.usuario_retirar_segundo_factor,
+        name="usuario_retirar_segundo_factor",
+    ),
     path("mesa/cuentas/", views.cuentas, name="cuentas"),
     path("mesa/cuentas/<int:pk>/", views.cuenta, name="cuenta"),
     path("mesa/cuentas/<int:pk>/<str:accion>/", views.cuenta_accion, name="cuenta_accion"),
