@@ -18,10 +18,13 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
 
 
 def give_second_factor(user, secret: str = TOTP_SECRET):
-    """An authenticator app for `user` (allauth.mfa's TOTP), as if they had set it up."""
+    """An authenticator app and recovery codes for `user` (allauth.mfa), as if they had set it up."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
-    return TOTP.activate(user, secret).instance
+    totp = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    return totp
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -47,8 +47,17 @@ UNPRIVILEGED_VIEWS = frozenset(
     }
 )
 # The API's, by method and URL name (a path's operations share its name: GET and PATCH /me are
-# both "api:me"): reading one's own profile, and the terms' status and acceptance.
-UNPRIVILEGED_OPERATIONS = frozenset({("GET", "api:me"), ("GET", "api:me_terms"), ("POST", "api:me_terms")})
+# both "api:me"): reading one's own profile, the terms' status and acceptance, and the API's own
+# description.
+UNPRIVILEGED_OPERATIONS = frozenset(
+    {
+        ("GET", "api:me"),
+        ("GET", "api:me_terms"),
+        ("POST", "api:me_terms"),
+        ("GET", "api:openapi-json"),
+        ("GET", "api:openapi-view"),
+    }
+)
 # allauth.mfa's own pages (setup, list, removal, recovery codes: all named mfa_*), and the public
 # view, open to anyone logged in or not.
 UNPRIVILEGED_NAME_PREFIXES = ("mfa_", "publico:")
