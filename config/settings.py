@@ -252,11 +252,12 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("MFA_WEBAUTHN_ALLOW_INSEC
 # role was given (registro/accounts/mfa.py). The smallest applies to someone with both roles.
 MFA_GRACE_DAYS_DESK = env_int("MFA_GRACE_DAYS_DESK", 0)
 MFA_GRACE_DAYS_ADMIN = env_int("MFA_GRACE_DAYS_ADMIN", 7)
-# Which roles need a second factor: a check (dotted path, called with the user) and its grace.
-# Named here, the composition root, because the Administrador role lives above accounts.
+# Which roles need a second factor: a check (dotted path, called with the user) and the setting
+# holding its grace. Named here, the composition root, because the Administrador role lives above
+# accounts.
 MFA_REQUIRED_ROLES = {
-    "registro.accounts.permissions.is_service_desk": MFA_GRACE_DAYS_DESK,
-    "registro.entities.membership.selectors.user_is_administrador": MFA_GRACE_DAYS_ADMIN,
+    "registro.accounts.permissions.is_service_desk": "MFA_GRACE_DAYS_DESK",
+    "registro.entities.membership.selectors.user_is_administrador": "MFA_GRACE_DAYS_ADMIN",
 }
 
 HEADLESS_ONLY = False

@@ -6,6 +6,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
 os.environ["DEV_OUTBOX"] = "1"
+# The test client and the browser tests' live server speak plain HTTP; WebAuthn wants HTTPS.
+os.environ.setdefault("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", "1")
 # Tests never talk to the developer's mail server.
 os.environ.pop("EMAIL_HOST", None)
 

@@ -84,8 +84,8 @@ def request_is_unprivileged(request: HttpRequest) -> bool:
 
 
 @cache
-def _role_checks() -> tuple[tuple, ...]:
-    return tuple((import_string(path), days) for path, days in settings.MFA_REQUIRED_ROLES.items())
+def _check(path: str):
+    return import_string(path)
 
 
 def has_second_factor(user) -> bool:
@@ -95,7 +95,7 @@ def has_second_factor(user) -> bool:
 
 def required_grace_days(user) -> int | None:
     """The grace of the user's roles that need a second factor (the smallest), or None: no such role."""
-    days = [grace for check, grace in _role_checks() if check(user)]
+    days = [getattr(settings, grace) for path, grace in settings.MFA_REQUIRED_ROLES.items() if _check(path)(user)]
     return min(days) if days else None
 
 

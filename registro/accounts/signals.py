@@ -127,7 +127,7 @@ def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
 @receiver(mfa_signals.authenticator_used)
 def on_authenticator_used(sender, request, user, authenticator, reauthenticated=False, passwordless=False, **kwargs):
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        left = len(authenticator.wrap().get_unused_codes())
+        left = len(Authenticator.objects.get(pk=authenticator.pk).wrap().get_unused_codes())
         _mfa_record(request, user, AccessEvent.Kind.MFA_RECOVERY_CODE_USED, authenticator, quedan=left)
     elif not reauthenticated:
         detail = {"tipo": authenticator.type, **({"sin_contrasena": True} if passwordless else {})}
