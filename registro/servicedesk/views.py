@@ -350,6 +350,9 @@ def usuario_retirar_segundo_factor(request, pk: int):
             client=ClientInfo.from_request(request),
         )
     except ApplicationError as exc:
+        if not exc.detail.get("fields"):
+            _show_error(request, exc)  # nothing to remove, or their own: said above the page
+            return redirect("servicedesk:usuario", pk=usuario.pk)
         add_application_error(form, exc)
         return usuario_page(request, usuario, status=exc.status_code, segundo_factor_form=form)
     messages.success(
