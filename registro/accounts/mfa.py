@@ -256,6 +256,11 @@ def second_factor_reset_by_desk(*, user: User, staff: User, motivo: str, client)
     return event
 
 
+_ORDER = {Authenticator.Type.TOTP: 0, Authenticator.Type.WEBAUTHN: 1, Authenticator.Type.RECOVERY_CODES: 2}
+
+
 def second_factors(*, user: User) -> list[Authenticator]:
-    """The user's authenticators, for the desk's page and the user's own."""
-    return list(Authenticator.objects.filter(user_id=user.pk).order_by("type", "created_at"))
+    """The user's authenticators, for the desk's page and the user's own: the app, the keys, then
+    the recovery codes."""
+    found = Authenticator.objects.filter(user_id=user.pk).order_by("created_at", "pk")
+    return sorted(found, key=lambda a: _ORDER.get(a.type, 9))

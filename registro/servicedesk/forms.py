@@ -140,7 +140,7 @@ class RetirarSegundoFactorForm(forms.Form):
 
     prefix = "segundo_factor"
     motivo = forms.CharField(
-        label=_("Motivo"),
+        label=_("Motivo del retiro"),
         max_length=5000,
         required=False,
         help_text=_("Cómo comprobó la identidad de la persona y por qué perdió su segundo factor (p. ej. el caso)."),

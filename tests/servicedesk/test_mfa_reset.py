@@ -103,7 +103,7 @@ def test_only_the_desk(ana):
 def test_the_api(mesa, ana):
     client = logged_in(mesa)
     detail = client.get(f"/api/v1/mesa/usuarios/{ana.pk}").json()
-    assert [f["tipo"] for f in detail["segundos_factores"]] == ["recovery_codes", "totp"]
+    assert [f["tipo"] for f in detail["segundos_factores"]] == ["totp", "recovery_codes"]
     assert detail["segundo_factor_exigido"] is True
     missing = client.post(API.format(ana.pk), {"motivo": ""}, content_type="application/json")
     assert missing.status_code == 400 and "motivo" in missing.json()["detail"]["fields"]
