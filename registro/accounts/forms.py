@@ -109,6 +109,7 @@ class RecuperarContrasenaForm(ResetPasswordForm):
 
 # --- Second factor (allauth.mfa): the site's labels and help on allauth's forms -------------------
 
+
 def _code_field(field, label, help_text):
     field.label = label
     field.help_text = help_text

@@ -152,7 +152,9 @@ def test_regenerating_recovery_codes_is_recorded(sent):
 def _js_data(response) -> dict:
     import json
 
-    return json.loads(re.search(r'<script id="js_data" type="application/json">(.*?)</script>', response.content.decode()).group(1))
+    return json.loads(
+        re.search(r'<script id="js_data" type="application/json">(.*?)</script>', response.content.decode()).group(1)
+    )
 
 
 def test_a_security_key_is_added_used_to_log_in_and_removed(sent):

@@ -120,7 +120,9 @@ def test_someone_with_a_factor_named_administrador_needs_nothing_more():
 
 
 def test_a_new_desk_member_starts_at_once():
-    user = staff_create(username="mesa.nueva", email="nueva@cce.gov.co", first_name="A", last_name="B", password=PASSWORD)
+    user = staff_create(
+        username="mesa.nueva", email="nueva@cce.gov.co", first_name="A", last_name="B", password=PASSWORD
+    )
     assert user.mfa_grace_started_at is not None
     assert mfa.status(user).blocked
 

@@ -42,7 +42,9 @@ def _log_out(page: Page, username: str) -> None:
 
 def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_server, browser, smtp_sink):
     entidad = EntidadFactory(nombre="ALCALDIA DE ZIPAQUIRA", estado=Entidad.Estado.ACTIVA)
-    ana = MembresiaFactory(entidad=entidad, usuario__username="ana.admin", usuario__email="ana@zipaquira.gov.co").usuario
+    ana = MembresiaFactory(
+        entidad=entidad, usuario__username="ana.admin", usuario__email="ana@zipaquira.gov.co"
+    ).usuario
     User.objects.filter(pk=ana.pk).update(mfa_grace_started_at=timezone.now() - datetime.timedelta(days=8))
     page = new_page(browser)
 
@@ -61,7 +63,9 @@ def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_s
     field(page, "Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Confirmar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Activar una aplicación de autenticación")
-    expect(page.get_by_role("img", name="Código QR para agregar su usuario a la aplicación de autenticación")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Código QR para agregar su usuario a la aplicación de autenticación")
+    ).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=f"{SCREENSHOTS}/mfa-totp.png", full_page=True)
     secret = page.locator("#totp-secret").inner_text().strip()
@@ -190,4 +194,3 @@ def log_in_with_code(page: Page, live_server, user) -> None:
     field(page, "Código de verificación").fill(pyotp.TOTP(TOTP_SECRET).now())
     page.get_by_role("button", name="Verificar").click()
     expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
-

@@ -62,7 +62,9 @@ def test_removing_a_lost_factor(mesa, ana, sent):
 def test_an_administrador_gets_a_new_grace_and_the_desk_none(mesa, ana):
     other_desk = DeskUserFactory()
     mfa.second_factor_reset_by_desk(user=ana, staff=mesa, motivo=MOTIVO, client=mfa.services.ClientInfo(None, ""))
-    mfa.second_factor_reset_by_desk(user=other_desk, staff=mesa, motivo=MOTIVO, client=mfa.services.ClientInfo(None, ""))
+    mfa.second_factor_reset_by_desk(
+        user=other_desk, staff=mesa, motivo=MOTIVO, client=mfa.services.ClientInfo(None, "")
+    )
     ana.refresh_from_db()
     other_desk.refresh_from_db()
     assert mfa.status(ana).in_grace and mfa.status(ana).days_left == 7
