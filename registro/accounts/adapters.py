@@ -78,6 +78,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    def generate_authenticator_name(self, user, type) -> str:
+        from allauth.mfa.models import Authenticator
+
+        n = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return _("Llave de seguridad %(n)s") % {"n": n + 1}
+
     def get_totp_label(self, user) -> str:
         # The authenticator app lists the account by its username, which is how people log in.
         return user.username

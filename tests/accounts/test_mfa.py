@@ -97,6 +97,7 @@ def test_logging_in_asks_for_the_code_and_records_it(sent):
     assert "_auth_user_id" not in client.session
     page = client.get("/cuentas/2fa/authenticate/")
     assert "Código de verificación" in page.content.decode()
+    assert "Usar mi llave de seguridad" not in page.content.decode()  # she has none
     wrong = sent(client.post, "/cuentas/2fa/authenticate/", {"code": "123456"})
     assert wrong.status_code == 200 and "_auth_user_id" not in client.session
     assert _kinds(user)[-1] == K.MFA_FAILED
@@ -167,6 +168,7 @@ def test_a_security_key_is_added_used_to_log_in_and_removed(sent):
     page = client.get("/cuentas/2fa/webauthn/add/")
     assert page.status_code == 200
     html = page.content.decode()
+    assert 'value="Llave de seguridad 1"' in html
     # allauth's scripts, self-hosted; no inline script runs (the JSON blocks are data).
     assert '<script src="/static/mfa/js/webauthn.js">' in html
     assert '<script src="/static/accounts/webauthn-errors.js">' in html
@@ -192,6 +194,7 @@ def test_a_security_key_is_added_used_to_log_in_and_removed(sent):
     other = Client()
     password_login(other, user)
     stage = other.get("/cuentas/2fa/authenticate/")
+    assert "Usar mi llave de seguridad" in stage.content.decode()
     challenge = _js_data(stage)["request_options"]["publicKey"]["challenge"]
     import json
 
