@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from registro.accounts.models import AccessEvent, User
 from registro.entities.account.models import Entidad
-from tests.e2e.conftest import assert_accessible, field, new_page, submit_login, text_of
+from tests.e2e.conftest import assert_accessible, field, log_in, new_page, submit_login, text_of
 from tests.factories import PASSWORD, DeskUserFactory, EntidadFactory, MembresiaFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -147,7 +147,7 @@ def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_s
     # She loses the phone, the key and the codes. The desk finds her and removes them.
     desk_user = DeskUserFactory(username="mesa.seguridad")
     desk = new_page(browser)
-    log_in_with_code(desk, live_server, desk_user)
+    log_in(desk, live_server, desk_user)  # with the code of the app the factories give
     desk.goto(f"{live_server.url}/mesa/usuarios/")
     desk.get_by_label("Usuario, correo electrónico, número de documento o nombres").fill("ana.admin")
     desk.get_by_role("button", name="Buscar").click()
@@ -184,13 +184,3 @@ def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_s
     expect(page.locator(".mfa-grace")).to_be_visible()
     assert_accessible(page)
     page.screenshot(path=f"{SCREENSHOTS}/mfa-grace.png", full_page=True)
-
-
-def log_in_with_code(page: Page, live_server, user) -> None:
-    """A desk member's login: password, then the code of the app the factories give."""
-    from tests.factories import TOTP_SECRET
-
-    submit_login(page, live_server, user.username, PASSWORD)
-    field(page, "Código de verificación").fill(pyotp.TOTP(TOTP_SECRET).now())
-    page.get_by_role("button", name="Verificar").click()
-    expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
