@@ -246,8 +246,8 @@ MFA_FORMS = {
 }
 MFA_TOTP_ISSUER = "Registro SECOP"
 MFA_PASSKEY_LOGIN_ENABLED = True
-# WebAuthn needs HTTPS; plain http://127.0.0.1 only for development and the browser tests.
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or env_bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+# WebAuthn needs HTTPS; plain http:// only for development (and the tests: settings_test.py).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Days a holder of a role that needs a second factor may act without one, counted from when the
 # role was given (registro/accounts/mfa.py). The smallest applies to someone with both roles.
 MFA_GRACE_DAYS_DESK = env_int("MFA_GRACE_DAYS_DESK", 0)
