@@ -406,26 +406,14 @@ class UsuarioMembresiaOut(Schema):
 
 
 class SegundoFactorOut(Schema):
-    tipo: str = Field(description="totp (aplicación), webauthn (llave) o recovery_codes")
+    tipo: str = Field(alias="type", description="totp (aplicación), webauthn (llave) o recovery_codes")
     nombre: str
-    creado: datetime
-    ultimo_uso: datetime | None
-
-    @staticmethod
-    def resolve_tipo(obj) -> str:
-        return obj.type
+    creado: datetime = Field(alias="created_at")
+    ultimo_uso: datetime | None = Field(alias="last_used_at")
 
     @staticmethod
     def resolve_nombre(obj) -> str:
         return str(obj) if obj.type == "webauthn" else obj.get_type_display()
-
-    @staticmethod
-    def resolve_creado(obj) -> datetime:
-        return obj.created_at
-
-    @staticmethod
-    def resolve_ultimo_uso(obj) -> datetime | None:
-        return obj.last_used_at
 
 
 class UsuarioDetailOut(UsuarioOut):
