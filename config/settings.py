@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.headless",
+    "allauth.mfa",
     "allauth.usersessions",
     "csp",
     "ninja",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "registro.accounts.sessions.ThrottledUserSessionsMiddleware",
     "registro.accounts.middleware.UserTimezoneMiddleware",
     "registro.accounts.middleware.TermsAcceptanceMiddleware",
+    "registro.accounts.middleware.SecondFactorRequiredMiddleware",
     "registro.accounts.middleware.ReauthenticationPromptMiddleware",
 ]
 
@@ -108,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "registro.core.context_processors.site",
                 "registro.accounts.context_processors.roles",
+                "registro.accounts.context_processors.second_factor",
                 "registro.entities.membership.context_processors.entity_switcher",
             ],
             # Loaded by the Directorio's templates: the invitation forms of information requests,
@@ -255,6 +258,32 @@ ACCOUNT_RATE_LIMITS = {
 }
 TRUSTED_DEVICE_COOKIE = "registro_dispositivo"
 TRUSTED_DEVICE_MAX_AGE_DAYS = env_int("TRUSTED_DEVICE_MAX_AGE_DAYS", 180)
+
+# --- Second factor (allauth.mfa; ADR 0017) ---------------------------------------------------
+MFA_ADAPTER = "registro.accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "registro.accounts.forms.CodigoVerificacionForm",
+    "reauthenticate": "registro.accounts.forms.CodigoReautenticacionForm",
+    "activate_totp": "registro.accounts.forms.ActivarAplicacionForm",
+    "add_webauthn": "registro.accounts.forms.AgregarLlaveForm",
+    "edit_webauthn": "registro.accounts.forms.RenombrarLlaveForm",
+}
+MFA_TOTP_ISSUER = "Registro SECOP"
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs HTTPS; plain http:// only for development (and the tests: settings_test.py).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Days a holder of a role that needs a second factor may act without one, counted from when the
+# role was given (registro/accounts/mfa.py). The smallest applies to someone with both roles.
+MFA_GRACE_DAYS_DESK = env_int("MFA_GRACE_DAYS_DESK", 0)
+MFA_GRACE_DAYS_ADMIN = env_int("MFA_GRACE_DAYS_ADMIN", 7)
+# Which roles need a second factor: a check (dotted path, called with the user) and the setting
+# holding its grace. Named here, the composition root, because the Administrador role lives above
+# accounts.
+MFA_REQUIRED_ROLES = {
+    "registro.accounts.permissions.is_service_desk": "MFA_GRACE_DAYS_DESK",
+    "registro.entities.membership.selectors.user_is_administrador": "MFA_GRACE_DAYS_ADMIN",
+}
 
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True

@@ -11,6 +11,9 @@ os.environ.pop("EMAIL_HOST", None)
 
 from .settings import *  # noqa: E402,F403
 
+# The test client and the browser tests' live server speak plain HTTP; WebAuthn wants HTTPS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not shared-cache memory: concurrent tests then see SQLite's real locking.
     import tempfile

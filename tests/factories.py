@@ -7,6 +7,24 @@ from registro.entities.membership.models import Membresia
 from registro.entities.registration.rules import nit_check_digit
 
 PASSWORD = "Clave#Segura2026"
+# The authenticator-app secret the factories give (base32), so a test can compute its codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()
+
+
+def give_second_factor(user, secret: str = TOTP_SECRET):
+    """An authenticator app and recovery codes for `user` (allauth.mfa), as if they had set it up."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    totp = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    return totp
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +46,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        # A superuser counts as the desk, which needs a second factor from the start (ADR 0017).
+        if create and (extracted or (extracted is None and obj.is_superuser)):
+            give_second_factor(obj)
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
@@ -97,9 +121,15 @@ class MembresiaFactory(factory.django.DjangoModelFactory):
 
 
 class DeskUserFactory(UserFactory):
-    """A Mesa de Servicio member."""
+    """A Mesa de Servicio member, with an authenticator app: the desk needs a second factor from the
+    start (ADR 0017). `DeskUserFactory(second_factor=False)` for one who has not set it up."""
 
     is_staff = True
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            give_second_factor(obj)
 
     @factory.post_generation
     def desk_group(obj, create, extracted, **kwargs):

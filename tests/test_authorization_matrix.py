@@ -22,21 +22,23 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfWriter
 
 from config.api import api
-from registro.accounts import headless
+from registro.accounts import headless, mfa
 from registro.accounts.models import AccessEvent, TermsAcceptance
 from registro.accounts.permissions import SERVICE_DESK_GROUP
 from registro.core.models import ClasificacionEntidad, CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
@@ -56,7 +58,8 @@ from registro.entities.registration.models import Documento, RegistroEntidad
 from registro.notifications.models import OutboundEmail
 from registro.publico import snapshots
 from registro.servicedesk.models import Adjunto, Caso, Mensaje, RevisionDocumento
-from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory
+from tests.factories import DeskUserFactory, EntidadFactory, MembresiaFactory, UserFactory, give_second_factor
+from tests.webauthn import SoftKey
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,11 @@ DESK = "service_desk"  # Mesa de Servicio (staff, no entity)
 SUPPLIER_ADMIN = "supplier_admin"  # Administrador of S, so acting for S with what applies to a supplier
 SUPPLIER_USER = "supplier_user"  # "Usuario del Proveedor" of S without extra roles: no permission
 ACTORS = (ANON, OUTSIDER, MEMBER_B, COMPRADOR_A, ADMIN_A, DESK, SUPPLIER_ADMIN, SUPPLIER_USER)
+# Roles that need a second factor, without one and past the grace (ADR 0017): a desk member, and
+# the Administrador of a third entity C. Each is checked against the actor they would otherwise be.
+DESK_WITHOUT_FACTOR = "service_desk_without_second_factor"
+ADMIN_WITHOUT_FACTOR = "admin_of_c_without_second_factor"
+WITHOUT_FACTOR = {DESK_WITHOUT_FACTOR: DESK, ADMIN_WITHOUT_FACTOR: MEMBER_B}
 
 ALLOW = "allow"  # reaches the view: no 401/403/404/405/422, no detour to log in, the terms or (console) the landing
 LOGIN = "login"  # 302 to the login page (the admin's own for /admin/); 401 `not_authenticated` in the API
@@ -790,6 +798,65 @@ TABLE.update(
     }
 )
 
+
+# --- Second factor (allauth.mfa, ADR 0017) -------------------------------------------------------
+# In the world, A's and B's administrators, S's and the desk have an authenticator app and
+# recovery codes; A's administrator also a security key. Anyone else has none: what needs one is
+# not found for them. Adding a factor asks to confirm the password first (a redirect, not a refusal).
+HAS_FACTOR = who(LOGIN, NF, ALLOW, NF, ALLOW, ALLOW, ALLOW, NF)
+TABLE.update(
+    {
+        "mfa_index": Rule(LOGGED_IN),
+        "mfa_authenticate": Rule(EVERYONE),  # no login pending: back to the login page
+        "mfa_reauthenticate": Rule(LOGGED_IN),
+        "mfa_reauthenticate_webauthn": Rule(LOGGED_IN),
+        "mfa_activate_totp": Rule(LOGGED_IN),
+        "mfa_deactivate_totp": Rule(HAS_FACTOR),
+        "mfa_view_recovery_codes": Rule(HAS_FACTOR),
+        "mfa_download_recovery_codes": Rule(HAS_FACTOR),
+        "mfa_generate_recovery_codes": Rule(LOGGED_IN),
+        "mfa_list_webauthn": Rule(LOGGED_IN),
+        "mfa_add_webauthn": Rule(LOGGED_IN),
+        # Renaming or removing a key asks to confirm the password first, before looking the key up;
+        # another person's key is then not found (tests/accounts/test_mfa.py).
+        "mfa_edit_webauthn": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.llave_a}),
+        "mfa_remove_webauthn": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.llave_a}),
+        "mfa_login_webauthn": Rule(EVERYONE),  # a passkey login; a plain GET goes back to the login page
+        # The desk removes a lost factor (B's administrator's), with a reason.
+        "servicedesk:usuario_retirar_segundo_factor": Rule(
+            DESK_ONLY,
+            kwargs=lambda w: {"pk": w.admin_b_id},
+            method=POST,
+            data={"segundo_factor-motivo": "Perdió el teléfono; identidad comprobada en el caso."},
+            unchanged=lambda w: _factores(w.admin_b_id),
+        ),
+        "api:usuario_retirar_segundo_factor": Rule(
+            DESK_ONLY,
+            kwargs=lambda w: {"usuario_id": w.admin_b_id},
+            data={"motivo": "Perdió el teléfono; identidad comprobada en el caso."},
+            unchanged=lambda w: _factores(w.admin_b_id),
+        ),
+    }
+)
+for _client in ("app", "browser"):
+    for _endpoint in (
+        "authenticate",
+        "reauthenticate",
+        "authenticate_webauthn",
+        "reauthenticate_webauthn",
+        "login_webauthn",
+        "authenticators",
+        "manage_totp",
+        "manage_recovery_codes",
+        "manage_webauthn",
+    ):
+        TABLE[f"headless:{_client}:mfa:{_endpoint}"] = Rule(HEADLESS)
+
+
+def _factores(user_id):
+    return sorted(Authenticator.objects.filter(user_id=user_id).values_list("type", flat=True))
+
+
 # allauth's headless endpoints, for both clients (the app's also refreshes tokens).
 HEADLESS_ENDPOINTS = (
     "config",
@@ -1121,8 +1188,27 @@ def _build_world() -> SimpleNamespace:
         to=["ana@alcaldia.gov.co"], subject="Confirme su registro", text_body="clave", html_body="<p>clave</p>"
     )
 
+    # Second factors (ADR 0017): the actors whose roles need one have it; A's administrator also a
+    # security key. Two more people hold such a role without one, past their grace (see
+    # test_a_role_that_needs_a_second_factor_is_held_at_its_setup).
+    for user in (admin_a, admin_b, supplier_admin):
+        give_second_factor(user)
+    llave_a = Authenticator.objects.create(
+        user=admin_a,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "Llave de la oficina", "credential": SoftKey().register()},
+    )
+    desk_without = DeskUserFactory(username="mesa.sin.factor", second_factor=False)
+    entidad_c = EntidadFactory(nombre="ALCALDIA DE PRUEBA C", estado=Entidad.Estado.ACTIVA)
+    admin_without = MembresiaFactory(entidad=entidad_c, usuario__username="admin.c.sin.factor").usuario
+    type(admin_without).objects.filter(pk=admin_without.pk).update(
+        mfa_grace_started_at=timezone.now() - datetime.timedelta(days=settings.MFA_GRACE_DAYS_ADMIN + 1)
+    )
+
     sessions = {}
     for actor, user in {
+        DESK_WITHOUT_FACTOR: desk_without,
+        ADMIN_WITHOUT_FACTOR: admin_without,
         OUTSIDER: outsider,
         MEMBER_B: admin_b,
         COMPRADOR_A: comprador_a,
@@ -1198,6 +1284,8 @@ def _build_world() -> SimpleNamespace:
         adjunto=adjunto.pk,
         email=email.pk,
         outsider_username=outsider.username,
+        admin_b_id=admin_b.pk,
+        llave_a=llave_a.pk,
         outsider_id=outsider.pk,
         admin_a=admin_a.pk,
         admin_a_other_session=admin_a_other_session.pk,
@@ -1499,3 +1587,68 @@ def test_sensitive_actions_ask_again_once_the_window_has_passed(world, settings,
     for other in ACTORS:
         if other != actor:
             _check(rule, key, other, world)
+
+
+# --- Second factor required by role (ADR 0017) ---------------------------------------------------
+
+SETUP_PAGE = "/cuentas/2fa/"
+_OPERATIONS = {key: operation for key, _method, operation in _api_operations()}
+
+
+def _unprivileged(key: str, rule: Rule, w) -> bool:
+    """What mfa.py declares reachable without the factor, resolved for this URL."""
+    url = _url(rule, key, w)
+    if url.startswith(mfa.UNPRIVILEGED_PATH_PREFIXES):
+        return True
+    view_name = resolve(url.split("?")[0]).view_name
+    if url.startswith("/api/"):
+        return (_method(rule, key), view_name) in mfa.UNPRIVILEGED_OPERATIONS
+    return mfa.is_unprivileged(view_name)
+
+
+@pytest.mark.parametrize("actor", sorted(WITHOUT_FACTOR))
+@pytest.mark.parametrize("key", sorted(TABLE))
+def test_a_role_that_needs_a_second_factor_is_held_at_its_setup(world, key, actor):
+    """A desk member, and an Administrador past the grace, without a second factor: every
+    privileged page sends them to set one up (302 to /cuentas/2fa/) and every privileged API
+    operation answers 403 `mfa_required`, and neither changes anything; what mfa.py declares
+    unprivileged answers them as it answers the actor they would otherwise be (the desk, or B's
+    administrator: the matrix's rows above, with a factor)."""
+    rule = TABLE[key]
+    # What needs a factor of one's own (viewing recovery codes...) they lack, as the outsider does.
+    counterpart = rule.expect[OUTSIDER if rule.expect == HAS_FACTOR else WITHOUT_FACTOR[actor]]
+    url = _url(rule, key, world)
+    before = rule.unchanged(world) if rule.unchanged else None
+    response = _call(_client(world, actor), rule, key, world)
+    answer = (response.status_code, response.get("Location", ""))
+    public_api = key in _OPERATIONS and not _OPERATIONS[key].auth_callbacks
+    if public_api or _unprivileged(key, rule, world):
+        _assert_answer(counterpart, response, url)
+        return
+    if url.startswith("/api/"):
+        if counterpart == NOT_FOUND and response.status_code == 404:
+            pass  # the desk's operations stay not found to anyone else, first
+        else:
+            assert response.status_code == 403 and response.json()["code"] == "mfa_required", answer
+    else:
+        assert response.status_code == 302 and answer[1].startswith(f"{SETUP_PAGE}?next="), answer
+    if rule.unchanged is not None:
+        assert rule.unchanged(world) == before, "held at the setup, but it changed the data"
+
+
+def test_with_a_factor_the_same_people_pass(world):
+    """The refusals above are the missing factor's: once set up, the same users reach the desk's
+    queue and their console and API."""
+    desk = Client()
+    desk.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[DESK_WITHOUT_FACTOR]
+    admin = Client()
+    admin.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[ADMIN_WITHOUT_FACTOR]
+    assert desk.get("/mesa/").status_code == 302
+    assert admin.get("/api/v1/entidad/miembros").status_code == 403
+    with transaction.atomic():
+        for username in ("mesa.sin.factor", "admin.c.sin.factor"):
+            give_second_factor(get_user_model().objects.get(username=username))
+        assert desk.get("/mesa/").status_code == 200
+        assert admin.get("/entidad/").status_code == 200
+        assert admin.get("/api/v1/entidad/miembros").status_code == 200
+        transaction.set_rollback(True)

@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from registro.core.network import client_ip
 from registro.notifications.services import email_queue_message
 
-from . import devices, reauthentication, selectors, services
+from . import devices, mfa, reauthentication, selectors, services
 from .models import AccessEvent
 
 
@@ -27,6 +28,14 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         email_queue_message(message=message, template=template_prefix)
+
+    def get_login_redirect_url(self, request) -> str:
+        # A role that needs a second factor, and none yet: straight to setting one up (during the
+        # grace too; the banner then lets them go on).
+        state = mfa.status(request.user)
+        if state.required and not state.compliant:
+            return mfa.setup_url()
+        return super().get_login_redirect_url(request)
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits ask here: the proxy-aware address, the same the history records.
@@ -76,3 +85,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         request = allauth_context.request
         return request is None or not reauthentication.signed_in_recently(request)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def generate_authenticator_name(self, user, type) -> str:
+        from allauth.mfa.models import Authenticator
+
+        n = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return _("Llave de seguridad %(n)s") % {"n": n + 1}
+
+    def get_totp_label(self, user) -> str:
+        # The authenticator app lists the account by its username, which is how people log in.
+        return user.username

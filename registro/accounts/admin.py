@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -33,3 +34,9 @@ class AccessEventAdmin(admin.ModelAdmin):
 class TermsAcceptanceAdmin(admin.ModelAdmin):
     list_display = ("user", "version", "accepted_at")
     raw_id_fields = ("user",)
+
+
+# Second factors are not edited in Django's admin: its change form would show TOTP secrets, and a
+# lost factor is removed by the desk's "Retirar segundo factor", with a reason in the history.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)

@@ -3,7 +3,9 @@ every domain app; the API's root (config/api.py) only mounts the routers.
 
 An operation declares who may call it with its `auth`: `user_auth` (any active user: the terms
 endpoints themselves) or `terms_auth` (an active user who has accepted the current terms, R1.5),
-or a list built by `authenticated(...)` with its own checks. A check raises ApplicationError; ninja
+or a list built by `authenticated(...)` with its own checks. Every one also refuses, with 403
+`mfa_required`, a user who must set up a second factor first (`second_factor`, ADR 0017). A check
+raises ApplicationError; ninja
 answers it through the API's exception handlers, in the error envelope, before the handler runs."""
 
 from collections.abc import Callable
@@ -15,7 +17,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from registro.core.errors import ApplicationError, ErrorCode
 
-from . import permissions
+from . import mfa, permissions
 
 Check = Callable[..., None]
 
@@ -31,11 +33,20 @@ def current_terms(user) -> None:
         )
 
 
-def _checked(user, checks: tuple[Check, ...]):
+def second_factor(request: HttpRequest, user) -> None:
+    """Every operation not declared unprivileged (mfa.UNPRIVILEGED_VIEWS) refuses a user whose role
+    needs a second factor and whose grace is over; declared on every operation by `authenticated`,
+    after its own checks (so the desk's stay 404 to anyone else)."""
+    if not mfa.request_is_unprivileged(request) and mfa.status(user).blocked:
+        raise mfa.api_refusal()
+
+
+def _checked(request: HttpRequest, user, checks: tuple[Check, ...]):
     if user is None or not user.is_active:
         return None
     for check in checks:
         check(user)
+    second_factor(request, user)
     return user
 
 
@@ -49,7 +60,7 @@ class ActiveUserSessionAuth(SessionAuth):
         self.checks = checks
 
     def authenticate(self, request: HttpRequest, key):
-        return _checked(super().authenticate(request, key), self.checks)
+        return _checked(request, super().authenticate(request, key), self.checks)
 
 
 class ActiveUserTokenAuth(APIKeyHeader):
@@ -71,7 +82,7 @@ class ActiveUserTokenAuth(APIKeyHeader):
         # The token's session, not the cookie's: its sign-in and reauthentications
         # (reauthentication.py) and which of the user's sessions is the caller's (sessions.py).
         request.auth_session = session
-        checked = _checked(user, self.checks)
+        checked = _checked(request, user, self.checks)
         if checked is not None:
             # allauth's middleware tracks the cookie's session only; the token's "last activity".
             from .sessions import session_touch

@@ -8,6 +8,10 @@ from allauth.account.forms import (
     SignupForm,
 )
 from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as MFAReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -118,3 +122,63 @@ class ConfirmarIdentidadForm(ReauthenticateForm):
         super().__init__(*args, **kwargs)
         self.fields["password"].label = _("Contraseña")
         self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+# --- Second factor (allauth.mfa): the site's labels and help on allauth's forms -------------------
+
+
+def _code_field(field, label, help_text):
+    field.label = label
+    field.help_text = help_text
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"})
+
+
+class CodigoVerificacionForm(AuthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código de verificación"),
+            _("Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación."),
+        )
+
+
+class CodigoReautenticacionForm(MFAReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código de verificación"),
+            _("Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación."),
+        )
+
+
+class ActivarAplicacionForm(ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(
+            self.fields["code"],
+            _("Código que muestra la aplicación"),
+            _("Después de agregar el usuario a la aplicación, escriba los 6 dígitos que muestra ahora."),
+        )
+
+
+class AgregarLlaveForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nombre de la llave")
+        self.fields["name"].help_text = _("Para reconocerla en la lista, p. ej. «Llave USB de la oficina».")
+        self.fields["name"].max_length = 100
+        if "passwordless" in self.fields:
+            self.fields["passwordless"].label = _("Usarla también como llave de acceso, para entrar sin contraseña")
+            self.fields["passwordless"].help_text = _(
+                "La llave o el equipo le pedirán su huella, su rostro o un PIN cada vez que entre."
+            )
+
+
+class RenombrarLlaveForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nombre de la llave")
+        self.fields["name"].max_length = 100

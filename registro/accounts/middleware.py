@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from . import devices, selectors
+from . import devices, mfa, selectors
 
 
 class UserTimezoneMiddleware:
@@ -48,6 +48,26 @@ class TermsAcceptanceMiddleware:
                     return redirect(f"{reverse('accounts_terms')}?{urlencode({'next': request.get_full_path()})}")
                 request.session[SESSION_KEY] = version
         return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware:
+    """Holds a user whose role needs a second factor, once their grace is over, at the setup page:
+    every privileged page redirects there (mfa.UNPRIVILEGED_VIEWS says what is not). The ninja API
+    refuses on its own (api_auth, 403 `mfa_required`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith("/api/"):
+            return None
+        if mfa.request_is_unprivileged(request) or not mfa.status(user).blocked:
+            return None
+        return redirect(f"{mfa.setup_url()}?{urlencode({'next': request.get_full_path()})}")
 
 
 class ReauthenticationPromptMiddleware:

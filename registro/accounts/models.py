@@ -33,6 +33,9 @@ class User(AbstractUser):
     # "Nombre de la Entidad" chosen at registration, kept to pre-fill section 3 (R1.3).
     entity_name = models.CharField(_("Nombre de la Entidad"), max_length=255, blank=True)
     entity_nit = models.CharField(_("NIT de la Entidad"), max_length=20, blank=True)
+    # When the grace to set up a second factor began: on being given a role that needs one, and
+    # again after the desk removes a lost factor (registro/accounts/mfa.py, ADR 0017).
+    mfa_grace_started_at = models.DateTimeField(_("Plazo para el segundo factor desde"), null=True, blank=True)
 
     objects = RegistroUserManager()
 

@@ -1,10 +1,12 @@
 """Feeds "Accesos del usuario" from Django's and allauth's authentication signals."""
 
 from allauth.account import signals as allauth_signals
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
-from . import devices, metrics, selectors, services, sessions
+from . import devices, metrics, mfa, selectors, services, sessions
 from .models import AccessEvent
 
 
@@ -100,3 +102,63 @@ def on_authentication_step(sender, request, user, method, **kwargs):
         services.access_event_record(
             user=user, kind=AccessEvent.Kind.REAUTHENTICATED, client=_client(request), detail=detail
         )
+
+
+# --- Second factors (allauth.mfa): every change and every use, in the history and by e-mail ------
+
+_ADDED = {
+    Authenticator.Type.TOTP: AccessEvent.Kind.MFA_TOTP_ADDED,
+    Authenticator.Type.WEBAUTHN: AccessEvent.Kind.MFA_WEBAUTHN_ADDED,
+    Authenticator.Type.RECOVERY_CODES: AccessEvent.Kind.MFA_RECOVERY_CODES_GENERATED,
+}
+_REMOVED = {
+    Authenticator.Type.TOTP: AccessEvent.Kind.MFA_TOTP_REMOVED,
+    Authenticator.Type.WEBAUTHN: AccessEvent.Kind.MFA_WEBAUTHN_REMOVED,
+}
+
+
+def _mfa_record(request, user, kind, authenticator, **detail):
+    event = services.access_event_record(
+        user=user, kind=kind, client=_client(request), detail={"tipo": authenticator.type, **detail}
+    )
+    mfa.forget_status(user)
+    mfa.notify(user=user, kind=kind, event=event)
+    return event
+
+
+@receiver(mfa_signals.authenticator_added)
+def on_authenticator_added(sender, request, user, authenticator, **kwargs):
+    kind = _ADDED.get(authenticator.type)
+    if kind is not None:
+        name = str(authenticator) if authenticator.type == Authenticator.Type.WEBAUTHN else None
+        _mfa_record(request, user, kind, authenticator, **({"nombre": name} if name else {}))
+
+
+@receiver(mfa_signals.authenticator_removed)
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
+    # Recovery codes go with the last factor: their removal is part of that one's.
+    kind = _REMOVED.get(authenticator.type)
+    if kind is not None:
+        _mfa_record(request, user, kind, authenticator)
+
+
+@receiver(mfa_signals.authenticator_reset)
+def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        _mfa_record(request, user, AccessEvent.Kind.MFA_RECOVERY_CODES_GENERATED, authenticator)
+
+
+@receiver(mfa_signals.authenticator_used)
+def on_authenticator_used(sender, request, user, authenticator, reauthenticated=False, passwordless=False, **kwargs):
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        left = len(Authenticator.objects.get(pk=authenticator.pk).wrap().get_unused_codes())
+        _mfa_record(request, user, AccessEvent.Kind.MFA_RECOVERY_CODE_USED, authenticator, quedan=left)
+    elif not reauthenticated:
+        detail = {"tipo": authenticator.type, **({"sin_contrasena": True} if passwordless else {})}
+        services.access_event_record(user=user, kind=AccessEvent.Kind.MFA_LOGIN, client=_client(request), detail=detail)
+
+
+@receiver(mfa_signals.authentication_failed)
+def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    detail = {"tipo": authenticator.type, **({"reautenticacion": True} if reauthentication else {})}
+    services.access_event_record(user=user, kind=AccessEvent.Kind.MFA_FAILED, client=_client(request), detail=detail)

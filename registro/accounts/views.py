@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from registro.core.errors import ApplicationError
 from registro.core.forms import add_application_error
 
-from . import selectors, services, sessions
+from . import mfa, selectors, services, sessions
 from .forms import ProfileForm, ResendConfirmationForm, TermsForm, UsernameChangeForm
 from .middleware import SESSION_KEY
 from .signup_forms import PROFILE_FIELDS
@@ -183,7 +183,16 @@ def accesses(request):
         request.GET.get("pagina")
     )
     active = sessions.session_list(user=request.user, current_key=request.session.session_key)
-    return render(request, "accounts/accesses.html", {"form": form, "page": page, "sesiones": active})
+    return render(
+        request,
+        "accounts/accesses.html",
+        {
+            "form": form,
+            "page": page,
+            "sesiones": active,
+            "second_factors": mfa.second_factors(user=request.user),
+        },
+    )
 
 
 @login_required

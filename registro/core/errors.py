@@ -13,6 +13,7 @@ class ErrorCode(StrEnum):
     USERNAME_TAKEN = "username_taken"
     TERMS_NOT_ACCEPTED = "terms_not_accepted"
     TERMS_VERSION_MISMATCH = "terms_version_mismatch"
+    MFA_REQUIRED = "mfa_required"
     ENTIDAD_NIT_REGISTRADO = "entidad_nit_registrado"
     INVALID_TRANSITION = "invalid_transition"
     CONFLICT = "conflict"

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from registro.accounts import reauthentication
+from registro.accounts import mfa, reauthentication
 from registro.accounts.api_auth import authenticated, current_terms, terms_auth
 from registro.accounts.schemas import SessionsEndedOut
 from registro.accounts.services import ClientInfo
@@ -308,6 +308,24 @@ def usuario_cerrar_sesiones(request, usuario_id: Id, payload: MotivoIn):
         usuario=usuario, staff=request.auth, motivo=payload.motivo, client=ClientInfo.from_request(request)
     )
     return {"ended": ended}
+
+
+@router.post(
+    "/mesa/usuarios/{usuario_id}/retirar-segundo-factor",
+    response=UsuarioDetailOut,
+    auth=desk_auth,
+    summary="Mesa: retirar el segundo factor perdido de un usuario (con motivo)",
+)
+def usuario_retirar_segundo_factor(request, usuario_id: Id, payload: MotivoIn):
+    """Rule `is_service_desk`. Deletes every authenticator of the user (app, keys, recovery codes),
+    records `mfa_reset_by_desk` in their access history with the reason and the desk member, and
+    e-mails them. No reason is 400 with `detail.fields.motivo`; a user without a second factor is
+    409; the desk member's own is 400."""
+    usuario = guards.desk_user(request.auth, usuario_id)
+    mfa.second_factor_reset_by_desk(
+        user=usuario, staff=request.auth, motivo=payload.motivo, client=ClientInfo.from_request(request)
+    )
+    return usuario
 
 
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------

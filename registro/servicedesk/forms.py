@@ -143,3 +143,17 @@ class CerrarSesionesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
         error_messages={"required": _("Escriba el motivo por el que cierra las sesiones del usuario.")},
     )
+
+
+class RetirarSegundoFactorForm(forms.Form):
+    """ "Retirar segundo factor" on a user's page; its own prefix keeps its field's id apart from
+    the page's other forms."""
+
+    prefix = "segundo_factor"
+    motivo = forms.CharField(
+        label=_("Motivo del retiro"),
+        max_length=5000,
+        required=False,
+        help_text=_("Cómo comprobó la identidad de la persona y por qué perdió su segundo factor (p. ej. el caso)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
+from registro.accounts import mfa
 from registro.accounts import selectors as user_selectors
 from registro.accounts import sessions as user_sessions
 from registro.accounts.schemas import AccessEventOut, SessionOut
@@ -369,8 +370,21 @@ class UsuarioMembresiaOut(Schema):
         return obj.get_rol_display()
 
 
+class SegundoFactorOut(Schema):
+    tipo: str = Field(alias="type", description="totp (aplicación), webauthn (llave) o recovery_codes")
+    nombre: str
+    creado: datetime = Field(alias="created_at")
+    ultimo_uso: datetime | None = Field(alias="last_used_at")
+
+    @staticmethod
+    def resolve_nombre(obj) -> str:
+        return str(obj) if obj.type == "webauthn" else obj.get_type_display()
+
+
 class UsuarioDetailOut(UsuarioOut):
     membresias: list[UsuarioMembresiaOut]
+    segundos_factores: list[SegundoFactorOut] = Field(description="Su verificación en dos pasos")
+    segundo_factor_exigido: bool = Field(description="Uno de sus roles exige un segundo factor")
     accesos: list[AccessEventOut] = Field(description="Los 50 eventos más recientes del historial de accesos")
     sesiones: list[SessionOut] = Field(description="Sus sesiones activas, las de actividad más reciente primero")
 
@@ -385,3 +399,11 @@ class UsuarioDetailOut(UsuarioOut):
     @staticmethod
     def resolve_accesos(obj) -> list:
         return list(user_selectors.access_event_list(user=obj)[:50])
+
+    @staticmethod
+    def resolve_segundos_factores(obj) -> list:
+        return mfa.second_factors(user=obj)
+
+    @staticmethod
+    def resolve_segundo_factor_exigido(obj) -> bool:
+        return mfa.required_grace_days(obj) is not None

@@ -17,6 +17,11 @@ urlpatterns = [
     path("mesa/usuarios/", views.usuarios, name="usuarios"),
     path("mesa/usuarios/<int:pk>/", views.usuario, name="usuario"),
     path("mesa/usuarios/<int:pk>/cerrar-sesiones/", views.usuario_cerrar_sesiones, name="usuario_cerrar_sesiones"),
+    path(
+        "mesa/usuarios/<int:pk>/retirar-segundo-factor/",
+        views.usuario_retirar_segundo_factor,
+        name="usuario_retirar_segundo_factor",
+    ),
     path("mesa/cuentas/", views.cuentas, name="cuentas"),
     path("mesa/cuentas/<int:pk>/", views.cuenta, name="cuenta"),
     path("mesa/cuentas/<int:pk>/<str:accion>/", views.cuenta_accion, name="cuenta_accion"),

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registro.accounts import reauthentication
+from registro.accounts import mfa, reauthentication
 from registro.accounts import selectors as user_selectors
 from registro.accounts import sessions as user_sessions
 from registro.accounts.services import ClientInfo
@@ -38,6 +38,7 @@ from .forms import (
     FiltroUsuariosForm,
     MensajeForm,
     MotivoForm,
+    RetirarSegundoFactorForm,
 )
 from .models import Asunto, Caso, TipoSolicitud, TipoUsuario
 
@@ -324,6 +325,9 @@ def usuario_page(request, usuario, *, status: int = 200, **extra):
         "accesos": user_selectors.access_event_list(user=usuario)[:50],
         "sesiones": user_sessions.session_list(user=usuario, current_key=None),
         "sesiones_form": CerrarSesionesForm(),
+        "segundos_factores": mfa.second_factors(user=usuario),
+        "segundo_factor_exigido": mfa.required_grace_days(usuario) is not None,
+        "segundo_factor_form": RetirarSegundoFactorForm(),
         **extra,
     }
     return render(request, "servicedesk/usuario.html", context, status=status)
@@ -359,6 +363,34 @@ def usuario_cerrar_sesiones(request, pk: int):
         % {"username": usuario.username, "n": ended},
     )
     return redirect(reverse("servicedesk:usuario", kwargs={"pk": usuario.pk}) + "#sesiones")
+
+
+@service_desk_required
+@require_POST
+def usuario_retirar_segundo_factor(request, pk: int):
+    """ "Retirar segundo factor": the person lost their authenticator app or key and their recovery
+    codes; the desk, having checked who they are, removes them all, with a reason."""
+    usuario = or_404(guards.desk_user, request.user, pk)
+    form = RetirarSegundoFactorForm(request.POST)
+    form.is_valid()
+    try:
+        mfa.second_factor_reset_by_desk(
+            user=usuario,
+            staff=request.user,
+            motivo=form.cleaned_data.get("motivo", ""),
+            client=ClientInfo.from_request(request),
+        )
+    except ApplicationError as exc:
+        if not exc.detail.get("fields"):
+            _show_error(request, exc)  # nothing to remove, or their own: said above the page
+            return redirect("servicedesk:usuario", pk=usuario.pk)
+        add_application_error(form, exc)
+        return usuario_page(request, usuario, status=exc.status_code, segundo_factor_form=form)
+    messages.success(
+        request,
+        _("Se retiró el segundo factor de %(username)s; se le avisó por correo.") % {"username": usuario.username},
+    )
+    return redirect("servicedesk:usuario", pk=usuario.pk)
 
 
 # --- The desk: accounts ("Cuentas") ----------------------------------------------------------------

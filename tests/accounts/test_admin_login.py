@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from registro.accounts.models import AccessEvent
-from tests.factories import PASSWORD, DeskUserFactory, UserFactory
+from tests.factories import PASSWORD, DeskUserFactory, UserFactory, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,9 @@ def test_staff_reach_the_admin_through_the_sites_login():
     desk = DeskUserFactory()
     client = Client()
     response = client.post("/cuentas/login/?next=/admin/", {"login": desk.username, "password": PASSWORD})
+    # The desk has a second factor (ADR 0017): the code, then on to where the login was going.
+    assert response.status_code == 302 and response["Location"] == "/cuentas/2fa/authenticate/"
+    response = client.post("/cuentas/2fa/authenticate/", {"code": totp_code()})
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/login/").status_code == 302  # already in: on to the admin's index

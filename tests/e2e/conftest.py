@@ -9,11 +9,12 @@ import time
 from email import policy
 from email.message import EmailMessage
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, Page, expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTP_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -155,6 +156,10 @@ def submit_login(page: Page, live_server, username: str, password: str) -> None:
 
 def log_in(page: Page, live_server, user, password: str = PASSWORD) -> None:
     submit_login(page, live_server, user.username, password)
+    if page.url.endswith("/cuentas/2fa/authenticate/"):
+        # The second step, for those the factories give an authenticator app (the desk).
+        field(page, "Código de verificación").fill(pyotp.TOTP(TOTP_SECRET).now())
+        page.get_by_role("button", name="Verificar").click()
     expect(page.get_by_role("button", name=f"Salir ({user.username})")).to_be_visible()
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 
 from registro.accounts.models import TermsAcceptance, User
 from registro.accounts.permissions import SERVICE_DESK_GROUP, is_service_desk
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, give_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,12 @@ def test_creates_a_desk_member_who_can_log_in_and_open_the_desk():
     client = Client()
     assert client.get("/mesa/").status_code == 302  # the login page first
     response = client.post("/cuentas/login/", {"login": "mesa.ana", "password": PASSWORD})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    # The desk needs a second factor from the start (ADR 0017): the setup page, and only it.
+    assert "verificación en dos pasos" in output
+    assert response.status_code == 302 and response["Location"] == "/cuentas/2fa/"
+    assert client.get("/mesa/")["Location"] == "/cuentas/2fa/?next=%2Fmesa%2F"
+    assert client.get("/api/v1/mesa/casos").json()["code"] == "mfa_required"
+    give_second_factor(user)
     queue = client.get("/mesa/")
     assert queue.status_code == 200
     assert client.get("/mesa/tablero/").status_code == 200
@@ -88,6 +93,7 @@ def test_the_group_is_managed_in_django_admin():
     assert is_service_desk(User.objects.get(pk=member.pk))
     # A desk member is staff, but the admin shows them nothing without permissions.
     desk = Client()
+    give_second_factor(User.objects.get(username="mesa.ana"))
     desk.force_login(User.objects.get(username="mesa.ana"))
     assert desk.get("/admin/auth/group/").status_code == 403
 

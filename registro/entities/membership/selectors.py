@@ -32,3 +32,11 @@ def roles(*, entidad: Entidad) -> QuerySet[RolEntidad]:
 
 def invitaciones(*, entidad: Entidad) -> QuerySet[Invitacion]:
     return entidad.invitaciones.select_related("invitada_por", "aceptada_por", "entidad").prefetch_related("roles")
+
+
+def user_is_administrador(user) -> bool:
+    """Holds the Administrador role in an active membership of any account: one of the roles that
+    need a second factor (settings.MFA_REQUIRED_ROLES)."""
+    if not (user and user.is_authenticated):
+        return False
+    return Membresia.objects.filter(usuario=user, activa=True, rol=Membresia.Rol.ADMINISTRADOR).exists()

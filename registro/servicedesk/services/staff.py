@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from registro.accounts import mfa
 from registro.core.errors import refusal
 from registro.servicedesk.models import (
     SERVICE_DESK_GROUP,
@@ -31,4 +32,6 @@ def staff_create(*, username: str, email: str, first_name: str, last_name: str, 
     TermsAcceptance.objects.create(user=user, version=settings.TERMS_VERSION)
     group, _created = Group.objects.get_or_create(name=SERVICE_DESK_GROUP)
     user.groups.add(group)
+    # The desk needs a second factor from the start (MFA_GRACE_DAYS_DESK, ADR 0017).
+    mfa.role_granted(user=user)
     return user

@@ -33,3 +33,4 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Usuario de la Mesa de Servicio creado: {user.username}")
+        self.stdout.write("Al entrar por primera vez deberá configurar la verificación en dos pasos (/cuentas/2fa/).")
