@@ -11,6 +11,7 @@ from django.test import Client
 from registro.accounts.models import AccessEvent
 from registro.notifications.models import OutboundEmail
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, give_second_factor, totp_code
+from tests.proofs import expire_proofs
 from tests.webauthn import SoftKey
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,8 @@ def test_setting_up_an_authenticator_app_is_recorded_and_mailed(sent):
     user = UserFactory()
     client = Client()
     password_login(client, user)
+    # The sign-in is a recent proof (ADR 0018); once the window has passed, a change asks again.
+    expire_proofs(client)
     assert client.get("/cuentas/2fa/totp/activate/")["Location"].startswith("/cuentas/reauthenticate/")
     confirm_password(client)
     secret = activate_app(client, sent)
