@@ -46,16 +46,15 @@ from pathlib import Path
 
 from harness import (
     CHILD_FLAG,
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
     cleanup,
     free_port,
-    gunicorn_workers,
     percentile,
     run_child,
     run_manage,
+    serve_start,
     stop_server,
 )
 
@@ -125,25 +124,7 @@ def http_get(port: int, path: str, timeout: float = 10.0) -> tuple[int | None, b
 
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     # The product's own entry point (`make run` -> manage.py serve), without the task worker.
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get(port, "/healthz", 2.0)[0] == 200 and len(gunicorn_workers(proc.pid)) >= WEB_WORKERS:
-            return proc
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    return serve_start(env, port, log, workers=WEB_WORKERS)
 
 
 # --- Realistic names ----------------------------------------------------------------------------

@@ -43,7 +43,6 @@ from pathlib import Path
 
 from harness import (
     CHILD_FLAG,
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
@@ -52,6 +51,7 @@ from harness import (
     gunicorn_workers,
     run_child,
     run_manage,
+    serve_start,
     stop_server,
 )
 
@@ -245,27 +245,8 @@ def http_get_status(port: int, path: str) -> int | None:
 
 def start_server(env: dict[str, str], port: int, log: Path) -> tuple[subprocess.Popen, int]:
     # The product's own entry point (`make run` -> manage.py serve), one worker, no task worker.
-    fh = open(log, "ab")  # noqa: SIM115 - kept open for the server's lifetime
-    proc = subprocess.Popen(
-        [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(WEB_WORKERS), "--no-worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    fh.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get_status(port, "/healthz") == 200:
-            workers = gunicorn_workers(proc.pid)
-            if len(workers) == WEB_WORKERS:
-                return proc, workers[0]
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    proc = serve_start(env, port, log, workers=WEB_WORKERS)
+    return proc, gunicorn_workers(proc.pid)[0]
 
 
 # --- The worker's memory --------------------------------------------------------------------

@@ -134,7 +134,9 @@ def _code_field(field, label, help_text):
     field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"})
 
 
-class CodigoVerificacionForm(AuthenticateForm):
+class _CodigoMixin:
+    """The login's second step and its reauthentication: the app's code or a recovery code."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _code_field(
@@ -144,14 +146,12 @@ class CodigoVerificacionForm(AuthenticateForm):
         )
 
 
-class CodigoReautenticacionForm(MFAReauthenticateForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _code_field(
-            self.fields["code"],
-            _("Código de verificación"),
-            _("Los 6 dígitos que muestra su aplicación de autenticación, o uno de sus códigos de recuperación."),
-        )
+class CodigoVerificacionForm(_CodigoMixin, AuthenticateForm):
+    pass
+
+
+class CodigoReautenticacionForm(_CodigoMixin, MFAReauthenticateForm):
+    pass
 
 
 class ActivarAplicacionForm(ActivateTOTPForm):
