@@ -804,6 +804,7 @@ TABLE.update(
 # recovery codes; A's administrator also a security key. Anyone else has none: what needs one is
 # not found for them. Adding a factor asks to confirm the password first (a redirect, not a refusal).
 HAS_FACTOR = who(LOGIN, NF, ALLOW, NF, ALLOW, ALLOW, ALLOW, NF)
+OWN_KEY = who(LOGIN, NF, NF, NF, ALLOW, NF, NF, NF)  # what only A's administrator has
 TABLE.update(
     {
         "mfa_index": Rule(LOGGED_IN),
@@ -817,10 +818,10 @@ TABLE.update(
         "mfa_generate_recovery_codes": Rule(LOGGED_IN),
         "mfa_list_webauthn": Rule(LOGGED_IN),
         "mfa_add_webauthn": Rule(LOGGED_IN),
-        # Renaming or removing a key asks to confirm the password first, before looking the key up;
-        # another person's key is then not found (tests/accounts/test_mfa.py).
-        "mfa_edit_webauthn": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.llave_a}),
-        "mfa_remove_webauthn": Rule(LOGGED_IN, kwargs=lambda w: {"pk": w.llave_a}),
+        # A's administrator's security key: hers to rename or remove (the sign-in is a recent proof
+        # of identity, ADR 0018); another person's key is not found (tests/accounts/test_mfa.py).
+        "mfa_edit_webauthn": Rule(OWN_KEY, kwargs=lambda w: {"pk": w.llave_a}),
+        "mfa_remove_webauthn": Rule(OWN_KEY, kwargs=lambda w: {"pk": w.llave_a}),
         "mfa_login_webauthn": Rule(EVERYONE),  # a passkey login; a plain GET goes back to the login page
         # The desk removes a lost factor (B's administrator's), with a reason.
         "servicedesk:usuario_retirar_segundo_factor": Rule(

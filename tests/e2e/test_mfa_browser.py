@@ -40,7 +40,7 @@ def _log_out(page: Page, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Entrar")
 
 
-def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_server, browser, smtp_sink):
+def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_server, browser, smtp_sink, settings):
     entidad = EntidadFactory(nombre="ALCALDIA DE ZIPAQUIRA", estado=Entidad.Estado.ACTIVA)
     ana = MembresiaFactory(
         entidad=entidad, usuario__username="ana.admin", usuario__email="ana@zipaquira.gov.co"
@@ -57,11 +57,9 @@ def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_s
     page.goto(f"{live_server.url}/entidad/")
     expect(page).to_have_url(re.compile(r"/cuentas/2fa/\?next=%2Fentidad%2F$"))
 
-    # The authenticator app: confirm the password, scan (here: read) the secret, type the code.
+    # The authenticator app (she has just signed in: a recent proof, ADR 0018): scan (here: read)
+    # the secret, type the code.
     page.get_by_role("link", name="Activar una aplicación de autenticación").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirme su contraseña")
-    field(page, "Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Confirmar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Activar una aplicación de autenticación")
     expect(
         page.get_by_role("img", name="Código QR para agregar su usuario a la aplicación de autenticación")
@@ -128,11 +126,15 @@ def test_an_administrator_sets_up_uses_loses_and_recovers_a_second_factor(live_s
             }
         },
     )
+    # Her sign-in is no longer recent: registering a key asks to confirm the password first.
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 8
+    time.sleep(8.5)
     page.goto(f"{live_server.url}/cuentas/2fa/")
     page.get_by_role("link", name="Registrar una llave").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirme su contraseña")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirme su identidad")
+    assert_accessible(page)
     field(page, "Contraseña").fill(PASSWORD)
-    page.get_by_role("button", name="Confirmar").click()
+    page.get_by_role("button", name="Confirmar y continuar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Registrar una llave de seguridad o llave de acceso")
     assert_accessible(page)
     page.screenshot(path=f"{SCREENSHOTS}/mfa-webauthn.png", full_page=True)
