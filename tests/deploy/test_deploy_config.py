@@ -102,7 +102,8 @@ def test_gunicorn_checks_the_config_and_loads_the_application(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_the_access_log_is_one_json_object_a_line_without_the_query_string(monkeypatch, tmp_path):
+def _access_logger(monkeypatch, tmp_path):
+    """The config's access logger, also writing to a buffer (the caller removes that handler)."""
     from gunicorn.config import Config
 
     conf = gunicorn_conf(monkeypatch, tmp_path)
@@ -112,6 +113,11 @@ def test_the_access_log_is_one_json_object_a_line_without_the_query_string(monke
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     access_logger.access_log.addHandler(handler)
+    return access_logger, buffer, handler
+
+
+def test_the_access_log_is_one_json_object_a_line_without_the_query_string(monkeypatch, tmp_path):
+    access_logger, buffer, handler = _access_logger(monkeypatch, tmp_path)
     try:
         response = SimpleNamespace(status="200 OK", headers=[("X-Request-ID", "abc123")], sent=512)
         environ = {
@@ -156,15 +162,7 @@ def test_gunicorn_own_messages_are_json_too(monkeypatch, tmp_path, capsys):
 
 
 def test_the_access_log_redacts_paths_django_never_answered(monkeypatch, tmp_path):
-    from gunicorn.config import Config
-
-    conf = gunicorn_conf(monkeypatch, tmp_path)
-    cfg = Config()
-    cfg.set("accesslog", "-")
-    access_logger = conf["JsonAccessLogger"](cfg)
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    access_logger.access_log.addHandler(handler)
+    access_logger, buffer, handler = _access_logger(monkeypatch, tmp_path)
     try:
         response = SimpleNamespace(status="500 Internal Server Error", headers=[], sent=0)
         environ = {"REQUEST_METHOD": "GET", "REMOTE_ADDR": "127.0.0.1"}  # no PATH_INFO: gunicorn's error path
