@@ -155,12 +155,13 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
-def healthz_status(port: int, timeout: float = 2.0) -> int | None:
+def http_status(port: int, path: str = "/healthz", timeout: float = 2.0) -> int | None:
+    """The status of a GET to the local server, its body read and dropped; None if it does not answer."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", "/healthz")
+        conn.request("GET", path)
         resp = conn.getresponse()
         resp.read()
         return resp.status
@@ -190,7 +191,7 @@ def serve_start(env: dict[str, str], port: int, log: Path, *, workers: int) -> s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if healthz_status(port) == 200 and len(gunicorn_workers(proc.pid)) >= workers:
+        if http_status(port) == 200 and len(gunicorn_workers(proc.pid)) >= workers:
             return proc
         time.sleep(0.25)
     raise SetupError("the web server did not answer /healthz with 200 within 60 s")

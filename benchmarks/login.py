@@ -40,7 +40,6 @@ from contextlib import suppress
 from pathlib import Path
 
 from harness import (
-    PYTHON,
     ROOT,
     SetupError,
     bench_database_create,
@@ -50,6 +49,7 @@ from harness import (
     percentile,
     ppid_map,
     run_manage,
+    serve_start,
 )
 
 BENCH_DB_NAME = "bench_login"
@@ -167,39 +167,9 @@ def client_ips(n: int) -> list[str]:
     return [f"127.0.{1 + k // 250}.{1 + k % 250}" for k in range(n)]
 
 
-def http_get_status(port: int, path: str, timeout: float = 2.0) -> int | None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    except OSError:
-        return None
-    finally:
-        conn.close()
-
-
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     # The product's own entry point (`make run` -> manage.py serve), without the task worker.
-    with open(log, "ab") as fh:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", str(WEB_WORKERS), "--no-worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: nothing else is signalled
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"the web server exited with {proc.returncode}; see {log}")
-        if http_get_status(port, "/healthz") == 200 and len(gunicorn_workers(proc.pid)) >= WEB_WORKERS:
-            return proc
-        time.sleep(0.25)
-    raise SetupError("the web server did not answer /healthz with 200 within 60 s")
+    return serve_start(env, port, log, workers=WEB_WORKERS)
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -47,6 +47,7 @@ from harness import (
     cleanup,
     free_port,
     gunicorn_workers,
+    http_status,
     run_child,
     run_manage,
     serve_start,
@@ -315,19 +316,6 @@ def child_main(argv: list[str]) -> int:
 # --- Web server and measurements -----------------------------------------------------------------
 
 
-def http_get(port: int, path: str, timeout: float = 10.0) -> int | None:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    except OSError:
-        return None
-    finally:
-        conn.close()
-
-
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     return serve_start(env, port, log, workers=WEB_WORKERS)
 
@@ -492,7 +480,7 @@ def main(argv=None) -> int:
         workers = gunicorn_workers(server.pid)
         # Warm-up: both workers import and connect.
         for _ in range(4):
-            http_get(port, "/datos/proveedores.csv?departamento=99")
+            http_status(port, "/datos/proveedores.csv?departamento=99", timeout=10.0)
         results: dict[str, list[dict]] = {}
         for name, path in DOWNLOADS:
             for run in range(args.runs):
