@@ -117,10 +117,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="time again the environment kept by an earlier --keep run in DIR (no seeding; implies --keep)",
     )
     parser.add_argument("--no-http", action="store_true", help="in-process times only")
+    parser.add_argument(
+        "--cache-url",
+        default="",
+        help="the product's CACHE_URL, e.g. redis://127.0.0.1:6379/9 as in production (Redis cache, sessions "
+        "cached in it); default: the database cache of the embedded default",
+    )
     return parser.parse_args(argv)
 
 
-def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
+def build_env(var_dir: Path, database_url: str, cache_url: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -131,7 +137,10 @@ def build_env(var_dir: Path, database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         EMAIL_HOST="",
         PYTHONUNBUFFERED="1",
+        SERVER_TIMING="1",  # the pages' server time, read from their Server-Timing header
     )
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     return env
 
 
@@ -875,14 +884,17 @@ def child_main(argv: list[str]) -> int:
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-def http_get(port: int, path: str, cookie: str = "", timeout: float = 30.0) -> tuple[int | None, bytes]:
+def http_get(port: int, path: str, cookie: str = "", timeout: float = 30.0) -> tuple[int | None, bytes, float | None]:
+    """Status, body and the server's own time for it (its `Server-Timing: app;dur=` header, ms)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request("GET", path, headers={"Cookie": cookie, "User-Agent": "bench-directory/1.0"})
         resp = conn.getresponse()
-        return resp.status, resp.read()
+        timing = resp.getheader("Server-Timing") or ""
+        _name, _sep, duration = timing.partition(";dur=")
+        return resp.status, resp.read(), float(duration) if duration else None
     except OSError:
-        return None, b""
+        return None, b"", None
     finally:
         conn.close()
 
@@ -901,11 +913,15 @@ def page_path(p: dict) -> str:
 
 
 def time_http(port: int, plans: dict, cookies: list[str], repeat: int, rng: random.Random):
+    """Each page's server time (its Server-Timing header: the whole request in Django, from the
+    first middleware to the last byte of the page) and the client's wall clock (a new connection
+    each time, gunicorn's parsing and the loopback included)."""
     times = {key: [] for key in plans}
+    server = {key: [] for key in plans}
     errors: dict[str, int] = {}
     order = [(key, i) for key, items in plans.items() for i in range(len(items))]
     for key, i in order[:: max(1, len(order) // 40)]:  # warm-up of both workers
-        status, body = http_get(port, page_path(plans[key][i]), cookies[0])
+        status, body, _server_ms = http_get(port, page_path(plans[key][i]), cookies[0])
         if status != 200:
             raise SetupError(f"GET {page_path(plans[key][i])} answered {status} in the warm-up: {body[:300]!r}")
     for _ in range(repeat):
@@ -913,13 +929,14 @@ def time_http(port: int, plans: dict, cookies: list[str], repeat: int, rng: rand
         for key, i in order:
             t0 = time.perf_counter()
             cookie = "" if "publico" in plans[key][i] else cookies[i % len(cookies)]  # the public: anonymous
-            status, body = http_get(port, page_path(plans[key][i]), cookie)
+            status, body, server_ms = http_get(port, page_path(plans[key][i]), cookie)
             elapsed = (time.perf_counter() - t0) * 1000
-            if status == 200 and b"<h1>" in body:
+            if status == 200 and b"<h1>" in body and server_ms is not None:
                 times[key].append(elapsed)
+                server[key].append(server_ms)
             else:
                 errors[f"{key} {status}"] = errors.get(f"{key} {status}", 0) + 1
-    return times, errors
+    return {"server": server, "wall": times}, errors
 
 
 # --- Report ---------------------------------------------------------------------------------------
@@ -965,12 +982,17 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
             f"{QUERIES_PER_SCENARIO} per scenario ({BROAD_QUERIES} broad queries), {args.repeat} shuffled rounds",
         ),
         ("Web server", f"gunicorn, {WEB_WORKERS} workers (manage.py serve --no-worker), one request at a time"),
+        (
+            "Cache and sessions",
+            f"Redis {args.cache_url}, cached_db" if args.cache_url else "database cache, db sessions",
+        ),
         ("CPUs / load average at the end", f"{os.cpu_count()} / {os.getloadavg()[0]:.2f}"),
         (
             "Columns",
             "in process: wall time of the selector and the rows; CPU: that process's CPU time plus its "
-            "PostgreSQL backend's (the request's own cost, whatever else the machine runs); HTTP page: "
-            "wall time of GET of the page with a logged-in session",
+            "PostgreSQL backend's (the request's own cost, whatever else the machine runs); page: the "
+            "server time of GET of the page with a logged-in session (its Server-Timing header: every "
+            "middleware, the view and the template); HTTP wall: the client's clock for it",
         ),
     ):
         print(f"{key:<{width}}  {value}")
@@ -984,18 +1006,26 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
         for where, source in (
             ("in process", measured["times"]),
             ("CPU", measured.get("cpu")),
-            ("HTTP page", http_times),
+            ("page", (http_times or {}).get("server")),
+            ("HTTP wall", (http_times or {}).get("wall")),
         ):
             if source is None or not source.get(key):
                 continue
             s = stats(source[key])
-            ok = s["p95"] is not None and s["p95"] <= target
-            verdicts.append((label, where, s["p95"], target, ok))
+            # A whole page's target is a page's (the NIT's 5 ms is its lookup's); the client's
+            # wall clock is shown beside it, not judged.
+            goal = TARGET_MS if where == "page" else target
+            ok = s["p95"] is not None and s["p95"] <= goal
+            verdict = f"p95<={goal:g} {'PASS' if ok else 'FAIL'}"
+            if where == "HTTP wall":
+                verdict = f"{'(client)':<13}"
+            else:
+                verdicts.append((label, where, s["p95"], goal, ok))
             results = sorted(measured["results"].get(key) or [0])
             matched = f"{results[len(results) // 2]}" if "perfil" not in key else ""
             print(
                 f"{label if where == 'in process' else '':<{width}}  {where:>9}{fmt(s['p50']):>8}{fmt(s['p95']):>8}"
-                f"{fmt(s['p99']):>8}{fmt(s['max']):>8}  p95<={target:g} {'PASS' if ok else 'FAIL'}  {matched if where == 'in process' else ''}"
+                f"{fmt(s['p99']):>8}{fmt(s['max']):>8}  {verdict}  {matched if where == 'in process' else ''}"
             )
     if http_errors:
         print(f"{'HTTP errors':<{width}}  {http_errors}")
@@ -1036,7 +1066,7 @@ def main(argv=None) -> int:
         else:
             database_url, admin_url = bench_database_create(args.database_url, args.db_name)
         (tmp / "var").mkdir(exist_ok=True)
-        env = build_env(tmp / "var", database_url)
+        env = build_env(tmp / "var", database_url, args.cache_url)
         if reuse:
             seed = json.loads((tmp / "seed.json").read_text())
             print(f"Reusing {tmp} ...", flush=True)

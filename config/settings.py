@@ -569,6 +569,10 @@ LOGGING = {
 # (CIDRs; the client's address as registro/core/network.py sees it); others get the status alone.
 # Defaults: the metrics' token and addresses.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# A `Server-Timing: app;dur=…` header on every answer (the time the request spent in Django, as the
+# logs' duration_ms): browsers' developer tools and benchmarks/directory.py read it. Off by default:
+# it tells every client how long its request took on the server.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
 METRICS_TRUSTED_IPS = env_list("METRICS_TRUSTED_IPS", [])
 HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN") or METRICS_TOKEN
 HEALTH_TRUSTED_IPS = env_list("HEALTH_TRUSTED_IPS", METRICS_TRUSTED_IPS)

@@ -40,7 +40,10 @@ def _test_settings(settings, tmp_path):
     }
     from django.core.cache import cache
 
+    from registro.accounts.sessions import activity_memo_clear
+
     cache.clear()
+    activity_memo_clear()
 
 
 @pytest.fixture(scope="session")

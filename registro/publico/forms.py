@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registro.core.errors import ApplicationError
+from registro.core.forms import Select
 from registro.core.models import Departamento
 
 from . import selectors
@@ -10,7 +11,7 @@ from . import selectors
 class FiltrosForm(forms.Form):
     """The download page's filters; the rules are `selectors.filtros_parse`, as for the files."""
 
-    departamento = forms.ChoiceField(label=_("Departamento"), required=False)
+    departamento = forms.ChoiceField(label=_("Departamento"), required=False, widget=Select)
     unspsc = forms.CharField(
         label=_("Código UNSPSC (prefijo)"),
         required=False,

@@ -250,3 +250,34 @@ def test_last_activity_is_written_at_most_once_per_interval(client_logged_in, us
     UserSession.objects.filter(pk=row.pk).update(last_seen_at=old)
     client_logged_in.get("/usuario/accesos/", REMOTE_ADDR="198.51.100.7")
     assert UserSession.objects.get(pk=row.pk).last_seen_at.year > 2020
+
+
+def test_a_session_this_process_saw_within_the_interval_costs_no_look_at_the_shared_cache(settings, monkeypatch):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from registro.accounts import sessions
+
+    settings.USERSESSIONS_ACTIVITY_INTERVAL_SECONDS = 60
+    asked = []
+
+    class Counting:
+        def add(self, key, *args, **kwargs):
+            asked.append(key)
+            return cache.add(key, *args, **kwargs)
+
+    monkeypatch.setattr(sessions, "cache", Counting())
+    clock = [1000.0]
+    monkeypatch.setattr(sessions.time, "monotonic", lambda: clock[0])
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.8", HTTP_USER_AGENT="Firefox")
+    assert sessions.activity_due(request, "k1") is True
+    assert sessions.activity_due(request, "k1") is False
+    assert len(asked) == 1  # the second answer came from this process's memory
+    # Another process already wrote it (the shared cache has it): not due here either.
+    sessions.activity_memo_clear()
+    assert sessions.activity_due(request, "k1") is False
+    assert len(asked) == 2
+    clock[0] += 61
+    cache.clear()
+    assert sessions.activity_due(request, "k1") is True
+    assert len(asked) == 3

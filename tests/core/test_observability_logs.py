@@ -218,3 +218,15 @@ def test_secret_parts_of_paths_are_redacted(client, log_output):
     [line] = _requests(lines)
     assert line["path"] == "/invitaciones/[REDACTED]/"
     assert line["status"] == response.status_code
+
+
+@pytest.mark.django_db
+def test_server_timing_is_sent_only_when_configured_and_equals_the_logged_duration(client, log_output, settings):
+    assert "Server-Timing" not in client.get("/healthz")
+    settings.SERVER_TIMING = True
+    response = client.get("/healthz")
+    _text, lines = log_output()
+    line = _requests(lines)[-1]
+    name, _sep, duration = response["Server-Timing"].partition(";dur=")
+    assert name == "app"
+    assert abs(float(duration) - line["duration_ms"]) <= 0.1

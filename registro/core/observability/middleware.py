@@ -6,6 +6,8 @@ import re
 import time
 import uuid
 
+from django.conf import settings
+
 from registro.core.network import is_trusted_proxy
 
 from . import context, metrics
@@ -57,6 +59,8 @@ class RequestObservabilityMiddleware:
         user = user_id(request)
         context.bind(user_id=user)
         response[HEADER] = request_id
+        if settings.SERVER_TIMING:
+            response["Server-Timing"] = f"app;dur={seconds * 1000:.1f}"
         metrics.observe_request(
             method=request.method, view=_view_name(request), status=response.status_code, seconds=seconds
         )

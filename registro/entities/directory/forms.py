@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from registro.core.api import INVALID_CHARACTERS
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.forms import ReferenceChoiceField, Select
 from registro.core.models import CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import TamanoEmpresa
 from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
@@ -42,13 +43,13 @@ class DirectorioForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    departamento = forms.ModelChoiceField(
+    departamento = ReferenceChoiceField(
         label=gettext_lazy("Departamento"),
         queryset=Departamento.objects.all(),
         required=False,
         empty_label=gettext_lazy("Cualquiera"),
     )
-    municipio = forms.ModelChoiceField(
+    municipio = ReferenceChoiceField(
         label=gettext_lazy("Municipio"),
         queryset=Municipio.objects.all(),
         required=False,
@@ -58,15 +59,16 @@ class DirectorioForm(forms.Form):
         label=gettext_lazy("Tamaño de la empresa"),
         choices=[("", gettext_lazy("Cualquiera")), *TamanoEmpresa.choices],
         required=False,
+        widget=Select,
     )
     mipyme = forms.BooleanField(label=gettext_lazy("Solo MiPyme"), required=False)
-    tipo_empresa = forms.ModelChoiceField(
+    tipo_empresa = ReferenceChoiceField(
         label=gettext_lazy("Tipo de organización"),
         queryset=TipoEmpresa.objects.filter(activo=True),
         required=False,
         empty_label=gettext_lazy("Cualquiera"),
     )
-    orden = forms.ChoiceField(label=gettext_lazy("Ordenar por"), choices=Orden.choices, required=False)
+    orden = forms.ChoiceField(label=gettext_lazy("Ordenar por"), choices=Orden.choices, required=False, widget=Select)
     cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -12,6 +12,14 @@ from registro.entities.information_requests import selectors
 register = template.Library()
 
 
+def _abiertas(context) -> list:
+    """The acting entity's open requests, read once per page however many tags ask."""
+    request = context["request"]
+    if not hasattr(request, "_solicitudes_abiertas"):
+        request._solicitudes_abiertas = list(selectors.solicitudes_abiertas(context["acting"].entidad))
+    return request._solicitudes_abiertas
+
+
 @register.inclusion_tag("entities/information_requests/_invitar_perfil.html", takes_context=True)
 def invitar_perfil(context, cuenta):
     """On a profile: the entity's open requests, to invite this account (if it supplies)."""
@@ -19,7 +27,7 @@ def invitar_perfil(context, cuenta):
     return {
         "cuenta": cuenta,
         "invitable": cuenta.actua_como_proveedor and cuenta.pk != entidad.pk,
-        "solicitudes": list(selectors.solicitudes_abiertas(entidad)),
+        "solicitudes": _abiertas(context),
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -31,7 +39,7 @@ def invitar_resultados(context, pagina):
     request = context["request"]
     cap = settings.SOLICITUD_INVITACIONES_MANUALES_MAX
     return {
-        "solicitudes": list(selectors.solicitudes_abiertas(context["acting"].entidad)),
+        "solicitudes": _abiertas(context),
         "busqueda": [(name, value) for name in SEARCH_FIELDS for value in request.GET.getlist(name)],
         "tope": cap,
         "excede": not pagina.total_exacto or pagina.total > cap,
@@ -42,4 +50,4 @@ def invitar_resultados(context, pagina):
 @register.simple_tag(takes_context=True)
 def hay_solicitudes_abiertas(context) -> bool:
     """Whether the results get their checkboxes: only when there is a request to invite to."""
-    return selectors.solicitudes_abiertas(context["acting"].entidad).exists()
+    return bool(_abiertas(context))

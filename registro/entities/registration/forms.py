@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from registro.accounts.models import DocumentType
 from registro.accounts.validators import normalize_document_number, normalize_person_name, normalize_phone
 from registro.core import countries, unspsc
+from registro.core.forms import ReferenceChoiceField
 from registro.core.models import ClasificacionEntidad, Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import AreaNegocio, Entidad, TamanoEmpresa, TipoCuenta, TipoOrganizacion
 from registro.entities.registration import rules
@@ -81,8 +82,8 @@ class PreRegistroForm(forms.Form):
         return cleaned
 
 
-def _clasificacion(campo: str, label: str) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+def _clasificacion(campo: str, label: str) -> ReferenceChoiceField:
+    return ReferenceChoiceField(
         label=label,
         queryset=ClasificacionEntidad.objects.filter(campo=campo, activo=True),
         empty_label=_("Seleccione…"),
@@ -124,10 +125,10 @@ class EntidadForm(forms.Form):
         ),
     )
     entidad_superior_nit = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
-    departamento = forms.ModelChoiceField(
+    departamento = ReferenceChoiceField(
         label=_("Departamento"), queryset=Departamento.objects.all(), empty_label=_("Seleccione…")
     )
-    municipio = forms.ModelChoiceField(
+    municipio = ReferenceChoiceField(
         label=_("Municipio o ciudad de la sede principal"),
         queryset=Municipio.objects.select_related("departamento"),
         empty_label=_("Seleccione…"),
@@ -451,10 +452,10 @@ class ProveedorForm(forms.Form):
         ),
     )
     # Location and contact (R9.2).
-    departamento = forms.ModelChoiceField(
+    departamento = ReferenceChoiceField(
         label=_("Departamento"), queryset=Departamento.objects.all(), empty_label=_("Seleccione…")
     )
-    municipio = forms.ModelChoiceField(
+    municipio = ReferenceChoiceField(
         label=_("Municipio o ciudad"),
         queryset=Municipio.objects.select_related("departamento"),
         empty_label=_("Seleccione…"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registro.accounts.models import DocumentType
 from registro.accounts.validators import normalize_document_number, normalize_person_name, normalize_phone
+from registro.core.forms import ReferenceChoiceField
 from registro.core.models import Departamento, Municipio, TipoEmpresa
 from registro.entities.account.models import Entidad, EventoEntidad, PerfilComercial, TamanoEmpresa
 from registro.entities.registration import rules
@@ -106,10 +107,10 @@ class PerfilForm(forms.Form):
     nombre_abreviado = forms.CharField(label=_("Nombre Abreviado"), max_length=60, required=False)
     nombres = forms.CharField(label=_("Nombres"), max_length=150)
     apellidos = forms.CharField(label=_("Apellidos"), max_length=150)
-    departamento = forms.ModelChoiceField(
+    departamento = ReferenceChoiceField(
         label=_("Departamento"), queryset=Departamento.objects.all(), empty_label=_("Seleccione…")
     )
-    municipio = forms.ModelChoiceField(
+    municipio = ReferenceChoiceField(
         label=_("Municipio o ciudad"),
         queryset=Municipio.objects.select_related("departamento"),
         empty_label=_("Seleccione…"),
