@@ -153,7 +153,8 @@ class RetirarSegundoFactorForm(forms.Form):
     motivo = forms.CharField(
         label=_("Motivo del retiro"),
         max_length=5000,
-        required=False,
+        # The service refuses an empty reason with this same message (once on the page).
+        error_messages={"required": _("Escriba el motivo por el que retira el segundo factor.")},
         help_text=_("Cómo comprobó la identidad de la persona y por qué perdió su segundo factor (p. ej. el caso)."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -37,6 +37,9 @@ def test_the_users_page_shows_the_factors_and_the_form(mesa, ana):
     assert "Uno de sus roles (Mesa de Servicio o Usuario Administrador) exige un segundo factor." in section
     assert f'action="{URL.format(ana.pk)}"' in section
     assert 'name="segundo_factor-motivo"' in section
+    # The reason is required, and marked so.
+    label = section[section.index('<label for="id_segundo_factor-motivo">') :]
+    assert label[: label.index("</label>")].endswith('<span class="required" aria-hidden="true">*</span>')
     # The second-factor section sits where the page keeps it, before the access history.
     assert html.index('id="segundo-factor"') < html.index("Historial de accesos")
 
@@ -75,7 +78,10 @@ def test_an_administrador_gets_a_new_grace_and_the_desk_none(mesa, ana):
 def test_a_reason_is_required(mesa, ana):
     response = logged_in(mesa).post(URL.format(ana.pk), {"segundo_factor-motivo": "  "})
     assert response.status_code == 400
-    assert "Escriba el motivo por el que retira el segundo factor." in response.content.decode()
+    html = response.content.decode()
+    # Beside the field once (the form's check and the service's say the same), and in the summary.
+    assert html.count('<p class="error" id="id_segundo_factor-motivo-error">Escriba el motivo por el que retira') == 1
+    assert "Motivo del retiro: Escriba el motivo por el que retira el segundo factor." in html
     assert Authenticator.objects.filter(user=ana).count() == 2
     assert not AccessEvent.objects.filter(kind=AccessEvent.Kind.MFA_RESET_BY_DESK).exists()
 
