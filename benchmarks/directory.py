@@ -914,7 +914,7 @@ def page_path(p: dict) -> str:
 
 def time_http(port: int, plans: dict, cookies: list[str], repeat: int, rng: random.Random):
     """Each page's server time (its Server-Timing header: the whole request in Django, from the
-    first middleware to the last byte of the page) and the client's wall clock (a new connection
+    first middleware in to the rendered page out) and the client's wall clock (a new connection
     each time, gunicorn's parsing and the loopback included)."""
     times = {key: [] for key in plans}
     server = {key: [] for key in plans}
@@ -1012,14 +1012,12 @@ def report(args, seed: dict, plans: dict, measured: dict, http_times: dict | Non
             if source is None or not source.get(key):
                 continue
             s = stats(source[key])
-            # A whole page's target is a page's (the NIT's 5 ms is its lookup's); the client's
-            # wall clock is shown beside it, not judged.
-            goal = TARGET_MS if where == "page" else target
-            ok = s["p95"] is not None and s["p95"] <= goal
-            verdict = f"p95<={goal:g} {'PASS' if ok else 'FAIL'}"
-            if where == "HTTP wall":
+            if where == "HTTP wall":  # the client's clock, shown beside the server's, not judged
                 verdict = f"{'(client)':<13}"
             else:
+                goal = TARGET_MS if where == "page" else target  # the NIT's 5 ms is its lookup's
+                ok = s["p95"] is not None and s["p95"] <= goal
+                verdict = f"p95<={goal:g} {'PASS' if ok else 'FAIL'}"
                 verdicts.append((label, where, s["p95"], goal, ok))
             results = sorted(measured["results"].get(key) or [0])
             matched = f"{results[len(results) // 2]}" if "perfil" not in key else ""

@@ -100,3 +100,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The reference data `make run` loads (`reference_data_load`, idempotent)."""
+    from registro.core.services import reference_data_load
+
+    reference_data_load()

@@ -9,14 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from registro.core.forms import ReferenceChoiceField, Select
 from registro.core.models import Departamento
-from registro.core.services import reference_data_load
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reference_data(db):
-    reference_data_load()
 
 
 CHOICES = [("a", "A <b>"), ("G", [("b", "B"), ("c", "C & D")]), ("b", "B otra vez")]

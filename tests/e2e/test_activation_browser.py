@@ -16,7 +16,7 @@ from registro.entities.registration import services as entity_services
 from registro.entities.registration.models import Documento
 from registro.servicedesk.models import Caso
 from tests.e2e.conftest import field, log_in, new_page, text_of
-from tests.entities.conftest import entidad_data, pre_data, reference_data, text_pdf, valores  # noqa: F401
+from tests.entities.conftest import entidad_data, pre_data, text_pdf, valores  # noqa: F401
 from tests.factories import DeskUserFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e]

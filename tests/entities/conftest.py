@@ -6,7 +6,6 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from registro.core.models import ClasificacionEntidad
-from registro.core.services import reference_data_load
 from tests.entities.supplier_world import world  # noqa: F401  (the supplier side's accounts and members)
 
 
@@ -50,11 +49,6 @@ def text_pdf(*lines: str) -> bytes:
 
 def pdf_upload(name: str = "documento.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
-
-
-@pytest.fixture
-def reference_data(db):
-    reference_data_load()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from registro.entities.registration import services as entity_services
-from tests.entities.conftest import MANDATORY, entidad_data, pdf_upload, pre_data, reference_data, valores  # noqa: F401
+from tests.entities.conftest import MANDATORY, entidad_data, pdf_upload, pre_data, valores  # noqa: F401
 from tests.entities.supplier_world import world  # noqa: F401
 from tests.factories import DeskUserFactory, UserFactory
 
