@@ -93,6 +93,13 @@ def has_second_factor(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
 
 
+def _has_second_factor_now(user) -> bool:
+    """As `has_second_factor`, read with the request's user when the authentication backend loaded
+    it (backends.HAS_SECOND_FACTOR): `status` is worked out once per request, from that start."""
+    known = getattr(user, "_has_second_factor", None)
+    return has_second_factor(user) if known is None else known
+
+
 def required_grace_days(user) -> int | None:
     """The grace of the user's roles that need a second factor (the smallest), or None: no such role."""
     days = [getattr(settings, grace) for path, grace in settings.MFA_REQUIRED_ROLES.items() if _check(path)(user)]
@@ -134,7 +141,7 @@ def status(user) -> Status:
     grace = required_grace_days(user)
     if grace is None:
         result = NOT_REQUIRED
-    elif has_second_factor(user):
+    elif _has_second_factor_now(user):
         result = Status(required=True, compliant=True)
     else:
         started = user.mfa_grace_started_at

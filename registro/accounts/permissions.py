@@ -29,6 +29,11 @@ def is_service_desk(user) -> bool:
         return False
     cached = getattr(user, "_is_service_desk", None)
     if cached is None:
-        cached = user.is_superuser or user.groups.filter(name=SERVICE_DESK_GROUP).exists()
+        # Read with the user by the authentication backend (backends.IN_SERVICE_DESK_GROUP) when
+        # it loaded the request's user; asked here otherwise.
+        in_group = getattr(user, "_in_service_desk_group", None)
+        if in_group is None:
+            in_group = user.groups.filter(name=SERVICE_DESK_GROUP).exists()
+        cached = user.is_superuser or in_group
         user._is_service_desk = cached
     return cached

@@ -128,11 +128,10 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
     if entidad_id is None and user and user.is_authenticated:
         # The user's choice: every membership in one read (the first is the one acted for), which
         # the header's switcher of this page then shows without reading them again.
+        # The roles are read only when a permission needs them: never for an Administrador, who
+        # holds every permission (membresia_permisos), and then for the one membership acted for.
         opciones = list(
-            Membresia.objects.filter(usuario=user, activa=True)
-            .select_related("entidad")
-            .prefetch_related("roles")
-            .order_by(*CHOICE_ORDER)
+            Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
         )
         membresia = opciones[0] if opciones else None
         if user is getattr(request, "user", None):

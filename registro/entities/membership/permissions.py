@@ -1,6 +1,8 @@
 """Who may do what with an entity and its registration. Every view and API operation names the
 rule it applies."""
 
+from django.utils.functional import cached_property
+
 from registro.accounts.permissions import is_service_desk
 from registro.entities.account.models import Entidad
 from registro.entities.membership import catalogue
@@ -48,8 +50,13 @@ class Standing:
     an Administrador. Whoever grants something must hold it (`may_grant`)."""
 
     def __init__(self, membresia: Membresia | None):
-        self.permisos = membresia_permisos(membresia)
+        self._standing_of = membresia
         self.is_admin = bool(membresia and membresia.activa and membresia.rol == Membresia.Rol.ADMINISTRADOR)
+
+    @cached_property
+    def permisos(self) -> frozenset[str]:
+        # Worked out when first asked: a page that checks no permission reads no roles.
+        return membresia_permisos(self._standing_of)
 
     def can(self, permiso: Permiso | str) -> bool:
         return permiso in self.permisos

@@ -1,5 +1,6 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from registro.accounts.backends import register_request_fact
 from registro.entities.account.models import Entidad
 from registro.entities.membership.models import Invitacion, Membresia, RolEntidad, SolicitudAcceso
 
@@ -39,4 +40,17 @@ def user_is_administrador(user) -> bool:
     need a second factor (settings.MFA_REQUIRED_ROLES)."""
     if not (user and user.is_authenticated):
         return False
-    return Membresia.objects.filter(usuario=user, activa=True, rol=Membresia.Rol.ADMINISTRADOR).exists()
+    known = getattr(user, IS_ADMINISTRADOR, None)
+    if known is not None:
+        return known
+    return _administrador(user.pk).exists()
+
+
+def _administrador(usuario):
+    return Membresia.objects.filter(usuario=usuario, activa=True, rol=Membresia.Rol.ADMINISTRADOR)
+
+
+# Read with the request's user (registro.accounts.backends): the second-factor rule asks it on
+# every page.
+IS_ADMINISTRADOR = "_is_administrador"
+register_request_fact(IS_ADMINISTRADOR, lambda: Exists(_administrador(OuterRef("pk"))))
