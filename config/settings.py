@@ -120,6 +120,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with its common widget templates written in Python (same markup).
+FORM_RENDERER = "registro.core.form_renderer.FormRenderer"
+
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
@@ -154,9 +157,10 @@ else:
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# allauth's backend alone (it extends ModelBackend): with both, a login by e-mail or a wrong
-# password paid for an extra Argon2 computation (benchmarks/login.py).
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# allauth's backend alone (it extends ModelBackend), in a subclass that reads each request's user
+# with the facts every page asks of it: with both allauth's and Django's, a login by e-mail or a
+# wrong password paid for an extra Argon2 computation (benchmarks/login.py).
+AUTHENTICATION_BACKENDS = ["registro.accounts.backends.AuthenticationBackend"]
 
 # Argon2id. Parameters and their reasons: docs/adr/0003-password-hashing.md.
 PASSWORD_HASHERS = [

@@ -41,9 +41,11 @@ def _test_settings(settings, tmp_path):
     from django.core.cache import cache
 
     from registro.accounts.sessions import activity_memo_clear
+    from registro.core.forms import reference_lists_forget
 
     cache.clear()
     activity_memo_clear()
+    reference_lists_forget()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,13 @@
 """What the project's web forms share."""
 
+import copy
+import time
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils.html import format_html
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .errors import ApplicationError
@@ -53,6 +58,21 @@ class Select(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
 
 
+def municipio_filtro(form) -> dict:
+    """The context of a search's municipality filter (`includes/municipio_filtro.html`): the
+    municipalities the form offers (`form.municipios()`, a department's, up to 125) and their
+    options, written here rather than by a template loop."""
+    municipios = list(form.municipios())
+    selected = form["municipio"].value()
+    selected = "" if selected is None else str(selected)
+    opciones = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((m.codigo, " selected" if m.codigo == selected else "", m.nombre) for m in municipios),
+    )
+    return {"municipios": municipios, "municipio_opciones": opciones}
+
+
 def _attrs(attrs: dict) -> str:
     """As Django's `attrs.html`: in order, `True` as a bare name, `False` left out."""
     return mark_safe(  # noqa: S308 - every part is escaped by format_html
@@ -64,6 +84,46 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+# How long a process keeps a reference list before reading it again. A change made through the ORM
+# (Django's admin, the services) is seen at once by the process that made it, through the signals
+# below; the other processes see it within this time. `reference_data_load` and the tests start
+# every list afresh (`reference_lists_forget`).
+REFERENCE_LIST_SECONDS = 60
+
+_generation = 0
+
+
+def reference_lists_forget(**_) -> None:
+    """Every reference list of this process is read again at its next use."""
+    global _generation
+    _generation += 1
+
+
+def _changed(**_) -> None:
+    # Now, for what this transaction reads next, and again once it commits: another thread may
+    # read the list in between, still without the change.
+    reference_lists_forget()
+    transaction.on_commit(reference_lists_forget)
+
+
+class _ReferenceList:
+    """One declared field's list, shared by every form built from its class: read once a
+    minute rather than once a page (a query and its model instances, a millisecond or more)."""
+
+    def __init__(self, model):
+        self.state = None  # (rows, by key, expires, generation), replaced whole: safe across threads
+        for signal in (post_save, post_delete):
+            signal.connect(_changed, sender=model, dispatch_uid=f"reference-list-{model._meta.label}")
+
+    def get(self, queryset, key: str):
+        state = self.state
+        if state is None or state[3] != _generation or time.monotonic() >= state[2]:
+            rows = list(queryset.all())
+            by_key = {str(row.serializable_value(key)): row for row in rows}
+            state = self.state = (rows, by_key, time.monotonic() + REFERENCE_LIST_SECONDS, _generation)
+        return state
+
+
 class ModelChoiceIterator(forms.models.ModelChoiceIterator):
     """The choices of a reference list read in one query: Django's own iterator reads them through
     a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three round trips for 33 rows)."""
@@ -71,13 +131,44 @@ class ModelChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:  # evaluated once, kept on the form's own copy of the queryset
+        reference = self.field._reference
+        if reference is not None:
+            rows = reference.get(self.queryset, self.field.to_field_name or "pk")[0]
+        else:
+            rows = self.queryset  # evaluated once, kept on the form's own copy of the queryset
+        for obj in rows:
             yield self.choice(obj)
 
 
 class ReferenceChoiceField(forms.ModelChoiceField):
     """A choice among reference data (departments, municipalities, types of organisation): the
-    select above, its options read in one query."""
+    select above, its options read in one query, and the list kept for `REFERENCE_LIST_SECONDS` by
+    the field as declared. A queryset given to a form's own copy (a form that narrows the list for
+    its instance) is read each time."""
 
     widget = Select
     iterator = ModelChoiceIterator
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, **kwargs)
+        self._reference = _ReferenceList(queryset.model)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)  # sets the copy's queryset, which forgets the list
+        result._reference = self._reference
+        return result
+
+    def _set_queryset(self, queryset):
+        self._reference = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def to_python(self, value):
+        """The value's row from the list when it is there (a copy: the list's rows are shared);
+        Django's query otherwise, which also says why a value is not valid."""
+        if self._reference is not None and isinstance(value, str | int) and value not in self.empty_values:
+            row = self._reference.get(self.queryset, self.to_field_name or "pk")[1].get(str(value))
+            if row is not None:
+                return copy.copy(row)
+        return super().to_python(value)

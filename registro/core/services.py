@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .forms import reference_lists_forget
 from .models import ClasificacionEntidad, CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
 from .text import search_key
 
@@ -76,6 +77,8 @@ def reference_data_load() -> LoadResult:
             new.append(ClasificacionEntidad(campo=campo, valor=valor, posicion=positions[campo]))
     ClasificacionEntidad.objects.bulk_create(new)
     tipos = tipos_empresa_load()
+    # Bulk writes send no signals: the lists the forms keep are read again once this commits.
+    transaction.on_commit(reference_lists_forget)
     return LoadResult(
         departamentos=len(dptos),
         municipios=len(mpios),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from registro.core.errors import ApplicationError
-from registro.core.forms import add_application_error
+from registro.core.forms import add_application_error, municipio_filtro
 
 from . import busqueda, ficha, selectors, snapshots
 from .api import cache_headers
@@ -58,7 +58,7 @@ def buscar(request):
             "form": form,
             "pagina": pagina,
             "resultados": resultados,
-            "municipios": form.municipios(),
+            **municipio_filtro(form),
             "siguiente_url": _page_url(request, pagina.siguiente) if pagina and pagina.siguiente else "",
             "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
             # Thousands with a dot, as written in Colombia.

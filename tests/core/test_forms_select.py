@@ -1,6 +1,7 @@
 """registro.core.forms.Select writes the same markup as Django's template-rendered select (the
 attributes the bound field adds, optgroups, escaping, one option selected), and
-ReferenceChoiceField reads its choices in one query."""
+ReferenceChoiceField reads its choices in one query and keeps them (REFERENCE_LIST_SECONDS, a change
+through the ORM or a reload of the reference data seen at once)."""
 
 import pytest
 from django import forms
@@ -44,8 +45,77 @@ def test_escaping_groups_and_a_single_selected_option():
 
 def test_reference_choices_are_read_in_one_query(reference_data):
     form = Ours({"d": "05"})
-    assert form.is_valid()  # the choice's own lookup
     with CaptureQueriesContext(connection) as ctx:
+        assert form.is_valid()  # the choice's own lookup reads the list
         html = str(form["d"])
     assert len(ctx.captured_queries) == 1
     assert '<option value="05" selected>ANTIOQUIA</option>' in html
+
+
+def test_the_list_is_kept_for_the_next_forms(reference_data):
+    str(Ours()["d"])
+    with CaptureQueriesContext(connection) as ctx:
+        form = Ours({"d": "05"})
+        assert form.is_valid()
+        html = str(form["d"])
+    assert ctx.captured_queries == []
+    assert '<option value="05" selected>ANTIOQUIA</option>' in html
+    # The row in cleaned_data is the form's own: changing it leaves the list alone.
+    form.cleaned_data["d"].nombre = "CAMBIADO"
+    assert "CAMBIADO" not in str(Ours()["d"])
+
+
+def test_a_value_not_in_the_list_is_refused_as_django_refuses_it(reference_data):
+    str(Ours()["d"])
+    form = Ours({"d": "00"})
+    assert not form.is_valid()
+    assert form.errors["d"] == [forms.ModelChoiceField.default_error_messages["invalid_choice"]]
+
+
+def test_a_change_through_the_orm_is_seen_at_once(reference_data, django_capture_on_commit_callbacks):
+    str(Ours()["d"])
+    with django_capture_on_commit_callbacks(execute=True):
+        Departamento.objects.create(codigo="98", nombre="NUEVO DEPARTAMENTO")
+    assert '<option value="98">NUEVO DEPARTAMENTO</option>' in str(Ours()["d"])
+    assert Ours({"d": "98"}).is_valid()
+    with django_capture_on_commit_callbacks(execute=True):
+        Departamento.objects.filter(pk="98").delete()
+    assert "NUEVO DEPARTAMENTO" not in str(Ours()["d"])
+
+
+def test_a_bulk_change_is_seen_after_the_lists_time(reference_data, monkeypatch):
+    """`update()` sends no signal: other processes, and this one, read the list again once
+    REFERENCE_LIST_SECONDS have passed."""
+    from registro.core import forms as core_forms
+
+    str(Ours()["d"])
+    Departamento.objects.filter(pk="05").update(nombre="ANTIOQUIA CAMBIADO")
+    assert "ANTIOQUIA CAMBIADO" not in str(Ours()["d"])
+    now = core_forms.time.monotonic()
+    monkeypatch.setattr(core_forms.time, "monotonic", lambda: now + core_forms.REFERENCE_LIST_SECONDS + 1)
+    assert '<option value="05">ANTIOQUIA CAMBIADO</option>' in str(Ours()["d"])
+
+
+def test_loading_the_reference_data_reads_the_lists_again(reference_data, django_capture_on_commit_callbacks):
+    from registro.core.services import reference_data_load
+
+    str(Ours()["d"])
+    Departamento.objects.filter(pk="05").update(nombre="OTRO NOMBRE")
+    with django_capture_on_commit_callbacks(execute=True):
+        reference_data_load()  # puts the official name back, in bulk
+    assert '<option value="05">ANTIOQUIA</option>' in str(Ours()["d"])
+
+
+def test_a_queryset_given_to_a_forms_own_field_is_read_each_time(reference_data):
+    class Narrowed(Ours):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["d"].queryset = Departamento.objects.filter(pk__in=["05", "08"])
+
+    str(Ours()["d"])
+    html = str(Narrowed()["d"])
+    assert '<option value="08">' in html and '<option value="11">' not in html
+    assert not Narrowed({"d": "11"}).is_valid()
+    with CaptureQueriesContext(connection) as ctx:
+        str(Narrowed()["d"])
+    assert len(ctx.captured_queries) == 1

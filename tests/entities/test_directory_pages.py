@@ -172,6 +172,13 @@ def test_municipalities_offered_are_those_of_the_department_chosen(comprador):
     assert list(client.get("/directorio/").context["municipios"]) == []
     offered = client.get("/directorio/", {"departamento": "05"}).context["municipios"]
     assert {m.departamento_id for m in offered} == {"05"} and len(offered) == 125
+    html = client.get("/directorio/", {"departamento": "05", "municipio": "05360"}).content.decode()
+    select = html[
+        html.index('<select name="municipio"') : html.index("</select>", html.index('<select name="municipio"'))
+    ]
+    assert select.count("<option") == 126 and select.count(" selected") == 1
+    assert '<option value="05360" selected>ITAGÜÍ</option>' in select
+    assert '<option value="05001">MEDELLÍN</option>' in select
 
 
 # --- The commercial profile ---------------------------------------------------------------------------

@@ -71,6 +71,10 @@ def test_by_department_and_municipality(mundo):
     assert found(departamento="05") == {mundo.alcaldia.nombre, mundo.hospital.nombre}
     assert found(departamento="05", municipio="05360") == {mundo.hospital.nombre}
     assert found(municipio="11001") == {mundo.empresa.nombre}
+    html = Client().get(PAGE, {"departamento": "05", "municipio": "05360"}).content.decode()
+    assert (
+        '<option value="05360" selected>ITAGÜÍ</option>' in html and html.count(" selected>") == 2
+    )  # the department and its municipality
 
 
 def test_a_municipality_of_another_department_is_a_clear_error(mundo):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from registro.core.errors import ApplicationError
-from registro.core.forms import add_application_error
+from registro.core.forms import add_application_error, municipio_filtro
 from registro.core.http import or_404
 from registro.entities.account.models import Entidad
 from registro.entities.directory import downloads, profile, search
@@ -71,7 +71,7 @@ def buscar(request, current):
             "form": form,
             "acting": current,
             "pagina": pagina,
-            "municipios": form.municipios(),
+            **municipio_filtro(form),
             "siguiente_url": _page_url(request, pagina.siguiente) if pagina and pagina.siguiente else "",
             "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
             # Thousands with a dot, as written in Colombia.
