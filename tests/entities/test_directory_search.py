@@ -427,3 +427,27 @@ def test_the_estimate_is_postgresqls_only():
 
     estimate = _Plan(Filtros(texto="proveedor sas", unspsc="43", mipyme=True), ["PROVEEDOR", "SAS"]).estimate()
     assert (estimate is None) == (connection.vendor != "postgresql")
+
+
+@pytest.mark.postgres_only
+def test_the_narrow_name_index_is_for_walks_of_words_alone():
+    """Migration 0015: `directorio_nombre` holds the names with letters or digits; a walk of words
+    alone states its predicate (and may read it), a walk with filters does not (and reads the tags
+    from `directorio_orden`)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'directorio_nombre'")
+        assert cursor.fetchone()[0].endswith("WHERE (clave <> ''::text)")
+    cuenta("EN MEDELLIN", municipio="05001")
+    cuenta("EN BOGOTA", municipio="11001")
+    walks = {}
+    for name, filtros, words in (("words", Filtros(texto="en"), ["EN"]), ("filters", Filtros(departamento="05"), [])):
+        with CaptureQueriesContext(connection) as ctx:
+            rows = search._Plan(filtros, words).walk(None, 21, 1000)
+        walks[name] = ([clave for _tier, clave, _pk in rows], [q["sql"] for q in ctx.captured_queries])
+    assert walks["words"][0] == ["EN BOGOTA", "EN MEDELLIN"]
+    assert walks["filters"][0] == ["EN MEDELLIN"]
+    assert all("clave <> ''" in sql for sql in walks["words"][1])
+    assert not any("clave <> ''" in sql for sql in walks["filters"][1])

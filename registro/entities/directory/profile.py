@@ -10,6 +10,7 @@ from itertools import groupby
 from django.utils.translation import gettext as _
 
 from registro.core.errors import ApplicationError, ErrorCode
+from registro.core.models import ClasificacionEntidad
 from registro.entities.account.models import AreaInteres, Entidad, PerfilComercial
 from registro.entities.directory.search import NATURAL
 from registro.entities.registration.models import Documento
@@ -64,9 +65,13 @@ def _money(value) -> str:
 def perfil_publico(*, pk: int) -> PerfilPublico:
     """The profile of an active account; any other (pending, suspended, rejected, missing) is not
     found."""
+    # Two joins, not six: PostgreSQL spent 4 to 8 ms planning the seven-table join (every order of
+    # it) for a row it then read in half a millisecond. The classification is read apart, and only
+    # for a State entity. Ordered by the key (the one row), not by the model's default, the name.
     entidad = (
         Entidad.objects.filter(pk=pk, estado=Entidad.Estado.ACTIVA)
-        .select_related("departamento", "municipio", "orden", "rama", "sector", "tipo_entidad")
+        .select_related("departamento", "municipio")
+        .order_by("pk")
         .first()
     )
     if entidad is None:
@@ -91,15 +96,15 @@ def perfil_publico(*, pk: int) -> PerfilPublico:
         ]
     )
     if entidad.es_entidad_estatal:
-        result.clasificacion = _campos(
-            (label, value.valor if value else "")
-            for label, value in (
-                (_("Orden"), entidad.orden),
-                (_("Rama"), entidad.rama),
-                (_("Sector"), entidad.sector),
-                (_("Tipo de Entidad"), entidad.tipo_entidad),
-            )
+        campos = (
+            (_("Orden"), "orden"),
+            (_("Rama"), "rama"),
+            (_("Sector"), "sector"),
+            (_("Tipo de Entidad"), "tipo_entidad"),
         )
+        ids = {label: getattr(entidad, f"{name}_id") for label, name in campos}
+        valores = ClasificacionEntidad.objects.in_bulk([i for i in ids.values() if i is not None])
+        result.clasificacion = _campos((label, valores[i].valor if i in valores else "") for label, i in ids.items())
     if not natural:
         result.contacto = _campos(
             [

@@ -445,8 +445,11 @@ class _Plan:
                 op, strict = (">=", ">") if forward else ("<=", "<")
                 where += f" AND {clave} {op} %s AND ({clave} {strict} %s OR {pk} {strict} %s)"
                 params += [position.clave, position.clave, position.pk]
-            # Without filters an entry needs no tags: the narrow index (migration 0014) is read.
+            # Without filters an entry needs no tags: the narrow index (migration 0014) is read. It
+            # holds the names that have letters or digits (migration 0015), all a word can match.
             columns = src.columns if self.filter_conds or not src.tags else "clave, entidad_id AS id"
+            if src.tags and not self.filter_conds and self.words:
+                where += f" AND {clave} <> ''"
             entries = (
                 f"SELECT {columns} FROM {src.table} WHERE {src.active}{where} "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"ORDER BY {clave} {direction}, {pk} {direction} LIMIT %s"
@@ -521,6 +524,8 @@ class _Plan:
                 strict = ">" if forward else "<"
                 where += f" AND (w.clave, w.entidad_id) {strict} (%s, %s)"
                 params += [position.clave, position.pk]
+            if not self.filter_conds:
+                where += " AND w.clave <> ''"  # the narrow name index's predicate (migration 0015)
             sql = (
                 "SELECT w.clave, w.entidad_id FROM entities_directorio w "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"WHERE {self.words_match()} AND {self.where}{where} "
