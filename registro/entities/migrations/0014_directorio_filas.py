@@ -20,6 +20,8 @@ keeps searching the accounts' table itself (migration 0012)."""
 
 from django.db import migrations
 
+from registro.core.migration_ops import postgresql_only
+
 FORWARD = [
     """
     CREATE TABLE IF NOT EXISTS entities_directorio (
@@ -163,19 +165,7 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in FORWARD:
-            schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in BACKWARD:
-            schema_editor.execute(statement)
-
-
 class Migration(migrations.Migration):
     dependencies = [("entities", "0013_solicitudes_informacion")]
 
-    operations = [migrations.RunPython(forward, backward, elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]

@@ -9,6 +9,8 @@ walk with filters, which does not, cannot use it."""
 
 from django.db import migrations
 
+from registro.core.migration_ops import postgresql_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS directorio_nombre_parcial ON entities_directorio (clave, entidad_id) WHERE clave <> ''",
     "DROP INDEX IF EXISTS directorio_nombre",
@@ -21,19 +23,8 @@ BACKWARD = [
 ]
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in FORWARD:
-            schema_editor.execute(statement)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in BACKWARD:
-            schema_editor.execute(statement)
-
 
 class Migration(migrations.Migration):
     dependencies = [("entities", "0014_directorio_filas")]
 
-    operations = [migrations.RunPython(forward, backward, elidable=False)]
+    operations = [postgresql_only(FORWARD, BACKWARD)]
