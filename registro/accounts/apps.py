@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Usuarios"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import mfa, permissions, signals  # noqa: F401 - the request facts they register (backends)

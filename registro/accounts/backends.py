@@ -5,19 +5,15 @@ from collections.abc import Callable
 from functools import cache
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
-from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Expression, OuterRef
+from django.db.models import Expression
 
-from .permissions import SERVICE_DESK_GROUP
-
-# attribute name -> the expression of that fact for the user `OuterRef("pk")`. Each rule that reads
-# one (`permissions.is_service_desk`, `mfa.status`, the Administrador role of any membership) asks
-# the database itself when the user was loaded some other way. Every page asked them: three
-# queries a request, now three subqueries of the user's own. A rule of a higher layer registers
-# its fact from its app's `ready()`.
+# attribute name -> the expression of that fact for the user `OuterRef("pk")`. Each rule registers
+# its fact beside itself and asks the database itself when the user was loaded some other way
+# (`permissions.is_service_desk`, `mfa.status`, `membership.selectors.user_is_administrador`).
+# Every page asked them: three queries a request, now three subqueries of the user's own. The
+# modules are imported by their apps' `ready()`.
 _FACTS: dict[str, Callable[[], Expression]] = {}
 
 
@@ -42,17 +38,6 @@ def register_request_fact(name: str, expression: Callable[[], Expression]) -> No
 
 def with_request_facts(queryset):
     return queryset.annotate(**{name: expression() for name, expression in _FACTS.items()})
-
-
-register_request_fact(
-    "_in_service_desk_group", lambda: Exists(Group.objects.filter(name=SERVICE_DESK_GROUP, user=OuterRef("pk")))
-)
-register_request_fact(
-    "_has_second_factor",
-    lambda: Exists(
-        Authenticator.objects.filter(user_id=OuterRef("pk")).exclude(type=Authenticator.Type.RECOVERY_CODES)
-    ),
-)
 
 
 class AuthenticationBackend(AllauthBackend):

@@ -15,6 +15,7 @@ from functools import cache
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from registro.core.errors import ApplicationError, ErrorCode, refusal
 from registro.notifications.services import email_queue_template
 
 from . import services
+from .backends import register_request_fact
 from .models import AccessEvent, User
 
 # --- What is not privileged ---------------------------------------------------------------------
@@ -90,13 +92,22 @@ def _check(path: str):
 
 def has_second_factor(user) -> bool:
     """An authenticator app or a security key; recovery codes alone are not a factor."""
-    return Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
+    return _second_factors(user.pk).exists()
+
+
+def _second_factors(user_id):
+    return Authenticator.objects.filter(user_id=user_id).exclude(type=Authenticator.Type.RECOVERY_CODES)
+
+
+# Read with the request's user by the authentication backend (registro.accounts.backends).
+HAS_SECOND_FACTOR = "_has_second_factor"
+register_request_fact(HAS_SECOND_FACTOR, lambda: Exists(_second_factors(OuterRef("pk"))))
 
 
 def _has_second_factor_now(user) -> bool:
-    """As `has_second_factor`, read with the request's user when the authentication backend loaded
-    it (backends.HAS_SECOND_FACTOR): `status` is worked out once per request, from that start."""
-    known = getattr(user, "_has_second_factor", None)
+    """As `has_second_factor`, from the request's user when the backend read it with the user:
+    `status` is worked out once per request, from that start."""
+    known = getattr(user, HAS_SECOND_FACTOR, None)
     return has_second_factor(user) if known is None else known
 
 

@@ -1,9 +1,12 @@
 """Authorisation rules for a user's own account. Each view and API operation names the rule it
 applies; a whole-project test checks that every URL has one."""
 
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from . import selectors
+from .backends import register_request_fact
 
 
 def is_authenticated(request: HttpRequest) -> bool:
@@ -29,11 +32,18 @@ def is_service_desk(user) -> bool:
         return False
     cached = getattr(user, "_is_service_desk", None)
     if cached is None:
-        # Read with the user by the authentication backend (backends.IN_SERVICE_DESK_GROUP) when
-        # it loaded the request's user; asked here otherwise.
-        in_group = getattr(user, "_in_service_desk_group", None)
+        in_group = getattr(user, IN_SERVICE_DESK_GROUP, None)
         if in_group is None:
-            in_group = user.groups.filter(name=SERVICE_DESK_GROUP).exists()
+            in_group = _desk_group(user.pk).exists()
         cached = user.is_superuser or in_group
         user._is_service_desk = cached
     return cached
+
+
+def _desk_group(usuario):
+    return Group.objects.filter(name=SERVICE_DESK_GROUP, user=usuario)
+
+
+# Read with the request's user by the authentication backend (registro.accounts.backends).
+IN_SERVICE_DESK_GROUP = "_in_service_desk_group"
+register_request_fact(IN_SERVICE_DESK_GROUP, lambda: Exists(_desk_group(OuterRef("pk"))))

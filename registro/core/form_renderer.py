@@ -27,7 +27,8 @@ def _s(value) -> str:
     return conditional_escape(str(value))  # a safe string stays safe, as the filter keeps it
 
 
-def _attrs(attrs: dict) -> str:
+def flat_attrs(attrs: dict) -> str:
+    """As Django's `attrs.html`: in order, `True` as a bare name, `False` left out; escaped."""
     return "".join(
         f" {_text(name)}" if value is True else f' {_text(name)}="{_s(value)}"'
         for name, value in attrs.items()
@@ -37,7 +38,7 @@ def _attrs(attrs: dict) -> str:
 
 def _input(w: dict) -> str:
     value = f' value="{_s(w["value"])}"' if w["value"] is not None else ""
-    return f'<input type="{_text(w["type"])}" name="{_text(w["name"])}"{value}{_attrs(w["attrs"])}>\n'
+    return f'<input type="{_text(w["type"])}" name="{_text(w["name"])}"{value}{flat_attrs(w["attrs"])}>\n'
 
 
 def _input_family(w: dict) -> str:
@@ -57,7 +58,7 @@ def _option(w: dict) -> str:
 
 def _textarea(w: dict) -> str:
     value = _text(w["value"]) if w["value"] else ""
-    return f'<textarea name="{_text(w["name"])}"{_attrs(w["attrs"])}>\n{value}</textarea>\n'
+    return f'<textarea name="{_text(w["name"])}"{flat_attrs(w["attrs"])}>\n{value}</textarea>\n'
 
 
 def _multiple_input(w: dict) -> str:

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .errors import ApplicationError
+from .form_renderer import flat_attrs
 
 
 def add_application_error(form: forms.Form, exc: ApplicationError) -> None:
@@ -38,7 +39,8 @@ class Select(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         values = set(self.format_value(value))
         has_selected = False
-        parts = [format_html('<select name="{}"{}>', name, _attrs(self.build_attrs(self.attrs, attrs)))]
+        attributes = mark_safe(flat_attrs(self.build_attrs(self.attrs, attrs)))  # noqa: S308 - escaped there
+        parts = [format_html('<select name="{}"{}>', name, attributes)]
         for option_value, option_label in self.choices:
             group = isinstance(option_label, list | tuple)
             if group:
@@ -71,17 +73,6 @@ def municipio_filtro(form) -> dict:
         ((m.codigo, " selected" if m.codigo == selected else "", m.nombre) for m in municipios),
     )
     return {"municipios": municipios, "municipio_opciones": opciones}
-
-
-def _attrs(attrs: dict) -> str:
-    """As Django's `attrs.html`: in order, `True` as a bare name, `False` left out."""
-    return mark_safe(  # noqa: S308 - every part is escaped by format_html
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
-    )
 
 
 # How long a process keeps a reference list before reading it again. A change made through the ORM
