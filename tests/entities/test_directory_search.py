@@ -78,6 +78,21 @@ def test_a_word_must_begin_a_word_of_the_name_not_sit_inside_it():
     assert found(texto="aribe") == []
 
 
+def test_words_longer_than_the_indexed_prefixes_match_whole():
+    """The words' index holds prefixes of up to `PREFIX_LENGTH` characters (migration 0016): a
+    longer word is looked up by its first ones, and still matches only what it says."""
+    assert len("COMERCIALIZADORA") > search.PREFIX_LENGTH
+    cuenta("COMERCIALIZADORA DEL SUR SAS")
+    cuenta("COMERCIALIZACION DEL NORTE SAS")
+    cuenta("COMERCIAL DEL SUR")
+    assert found(texto="comercializadora del") == ["COMERCIALIZADORA DEL SUR SAS"]
+    assert found(texto="sur comercializadora") == ["COMERCIALIZADORA DEL SUR SAS"]
+    assert found(texto="sur comercializadoras") == []
+    assert sorted(found(texto="sur comerciali")) == ["COMERCIALIZADORA DEL SUR SAS"]
+    assert sorted(found(texto="sur comercial")) == ["COMERCIAL DEL SUR", "COMERCIALIZADORA DEL SUR SAS"]
+    assert found(texto="comercializacio") == ["COMERCIALIZACION DEL NORTE SAS"]
+
+
 def test_every_word_must_match_in_any_order():
     cuenta("INVERSIONES RODRIGUEZ GOMEZ SAS")
     cuenta("INVERSIONES PEREZ SAS")
@@ -451,3 +466,23 @@ def test_the_narrow_name_index_is_for_walks_of_words_alone():
     assert walks["filters"][0] == ["EN MEDELLIN"]
     assert all("clave <> ''" in sql for sql in walks["words"][1])
     assert not any("clave <> ''" in sql for sql in walks["filters"][1])
+
+
+@pytest.mark.postgres_only
+def test_the_words_index_holds_every_prefix_of_every_word_up_to_its_length():
+    """Migration 0016: `directorio_prefijos` is what the GIN index `directorio_buscar` holds."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT directorio_prefijos(%s)::text", ["UNO CONSTRUCCIONES  A"])
+        lexemes = cursor.fetchone()[0]
+        cursor.execute("SELECT directorio_prefijos('')::text, directorio_prefijos(NULL) IS NULL")
+        empty, null = cursor.fetchone()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'directorio_buscar'")
+        indexdef = cursor.fetchone()[0]
+    assert sorted(lexeme.strip("'") for lexeme in lexemes.split()) == sorted(
+        {"A", "U", "UN", "UNO", "C", "CO", "CON", "CONS", "CONST", "CONSTR", "CONSTRU", "CONSTRUC", "CONSTRUCC",
+         "CONSTRUCCI"}
+    )
+    assert (empty, null) == ("", True)
+    assert "directorio_prefijos(clave), etiquetas" in indexdef

@@ -41,6 +41,7 @@ from registro.entities.registration.rules import nit_check_digit
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000
 MAX_WORDS = 8  # more words than any name needs; bounds the query's size
+PREFIX_LENGTH = 10  # the longest prefix of a word in the words' index (migration 0016)
 NATURAL = "natural"  # PerfilComercial.persona of a natural person
 
 
@@ -539,14 +540,13 @@ class _Plan:
         return rows
 
     def tsquery(self) -> str:
-        """The words for the GIN index (migration 0014): complete words as lexemes, the last one a
-        prefix."""
-        query = " & ".join(w.lower() for w in self.words[:-1])
-        return query + (" & " if query else "") + self.words[-1].lower() + ":*"
+        """The words for the GIN index of prefixes (migration 0016): each word, cut to the prefixes
+        it holds, is one lexeme; the conditions of `where` keep the names whose words match."""
+        return " & ".join(f"'{word[:PREFIX_LENGTH]}'" for word in self.words)
 
     @staticmethod
     def words_match() -> str:
-        return "to_tsvector('simple'::regconfig, w.clave) @@ to_tsquery('simple'::regconfig, %s)"
+        return "directorio_prefijos(w.clave) @@ %s::tsquery"
 
     def estimate(self) -> int | None:
         """PostgreSQL's own estimate of the matches (its statistics, no row read), or None on
