@@ -12,6 +12,8 @@ from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 # The context `render_value_in_context` expects: autoescaping on, as in the templates.
 _CONTEXT = Context(autoescape=True)
@@ -122,9 +124,59 @@ def _raw(template_name: str, widget: dict) -> str:
 
 _DJANGO = DjangoTemplates()
 
+# A field with its label, help, errors and the attributes that tie them together, as every form of
+# the project shows it: `{{ form.x.as_field_group }}` in a template.
+FIELD_TEMPLATE = "registro/field_group"
+REQUIRED = ' <span class="required" aria-hidden="true">*</span>'
+
+
+def field_group(field) -> str:
+    if field.is_hidden:
+        return f"{_text(field)}\n"
+    errors, required = field.errors, field.field.required
+    auto_id = _text(field.auto_id)
+    error_id = f"{auto_id}-error"
+    described = f' aria-describedby="{error_id}"' if errors else ""
+    legend = f"<legend>{_text(field.label)}{REQUIRED if required else ''}</legend>"
+    kind = field.widget_type
+    if kind in ("radioselect", "checkboxselectmultiple"):
+        help_text = f'<p class="help">{_text(field.help_text)}</p>' if field.help_text else ""
+        css = "radio" if kind == "radioselect" else "checkbox"
+        options = "".join(
+            f'<div class="{css}">{_text(option.tag())} <label for="{_text(option.id_for_label)}">'
+            f"{_text(option.choice_label)}</label></div>"
+            for option in field
+        )
+        if kind == "radioselect":
+            opening = f'<fieldset class="radio-group"{described}>'
+        else:
+            opening = f'<fieldset class="checkbox-group"{described} id="{auto_id}" tabindex="-1">'
+            options = options or f'<p class="help">{_text(gettext("No hay opciones todavía."))}</p>'
+        body = f"\n    {opening}\n      {legend}\n      {help_text}\n      {options}\n    </fieldset>\n  "
+    elif kind == "checkbox":
+        flags = (" checked" if field.value() else "") + (" required" if required else "")
+        if errors:
+            flags += f' aria-invalid="true" aria-describedby="{error_id}"'
+        body = (
+            f'\n    <div class="checkbox">\n      <input type="checkbox" name="{_text(field.html_name)}" '
+            f'id="{auto_id}"{flags}>\n      <label for="{auto_id}">{_text(field.label)}</label>\n    </div>\n  '
+        )
+    else:
+        help_text = f'<p class="help" id="{auto_id}_helptext">{_text(field.help_text)}</p>' if field.help_text else ""
+        body = (
+            f'\n    <label for="{auto_id}">{_text(field.label)}{REQUIRED if required else ""}</label>\n    '
+            f"{help_text}\n    {_text(field)}\n  "
+        )
+    error_lines = "".join(f'<p class="error" id="{error_id}">{_text(error)}</p>' for error in errors)
+    return f'\n<div class="field{" field-error" if errors else ""}">\n  {body}\n  {error_lines}\n</div>\n\n'
+
 
 class FormRenderer(DjangoTemplates):
+    field_template_name = FIELD_TEMPLATE
+
     def render(self, template_name, context, request=None):
+        if template_name == FIELD_TEMPLATE and set(context) == {"field"}:
+            return mark_safe(field_group(context["field"]))  # noqa: S308 - every value is escaped above
         render = TEMPLATES.get(template_name)
         if render is None or set(context) != {"widget"}:
             return super().render(template_name, context, request=request)

@@ -40,7 +40,7 @@ def test_search_open_a_profile_and_download_a_document(live_server, page):
 
     # Words without accents or capitals, the last one half typed, and a segment filter.
     field(page, "Nombre o NIT").fill("computadores su")
-    field(page, "Código UNSPSC").fill("43")
+    field(page, "Código UNSPSC o su nombre").fill("43")
     page.get_by_role("button", name="Buscar").first.click()
     results = page.get_by_role("table", name="Cuentas encontradas en el Directorio")
     expect(results.get_by_role("row")).to_have_count(2)  # the header and one account
@@ -51,9 +51,21 @@ def test_search_open_a_profile_and_download_a_document(live_server, page):
     expect(page.get_by_text("1 cuenta encontrada.")).to_be_visible()
     assert_accessible(page)
 
+    # A category by the words of its name: five codes hold "notebook", each offered as a link.
+    field(page, "Nombre o NIT").fill("")
+    field(page, "Código UNSPSC o su nombre").fill("notebook")
+    page.get_by_role("button", name="Buscar").first.click()
+    expect(page.get_by_text("5 códigos UNSPSC tienen «notebook» en su nombre").first).to_be_visible()
+    choices = page.get_by_role("list", name="Códigos UNSPSC para elegir")
+    expect(choices.get_by_role("link")).to_have_count(5)
+    assert_accessible(page)
+    choices.get_by_role("link", name="Producto 43211503: Computadores notebook").click()
+    expect(results.get_by_role("row")).to_have_count(2)
+    expect(results).to_contain_text("COMPUTADORES DEL SUR SAS")
+
     # A department's municipalities are offered once the department is chosen.
     field(page, "Nombre o NIT").fill("")
-    field(page, "Código UNSPSC").fill("")
+    field(page, "Código UNSPSC o su nombre").fill("")
     field(page, "Departamento").select_option(label="ANTIOQUIA")
     page.get_by_role("button", name="Buscar").first.click()
     field(page, "Municipio").select_option(label="MEDELLÍN")

@@ -98,6 +98,18 @@ def test_bad_parameters_are_a_422_with_each_fields_spanish_message(lector):
     assert "Vuelva a buscar" in fields["cursor"][0]
 
 
+def test_a_unspsc_name_is_a_filter_or_a_422_listing_the_codes_it_matches(lector):
+    cuenta("CULTIVOS SAS", areas=["50402501"])
+    cuenta("SISTEMAS SAS", areas=["43211503"])
+    body = api_for(lector).get(SEARCH, {"unspsc": "Zanahoria amsterdam"}).json()
+    assert [r["nombre"] for r in body["resultados"]] == ["CULTIVOS SAS"]
+    response = api_for(lector).get(SEARCH, {"unspsc": "amsterdam organica"})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["fields"]["unspsc"][0].startswith("4 códigos UNSPSC tienen «amsterdam organica»")
+    assert [o["codigo"] for o in detail["unspsc_opciones"]] == ["50412501", "50432501", "50452501", "50472501"]
+
+
 def test_who_gets_the_api(client):
     assert client.get(SEARCH).status_code == 401
     for user in (UserFactory(), DeskUserFactory()):

@@ -162,6 +162,21 @@ def test_bad_filters_are_listed_in_the_error_summary_and_nothing_is_searched(com
     assert 'href="#id_municipio"' in html and "MEDELLÍN no es un municipio de BOGOTÁ, D.C.." in html
 
 
+def test_a_unspsc_name_matching_several_codes_offers_each_as_a_link_keeping_the_search(comprador):
+    response = client_for(comprador).get(
+        "/directorio/", {"q": "cultivos", "unspsc": "amsterdam organica", "cursor": "x", "mipyme": "on"}
+    )
+    html = response.content.decode()
+    assert response.context["pagina"] is None
+    assert "4 códigos UNSPSC tienen «amsterdam organica» en su nombre" in html
+    links = [url for _c, url in response.context["unspsc_opciones"]]
+    assert links[0] == "?q=cultivos&unspsc=50412501&mipyme=on"
+    assert f'<a href="{links[0].replace("&", "&amp;")}">Producto 50412501: Zanahoria amsterdam orgánica</a>' in html
+    chosen = client_for(comprador).get("/directorio/" + links[0])
+    assert chosen.context["pagina"] is not None
+    assert "Producto 50412501: Zanahoria amsterdam orgánica" in chosen.content.decode()
+
+
 def test_a_tampered_cursor_is_a_clear_error(comprador):
     html = client_for(comprador).get("/directorio/", {"cursor": "no-es-un-cursor"}).content.decode()
     assert "La página pedida no es válida. Vuelva a buscar desde la primera página." in html

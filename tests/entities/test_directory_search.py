@@ -5,6 +5,7 @@ without duplicates or gaps, the count, and only active accounts, ever."""
 import pytest
 
 from registro.core.errors import ApplicationError
+from registro.entities.directory import forms as directory_forms
 from registro.entities.directory import search
 from registro.entities.directory.forms import DirectorioForm
 from registro.entities.directory.search import Cursor, Filtros
@@ -405,9 +406,55 @@ def test_form_reads_codes_of_any_level_and_refuses_unknown_ones():
         and form.filtros().unspsc == "4321"
         and form.codigo_unspsc.nombre == "Equipo informático y accesorios"
     )
-    for bad, message in (("19", "no existe"), ("4", "2, 4, 6 u 8"), ("abc", "2, 4, 6 u 8"), ("99999999", "no existe")):
+    for bad, message in (
+        ("19", "no existe"),
+        ("4", "2, 4, 6 u 8"),
+        ("123456789", "2, 4, 6 u 8"),
+        ("xyzzy", "Ningún código del clasificador UNSPSC tiene «xyzzy»"),
+        ("99999999", "no existe"),
+    ):
         form = DirectorioForm({"unspsc": bad})
         assert not form.is_valid() and message in form.errors["unspsc"][0]
+        assert form.unspsc_opciones == []
+
+
+def test_form_reads_a_code_by_the_words_of_its_name():
+    """One code with those words, or one named exactly so among several, is the filter."""
+    for typed, code in (
+        ("Equipo informático y accesorios", "4321"),  # a family, named exactly
+        ("zanahoria AMSTERDAM", "50402501"),  # eight codes hold both words; one is named so
+        ("zanahoria amsterdam organica enlatada", "50472501"),  # the only one
+    ):
+        form = DirectorioForm({"unspsc": typed})
+        assert form.is_valid(), form.errors
+        assert form.filtros().unspsc == code and form.codigo_unspsc.prefijo == code
+
+
+def test_a_name_that_matches_several_codes_offers_them_to_choose():
+    form = DirectorioForm({"unspsc": "amsterdam organica"})
+    assert not form.is_valid()
+    assert form.errors["unspsc"] == [
+        "4 códigos UNSPSC tienen «amsterdam organica» en su nombre: elija uno o escriba el código."
+    ]
+    assert [c.codigo for c in form.unspsc_opciones] == ["50412501", "50432501", "50452501", "50472501"]
+    form = DirectorioForm({"unspsc": "computador"})
+    assert not form.is_valid()
+    assert form.errors["unspsc"][0].startswith("Más de 10 códigos UNSPSC tienen «computador» en su nombre")
+    assert len(form.unspsc_opciones) == 10
+    with pytest.raises(ApplicationError) as caught:
+        directory_forms.filtros_from({"unspsc": "amsterdam organica"})
+    assert caught.value.status_code == 422
+    assert [o["codigo"] for o in caught.value.detail["unspsc_opciones"]] == [
+        "50412501",
+        "50432501",
+        "50452501",
+        "50472501",
+    ]
+    assert caught.value.detail["unspsc_opciones"][0] == {
+        "codigo": "50412501",
+        "nivel": "producto",
+        "nombre": "Zanahoria amsterdam orgánica",
+    }
 
 
 def test_form_refuses_a_municipality_of_another_department():
@@ -481,8 +528,22 @@ def test_the_words_index_holds_every_prefix_of_every_word_up_to_its_length():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'directorio_buscar'")
         indexdef = cursor.fetchone()[0]
     assert sorted(lexeme.strip("'") for lexeme in lexemes.split()) == sorted(
-        {"A", "U", "UN", "UNO", "C", "CO", "CON", "CONS", "CONST", "CONSTR", "CONSTRU", "CONSTRUC", "CONSTRUCC",
-         "CONSTRUCCI"}
+        {
+            "A",
+            "U",
+            "UN",
+            "UNO",
+            "C",
+            "CO",
+            "CON",
+            "CONS",
+            "CONST",
+            "CONSTR",
+            "CONSTRU",
+            "CONSTRUC",
+            "CONSTRUCC",
+            "CONSTRUCCI",
+        }
     )
     assert (empty, null) == ("", True)
     assert "directorio_prefijos(clave), etiquetas" in indexdef

@@ -2,14 +2,12 @@
 for an active account (the `X-Entidad` header chooses another of theirs for one call). Without an
 account the answer is 404; with an account not active yet, 409 (`acting.resolve`)."""
 
-from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from registro.accounts.api_auth import terms_auth
 from registro.core.api import Id
-from registro.core.errors import ApplicationError, ErrorCode
 from registro.entities.directory import downloads, profile, search
-from registro.entities.directory.forms import DirectorioForm
+from registro.entities.directory.forms import validated
 from registro.entities.directory.schemas import DirectorioQuery, PaginaOut, PerfilOut
 from registro.entities.membership import acting
 
@@ -19,12 +17,7 @@ router = Router(tags=["Directorio"])
 @router.get("/cuentas", response=PaginaOut, auth=terms_auth, summary="Buscar cuentas activas en el Directorio")
 def directorio_buscar(request, params: Query[DirectorioQuery]):
     acting.resolve(request)
-    form = DirectorioForm(params.dict())
-    if not form.is_valid():
-        errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()}
-        raise ApplicationError(
-            ErrorCode.VALIDATION, _("Revise los parámetros de la búsqueda."), {"fields": errors}, status=422
-        )
+    form = validated(params.dict())
     return search.search(form.filtros(), cursor=form.cleaned_data["cursor"] or None)
 
 

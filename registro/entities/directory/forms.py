@@ -10,6 +10,8 @@ from registro.core.api import INVALID_CHARACTERS
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.forms import ReferenceChoiceField, Select
 from registro.core.models import CodigoUNSPSC, Departamento, Municipio, TipoEmpresa
+from registro.core.text import search_key
+from registro.core.unspsc import unspsc_search
 from registro.entities.account.models import TamanoEmpresa
 from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
 
@@ -17,6 +19,8 @@ from registro.entities.directory.search import Cursor, Filtros, Orden, Tipo
 SEARCH_FIELDS = ("q", "tipo", "unspsc", "departamento", "municipio", "tamano", "mipyme", "tipo_empresa", "orden")
 
 UNSPSC_LENGTHS = {2: CodigoUNSPSC.Nivel.SEGMENTO, 4: CodigoUNSPSC.Nivel.FAMILIA, 6: CodigoUNSPSC.Nivel.CLASE}
+UNSPSC_OPTIONS = 10  # codes offered when a name matches several
+UNSPSC_MAX_LENGTH = 100
 
 
 class DirectorioForm(forms.Form):
@@ -34,14 +38,15 @@ class DirectorioForm(forms.Form):
         label=gettext_lazy("Tipo de cuenta"), choices=Tipo.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     unspsc = forms.CharField(
-        label=gettext_lazy("Código UNSPSC"),
+        label=gettext_lazy("Código UNSPSC o su nombre"),
         required=False,
-        max_length=20,
+        max_length=UNSPSC_MAX_LENGTH,
         help_text=gettext_lazy(
-            "Segmento (2 dígitos), familia (4), clase (6) o producto (8), por ejemplo 43 o 43211500: "
-            "encuentra las cuentas con áreas de interés en ese código o debajo de él."
+            "Segmento (2 dígitos), familia (4), clase (6) o producto (8), por ejemplo 43 o 43211500, "
+            "o palabras de su nombre, por ejemplo «computadores»: encuentra las cuentas con áreas de "
+            "interés en ese código o debajo de él."
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     departamento = ReferenceChoiceField(
         label=gettext_lazy("Departamento"),
@@ -74,6 +79,8 @@ class DirectorioForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.codigo_unspsc: CodigoUNSPSC | None = None
+        # The codes whose name holds the words typed, when they are several: the user picks one.
+        self.unspsc_opciones: list[CodigoUNSPSC] = []
 
     def clean_q(self):
         value = self.cleaned_data["q"].strip()
@@ -82,10 +89,20 @@ class DirectorioForm(forms.Form):
         return value
 
     def clean_unspsc(self):
-        value = "".join(self.cleaned_data["unspsc"].split())
+        value = " ".join(self.cleaned_data["unspsc"].split())
         if not value:
             return ""
-        if not value.isascii() or not value.isdigit() or len(value) not in (2, 4, 6, 8):
+        digits = value.replace(" ", "")
+        if digits.isascii() and digits.isdigit():
+            codigo = self._unspsc_by_code(digits)
+        else:
+            codigo = self._unspsc_by_name(value)
+        self.codigo_unspsc = codigo
+        return codigo.prefijo
+
+    @staticmethod
+    def _unspsc_by_code(value: str) -> CodigoUNSPSC:
+        if len(value) not in (2, 4, 6, 8):
             raise ValidationError(_("Escriba un código UNSPSC de 2, 4, 6 u 8 dígitos, por ejemplo 43 o 43211500."))
         if len(value) == 8:
             codigo = CodigoUNSPSC.objects.filter(pk=value).first()
@@ -93,8 +110,31 @@ class DirectorioForm(forms.Form):
             codigo = CodigoUNSPSC.objects.filter(pk=value.ljust(8, "0"), nivel=UNSPSC_LENGTHS[len(value)]).first()
         if codigo is None:
             raise ValidationError(_("El código UNSPSC %(codigo)s no existe en el clasificador.") % {"codigo": value})
-        self.codigo_unspsc = codigo
-        return codigo.prefijo
+        return codigo
+
+    def _unspsc_by_name(self, value: str) -> CodigoUNSPSC:
+        """The code whose Spanish name holds every word typed: the only one, or the one named
+        exactly; several are offered to choose from (segments first, as the classifier's search)."""
+        found = unspsc_search(query=value, limit=UNSPSC_OPTIONS + 1)
+        if not found:
+            raise ValidationError(
+                _(
+                    "Ningún código del clasificador UNSPSC tiene «%(texto)s» en su nombre. Pruebe con otras palabras o con el código."
+                )
+                % {"texto": value}
+            )
+        exact = [c for c in found if c.nombre_busqueda == search_key(value)]
+        if len(found) == 1 or len(exact) == 1:
+            return (exact or found)[0]
+        self.unspsc_opciones = found[:UNSPSC_OPTIONS]
+        if len(found) > UNSPSC_OPTIONS:
+            message = _(
+                "Más de %(n)s códigos UNSPSC tienen «%(texto)s» en su nombre: elija uno de los primeros, "
+                "escriba más palabras o el código."
+            )
+        else:
+            message = _("%(n)s códigos UNSPSC tienen «%(texto)s» en su nombre: elija uno o escriba el código.")
+        raise ValidationError(message % {"n": len(self.unspsc_opciones), "texto": value})
 
     def clean_cursor(self):
         value = self.cleaned_data["cursor"]
@@ -145,13 +185,22 @@ class DirectorioForm(forms.Form):
         return Municipio.objects.filter(departamento=departamento).order_by("nombre")
 
 
-def filtros_from(data) -> Filtros:
-    """The validated filters of a search given as a dict or QueryDict, for the API and for the
-    invitation of all the results; a 422 naming each field otherwise."""
+def validated(data) -> DirectorioForm:
+    """The search's form for parameters given as a dict or QueryDict (the API, the invitation of
+    all the results), valid; a 422 naming each field otherwise, with the UNSPSC codes to choose
+    from when a name matched several."""
     form = DirectorioForm(data)
     if not form.is_valid():
         errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()}
-        raise ApplicationError(
-            ErrorCode.VALIDATION, _("Revise los parámetros de la búsqueda."), {"fields": errors}, status=422
-        )
-    return form.filtros()
+        details = {"fields": errors}
+        if form.unspsc_opciones:
+            details["unspsc_opciones"] = [
+                {"codigo": c.prefijo, "nivel": c.nivel, "nombre": c.nombre} for c in form.unspsc_opciones
+            ]
+        raise ApplicationError(ErrorCode.VALIDATION, _("Revise los parámetros de la búsqueda."), details, status=422)
+    return form
+
+
+def filtros_from(data) -> Filtros:
+    """The validated filters of a search (see `validated`)."""
+    return validated(data).filtros()

@@ -10,7 +10,12 @@ class DirectorioQuery(Schema):
     tipo: list[str] = Field(
         default_factory=list, description="entidad_estatal, proveedor, entidad_proveedor (se puede repetir)"
     )
-    unspsc: str = Field("", max_length=20, description="Código UNSPSC de 2, 4, 6 u 8 dígitos: encuentra lo de debajo")
+    unspsc: str = Field(
+        "",
+        max_length=100,
+        description="Código UNSPSC de 2, 4, 6 u 8 dígitos, o palabras de su nombre: encuentra lo de debajo. "
+        "Si el nombre coincide con varios códigos, la respuesta 422 los lista en `unspsc_opciones`",
+    )
     departamento: str = Field("", max_length=2, description="Código DANE del departamento")
     municipio: str = Field("", max_length=5, description="Código DANE del municipio")
     tamano: str = Field("", max_length=10, description="micro, pequena, mediana o grande")

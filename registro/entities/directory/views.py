@@ -54,6 +54,14 @@ def _page_url(request, cursor: str) -> str:
     return f"?{params.urlencode()}"
 
 
+def _unspsc_url(request, prefijo: str) -> str:
+    """The same search with one of the UNSPSC codes offered, from its first page."""
+    params = request.GET.copy()
+    params["unspsc"] = prefijo
+    params.pop("cursor", None)
+    return f"?{params.urlencode()}"
+
+
 @directory_view
 def buscar(request, current):
     """The search (R8.1): name or NIT and the filters, one keyset page of results."""
@@ -77,6 +85,7 @@ def buscar(request, current):
             # Thousands with a dot, as written in Colombia.
             "total_texto": f"{pagina.total:,}".replace(",", ".") if pagina else "",
             "puede_invitar": _puede_invitar(current),
+            "unspsc_opciones": [(c, _unspsc_url(request, c.prefijo)) for c in form.unspsc_opciones],
         },
     )
 

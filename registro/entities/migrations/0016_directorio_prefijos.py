@@ -13,7 +13,12 @@ as they always did. The folded name holds only A-Z, 0-9 and spaces, so every pre
 as it is, without quoting.
 
 The index is about 60 % larger than the one it replaces (100 against 62 MB at 1,050,000 accounts)
-and takes about a minute to build at that size."""
+and takes about a minute to build at that size.
+
+Two indexes of migration 0012 on the accounts' table go: PostgreSQL has searched the directory's
+own rows since migration 0014, and nothing else reads them (`entidad_directorio_nombre`, 115 MB,
+and `entidad_directorio_palabras`; no scan of either in a whole benchmark run). SQLite keeps its
+own `entidad_directorio_nombre`."""
 
 from django.db import migrations
 
@@ -36,8 +41,14 @@ FORWARD = [
     "DROP INDEX IF EXISTS directorio_buscar",
     "ALTER INDEX directorio_buscar_prefijos RENAME TO directorio_buscar",
     "ANALYZE entities_directorio",
+    "DROP INDEX IF EXISTS entidad_directorio_nombre",
+    "DROP INDEX IF EXISTS entidad_directorio_palabras",
 ]
 BACKWARD = [
+    'CREATE INDEX IF NOT EXISTS entidad_directorio_nombre ON entities_entidad (nombre_busqueda COLLATE "C", id) '
+    "INCLUDE (tipo_cuenta, es_proveedor, departamento_id, municipio_id) WHERE estado = 'activa'",
+    "CREATE INDEX IF NOT EXISTS entidad_directorio_palabras ON entities_entidad "
+    "USING gin (to_tsvector('simple'::regconfig, nombre_busqueda)) WHERE estado = 'activa'",
     "CREATE INDEX IF NOT EXISTS directorio_buscar_palabras ON entities_directorio "
     "USING gin (to_tsvector('simple'::regconfig, clave), etiquetas)",
     "DROP INDEX IF EXISTS directorio_buscar",
