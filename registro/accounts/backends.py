@@ -2,12 +2,13 @@
 with what every page asks of it."""
 
 from collections.abc import Callable
-from functools import cache
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Expression
+
+from registro.core.compiled import CompiledQuery
 
 # attribute name -> the expression of that fact for the user `OuterRef("pk")`. Each rule registers
 # its fact beside itself and asks the database itself when the user was loaded some other way
@@ -17,23 +18,14 @@ from django.db.models import Expression
 _FACTS: dict[str, Callable[[], Expression]] = {}
 
 
-# A user id no account has: where it lands among the compiled query's parameters is where each
-# request's id goes.
-_PLACEHOLDER = -7_340_021_118
-
-
-@cache
-def _user_sql(alias: str) -> tuple[str, tuple, int]:
-    """The query of `get_user`, compiled once per process: building three subqueries through the
-    ORM cost more than running them."""
-    queryset = with_request_facts(get_user_model()._default_manager.filter(pk=_PLACEHOLDER))
-    sql, params = queryset.query.get_compiler(using=alias).as_sql()
-    return sql, tuple(params), list(params).index(_PLACEHOLDER)
+# The query of `get_user`, compiled once per process: building three subqueries through the ORM
+# cost more than running them.
+_USER = CompiledQuery(lambda pk: with_request_facts(get_user_model()._default_manager.filter(pk=pk)))
 
 
 def register_request_fact(name: str, expression: Callable[[], Expression]) -> None:
     _FACTS[name] = expression
-    _user_sql.cache_clear()
+    _USER.clear()
 
 
 def with_request_facts(queryset):
@@ -50,10 +42,7 @@ class AuthenticationBackend(AllauthBackend):
             pk = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        alias = User._default_manager.db
-        sql, params, at = _user_sql(alias)
-        params = (*params[:at], pk, *params[at + 1 :])
-        user = next(iter(User._default_manager.raw(sql, params).using(alias)), None)
+        user = next(iter(_USER.run(pk, using=User._default_manager.db)), None)
         if user is not None:
             for name in _FACTS:  # SQLite answers 0 and 1, and a raw query does not convert them
                 setattr(user, name, bool(getattr(user, name)))

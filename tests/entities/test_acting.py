@@ -283,3 +283,33 @@ def test_the_header_switcher_reuses_the_memberships_the_page_resolved(two, djang
     assert [m.pk for m in opciones] == [first.pk, second.pk]  # by entity name
     # Without a resolved request the switcher reads them itself, the same way.
     assert [m.pk for m in acting.switcher(user)[1]] == [first.pk, second.pk]
+
+
+def test_a_users_memberships_come_with_their_accounts_in_two_queries(two, django_assert_num_queries):
+    user, first, second = two
+    MembresiaFactory(usuario=user, entidad=EntidadFactory(nombre="RETIRADA"), activa=False)
+    with django_assert_num_queries(2):
+        memberships = acting.memberships_of(user)
+        names = [m.entidad.nombre for m in memberships]
+    assert [m.pk for m in memberships] == [first.pk, second.pk]  # CHOICE_ORDER: never chosen, oldest first
+    assert names == ["ALCALDIA DE TUNJA", "HOSPITAL SAN RAFAEL"]
+    assert memberships[0].entidad.estado == "activa" and memberships[0].entidad.created_at == first.entidad.created_at
+    Membresia.objects.filter(pk=second.pk).update(seleccionada_at=second.created_at)
+    assert [m.pk for m in acting.memberships_of(user)] == [second.pk, first.pk]  # the one chosen last first
+    assert acting.memberships_of(UserFactory()) == []
+
+
+def test_memberships_changed_between_the_two_reads(two, monkeypatch):
+    """Deactivated after the first read: it still finds its account. Removed: it is left out."""
+    user, first, second = two
+    MembresiaFactory(entidad=first.entidad)  # another Administrador: the first may be deactivated (R1.1)
+    run = acting._ACCOUNTS.run
+
+    def change_then_run(value, **kwargs):
+        Membresia.objects.filter(pk=first.pk).update(activa=False)
+        Membresia.objects.filter(pk=second.pk).delete()
+        return run(value, **kwargs)
+
+    monkeypatch.setattr(acting._ACCOUNTS, "run", change_then_run)
+    memberships = acting.memberships_of(user)
+    assert [(m.pk, m.entidad.nombre) for m in memberships] == [(first.pk, "ALCALDIA DE TUNJA")]

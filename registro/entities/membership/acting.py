@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registro.core.api import parse_id
+from registro.core.compiled import CompiledQuery
 from registro.core.errors import ApplicationError, ErrorCode
 from registro.core.observability import context as log_context
 from registro.entities.account import selectors as account_selectors
@@ -34,6 +35,33 @@ def acting_membership(user, entidad_id: int | None = None) -> Membresia | None:
     return qs.order_by(*CHOICE_ORDER).first()
 
 
+# A user's active memberships in `CHOICE_ORDER` and their accounts: every page of the console reads
+# them. Two queries compiled once per process (the ORM's one join took longer to build than both
+# take to run). The accounts are those of all the user's memberships, so that one deactivated
+# between the two reads still finds its account.
+_MEMBERSHIPS = CompiledQuery(
+    lambda user_id: Membresia.objects.filter(usuario_id=user_id, activa=True).order_by(*CHOICE_ORDER)
+)
+_ACCOUNTS = CompiledQuery(
+    lambda user_id: Entidad.objects.filter(pk__in=Membresia.objects.filter(usuario_id=user_id).values("entidad_id"))
+)
+
+
+def memberships_of(user) -> list[Membresia]:
+    """The user's active memberships, the one acted for first (`CHOICE_ORDER`), each with its
+    account."""
+    alias = Membresia.objects.db
+    memberships = list(_MEMBERSHIPS.run(user.pk, using=alias))
+    if not memberships:
+        return []
+    accounts = {e.pk: e for e in _ACCOUNTS.run(user.pk, using=alias)}
+    # A membership removed between the two reads is gone: it is left out, as a later read would.
+    memberships = [m for m in memberships if m.entidad_id in accounts]
+    for membership in memberships:
+        membership.entidad = accounts[membership.entidad_id]
+    return memberships
+
+
 def switcher(user, request=None) -> tuple[Membresia | None, list[Membresia]]:
     """For the header, in one query: the membership acted for and all of them, by entity name.
     A request that `resolve` already answered reuses what it read (no query)."""
@@ -41,10 +69,7 @@ def switcher(user, request=None) -> tuple[Membresia | None, list[Membresia]]:
         return getattr(request, SWITCHER_ATTR)
     if not (user and user.is_authenticated):
         return None, []
-    opciones = list(
-        Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
-    )
-    return _switcher_of(opciones)
+    return _switcher_of(memberships_of(user))
 
 
 def _switcher_of(opciones: list[Membresia]) -> tuple[Membresia | None, list[Membresia]]:
@@ -130,9 +155,7 @@ def resolve(request, *, permiso: Permiso | str | None = None, active_only: bool 
         # the header's switcher of this page then shows without reading them again.
         # The roles are read only when a permission needs them: never for an Administrador, who
         # holds every permission (membresia_permisos), and then for the one membership acted for.
-        opciones = list(
-            Membresia.objects.filter(usuario=user, activa=True).select_related("entidad").order_by(*CHOICE_ORDER)
-        )
+        opciones = memberships_of(user)
         membresia = opciones[0] if opciones else None
         if user is getattr(request, "user", None):
             setattr(request, SWITCHER_ATTR, _switcher_of(opciones))
