@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .errors import ApplicationError
@@ -38,8 +38,13 @@ class Select(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         values = set(self.format_value(value))
-        has_selected = False
         attributes = mark_safe(flat_attrs(self.build_attrs(self.attrs, attrs)))  # noqa: S308 - escaped there
+        written = getattr(self.choices, "written_options", None)
+        options = written(values) if written is not None else None
+        if options is not None:  # a reference list: its options' markup is kept with the list
+            opening = format_html('<select name="{}"{}>', name, attributes)
+            return mark_safe(f"{opening}{options}\n</select>")  # noqa: S308 - escaped when kept
+        has_selected = False
         parts = [format_html('<select name="{}"{}>', name, attributes)]
         for option_value, option_label in self.choices:
             group = isinstance(option_label, list | tuple)
@@ -49,15 +54,25 @@ class Select(forms.Select):
                 value_ = "" if value_ is None else str(value_)
                 selected = not has_selected and value_ in values
                 has_selected |= selected
-                parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>\n', value_, " selected" if selected else "", label
-                    )
-                )
+                parts.append(_option(value_, selected, label))
             if group:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every part is escaped by format_html
+
+
+def _option(value: str, selected: bool, label) -> str:
+    return format_html('\n  <option value="{}"{}>{}</option>\n', value, " selected" if selected else "", label)
+
+
+def _options(rows: list[tuple[str, str]], values: set[str]) -> str:
+    """`rows` of (value, escaped label) as options, the first whose value is chosen selected."""
+    parts, has_selected = [], False
+    for value, label in rows:
+        selected = not has_selected and value in values
+        has_selected |= selected
+        parts.append(f'\n  <option value="{value}"{" selected" if selected else ""}>{label}</option>\n')
+    return "".join(parts)
 
 
 def municipio_filtro(form) -> dict:
@@ -102,7 +117,9 @@ class _ReferenceList:
     minute rather than once a page (a query and its model instances, a millisecond or more)."""
 
     def __init__(self, model):
-        self.state = None  # (rows, by key, expires, generation), replaced whole: safe across threads
+        # (rows, by key, expires, generation, what is derived from the rows), replaced whole:
+        # safe across threads.
+        self.state = None
         for signal in (post_save, post_delete):
             signal.connect(_changed, sender=model, dispatch_uid=f"reference-list-{model._meta.label}")
 
@@ -111,7 +128,7 @@ class _ReferenceList:
         if state is None or state[3] != _generation or time.monotonic() >= state[2]:
             rows = list(queryset.all())
             by_key = {str(row.serializable_value(key)): row for row in rows}
-            state = self.state = (rows, by_key, time.monotonic() + REFERENCE_LIST_SECONDS, _generation)
+            state = self.state = (rows, by_key, time.monotonic() + REFERENCE_LIST_SECONDS, _generation, {})
         return state
 
 
@@ -129,6 +146,25 @@ class ModelChoiceIterator(forms.models.ModelChoiceIterator):
             rows = self.queryset  # evaluated once, kept on the form's own copy of the queryset
         for obj in rows:
             yield self.choice(obj)
+
+    def written_options(self, values: set[str]) -> str | None:
+        """The options' markup, `Select`'s own, from the list's rows escaped once per list (a
+        field's labels and values depend on its rows only); None without a reference list."""
+        reference = self.field._reference
+        if reference is None:
+            return None
+        state = reference.get(self.queryset, self.field.to_field_name or "pk")
+        rows = state[4].get("options")
+        if rows is None:
+            rows = state[4]["options"] = [
+                (
+                    conditional_escape(str(self.field.prepare_value(obj))),
+                    conditional_escape(self.field.label_from_instance(obj)),
+                )
+                for obj in state[0]
+            ]
+        empty = [("", conditional_escape(self.field.empty_label))] if self.field.empty_label is not None else []
+        return _options(empty + rows, values)
 
 
 class ReferenceChoiceField(forms.ModelChoiceField):

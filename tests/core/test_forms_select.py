@@ -8,7 +8,7 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registro.core.forms import ReferenceChoiceField, Select
+from registro.core.forms import ReferenceChoiceField, Select, reference_lists_forget
 from registro.core.models import Departamento
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,26 @@ def test_a_queryset_given_to_a_forms_own_field_is_read_each_time(reference_data)
     with CaptureQueriesContext(connection) as ctx:
         str(Narrowed()["d"])
     assert len(ctx.captured_queries) == 1
+
+
+def test_the_options_markup_is_kept_with_the_list_and_follows_its_changes(reference_data, monkeypatch):
+    """The options are escaped once per list (`written_options`); a change to a row is a new list,
+    and so new options."""
+    reference_lists_forget()
+    calls = []
+    label = ReferenceChoiceField.label_from_instance
+    monkeypatch.setattr(
+        ReferenceChoiceField, "label_from_instance", lambda self, obj: calls.append(1) or label(self, obj)
+    )
+    html = str(Ours({"d": "05"})["d"])
+    assert '<option value="05" selected>ANTIOQUIA</option>' in html
+    first = len(calls)
+    assert first == Departamento.objects.count()
+    assert str(Ours({"d": "05"})["d"]) == html and len(calls) == first  # kept
+    departamento = Departamento.objects.get(pk="88")
+    departamento.nombre = "SAN ANDRÉS & <PROVIDENCIA>"
+    departamento.save()
+    html = str(Ours({"d": "88"})["d"])
+    assert '<option value="88" selected>SAN ANDRÉS &amp; &lt;PROVIDENCIA&gt;</option>' in html
+    assert len(calls) == 2 * first
+    assert html == str(Django({"d": "88"})["d"])
