@@ -527,6 +527,11 @@ def test_the_words_index_holds_every_prefix_of_every_word_up_to_its_length():
         empty, null = cursor.fetchone()
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'directorio_buscar'")
         indexdef = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes "
+            "WHERE indexname IN ('entidad_directorio_nombre', 'entidad_directorio_palabras')"
+        )
+        dropped = cursor.fetchone()[0]
     assert sorted(lexeme.strip("'") for lexeme in lexemes.split()) == sorted(
         {
             "A",
@@ -547,3 +552,4 @@ def test_the_words_index_holds_every_prefix_of_every_word_up_to_its_length():
     )
     assert (empty, null) == ("", True)
     assert "directorio_prefijos(clave), etiquetas" in indexdef
+    assert dropped == 0  # only the old search read them
