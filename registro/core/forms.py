@@ -148,23 +148,38 @@ class ModelChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
     def written_options(self, values: set[str]) -> str | None:
-        """The options' markup, `Select`'s own, from the list's rows escaped once per list (a
-        field's labels and values depend on its rows only); None without a reference list."""
-        reference = self.field._reference
-        if reference is None:
+        """The options' markup, `Select`'s own, from the list's rows escaped once per list and way
+        of labelling them; None without a reference list, or when the labels may depend on more
+        than the rows (a form's own labelling function that captures values)."""
+        field = self.field
+        reference, labels = field._reference, _labelling(field)
+        if reference is None or labels is None:
             return None
-        state = reference.get(self.queryset, self.field.to_field_name or "pk")
-        rows = state[4].get("options")
+        state = reference.get(self.queryset, field.to_field_name or "pk")
+        key = ("options", labels, field.to_field_name)
+        rows = state[4].get(key)
         if rows is None:
-            rows = state[4]["options"] = [
-                (
-                    conditional_escape(str(self.field.prepare_value(obj))),
-                    conditional_escape(self.field.label_from_instance(obj)),
-                )
+            rows = state[4][key] = [
+                (conditional_escape(str(field.prepare_value(obj))), conditional_escape(field.label_from_instance(obj)))
                 for obj in state[0]
             ]
-        empty = [("", conditional_escape(self.field.empty_label))] if self.field.empty_label is not None else []
+        empty = [("", conditional_escape(field.empty_label))] if field.empty_label is not None else []
         return _options(empty + rows, values)
+
+
+def _labelling(field):
+    """What a field's labels of rows depend on besides the rows: its class's `label_from_instance`,
+    or the code of a function a form gave its own copy (each form builds it anew) when it captures
+    nothing; None otherwise. A form's own `prepare_value` is not kept."""
+    if "prepare_value" in vars(field):
+        return None
+    labeler = vars(field).get("label_from_instance")
+    if labeler is None:
+        return type(field).label_from_instance
+    code = getattr(labeler, "__code__", None)
+    if code is None or labeler.__closure__ or labeler.__defaults__ or labeler.__kwdefaults__:
+        return None
+    return code
 
 
 class ReferenceChoiceField(forms.ModelChoiceField):

@@ -142,3 +142,25 @@ def test_the_options_markup_is_kept_with_the_list_and_follows_its_changes(refere
     assert '<option value="88" selected>SAN ANDRÉS &amp; &lt;PROVIDENCIA&gt;</option>' in html
     assert len(calls) == 2 * first
     assert html == str(Django({"d": "88"})["d"])
+
+
+def test_a_forms_own_labels_are_used_and_kept_only_when_they_depend_on_the_rows_alone(reference_data):
+    class Codes(Ours):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["d"].label_from_instance = lambda d: f"{d.codigo} {d.nombre}"
+
+    def prefixed(prefix):
+        class Prefixed(Ours):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["d"].label_from_instance = lambda d: f"{prefix}{d.nombre}"
+
+        return Prefixed
+
+    str(Ours()["d"])  # the class's labels are kept first
+    assert '<option value="05">05 ANTIOQUIA</option>' in str(Codes()["d"])
+    assert '<option value="05">ANTIOQUIA</option>' in str(Ours()["d"])
+    assert '<option value="05">05 ANTIOQUIA</option>' in str(Codes()["d"])
+    assert '<option value="05">A: ANTIOQUIA</option>' in str(prefixed("A: ")()["d"])
+    assert '<option value="05">B: ANTIOQUIA</option>' in str(prefixed("B: ")()["d"])
