@@ -123,7 +123,8 @@ class DirectorioForm(forms.Form):
                 )
                 % {"texto": value}
             )
-        exact = [c for c in found if c.nombre_busqueda == search_key(value)]
+        key = search_key(value)
+        exact = [c for c in found if c.nombre_busqueda == key]
         if len(found) == 1 or len(exact) == 1:
             return (exact or found)[0]
         self.unspsc_opciones = found[:UNSPSC_OPTIONS]

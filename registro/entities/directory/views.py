@@ -48,17 +48,14 @@ def _puede_invitar(current) -> bool:
     return permiso in catalogue.applicable(current.entidad) and current.can(permiso)
 
 
-def _page_url(request, cursor: str) -> str:
+def _search_url(request, **changes) -> str:
+    """The same search with these parameters changed (None removes one)."""
     params = request.GET.copy()
-    params["cursor"] = cursor
-    return f"?{params.urlencode()}"
-
-
-def _unspsc_url(request, prefijo: str) -> str:
-    """The same search with one of the UNSPSC codes offered, from its first page."""
-    params = request.GET.copy()
-    params["unspsc"] = prefijo
-    params.pop("cursor", None)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = value
     return f"?{params.urlencode()}"
 
 
@@ -80,12 +77,12 @@ def buscar(request, current):
             "acting": current,
             "pagina": pagina,
             **municipio_filtro(form),
-            "siguiente_url": _page_url(request, pagina.siguiente) if pagina and pagina.siguiente else "",
-            "anterior_url": _page_url(request, pagina.anterior) if pagina and pagina.anterior else "",
+            "siguiente_url": _search_url(request, cursor=pagina.siguiente) if pagina and pagina.siguiente else "",
+            "anterior_url": _search_url(request, cursor=pagina.anterior) if pagina and pagina.anterior else "",
             # Thousands with a dot, as written in Colombia.
             "total_texto": f"{pagina.total:,}".replace(",", ".") if pagina else "",
             "puede_invitar": _puede_invitar(current),
-            "unspsc_opciones": [(c, _unspsc_url(request, c.prefijo)) for c in form.unspsc_opciones],
+            "unspsc_opciones": [(c, _search_url(request, unspsc=c.prefijo, cursor=None)) for c in form.unspsc_opciones],
         },
     )
 
