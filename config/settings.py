@@ -114,8 +114,11 @@ TEMPLATES = [
                 "registro.entities.membership.context_processors.entity_switcher",
             ],
             # Loaded by the Directorio's templates: the invitation forms of information requests,
-            # which sit above the directory (pyproject.toml's layers).
-            "libraries": {"solicitudes_informacion": "registro.entities.information_requests.template_tags"},
+            # which sit above the directory (pyproject.toml's layers), and the results' rows.
+            "libraries": {
+                "solicitudes_informacion": "registro.entities.information_requests.template_tags",
+                "directorio": "registro.entities.directory.template_tags",
+            },
         },
     },
 ]

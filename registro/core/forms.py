@@ -206,6 +206,22 @@ class ReferenceChoiceField(forms.ModelChoiceField):
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
+    def rows_by(self, attribute: str) -> dict | None:
+        """The list's rows by the value of one of their fields (`departamento_id`: a department's
+        municipalities), each group in the list's order; kept with the list and read again with it.
+        None without a reference list (a form's own queryset). The rows are shared: read them only."""
+        if self._reference is None:
+            return None
+        state = self._reference.get(self.queryset, self.to_field_name or "pk")
+        key = ("by", attribute)
+        groups = state[4].get(key)
+        if groups is None:
+            groups = {}
+            for row in state[0]:
+                groups.setdefault(getattr(row, attribute), []).append(row)
+            state[4][key] = groups
+        return groups
+
     def to_python(self, value):
         """The value's row from the list when it is there (a copy: the list's rows are shared);
         Django's query otherwise, which also says why a value is not valid."""

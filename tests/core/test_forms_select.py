@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from registro.core.forms import ReferenceChoiceField, Select, reference_lists_forget
-from registro.core.models import Departamento
+from registro.core.models import Departamento, Municipio
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,32 @@ def test_a_forms_own_labels_are_used_and_kept_only_when_they_depend_on_the_rows_
     assert '<option value="05">05 ANTIOQUIA</option>' in str(Codes()["d"])
     assert '<option value="05">A: ANTIOQUIA</option>' in str(prefixed("A: ")()["d"])
     assert '<option value="05">B: ANTIOQUIA</option>' in str(prefixed("B: ")()["d"])
+
+
+class WithMunicipio(forms.Form):
+    m = ReferenceChoiceField(Municipio.objects.all(), required=False)
+
+
+def test_rows_by_groups_the_kept_list_in_its_order_without_a_query(reference_data):
+    field = WithMunicipio().fields["m"]
+    field.rows_by("departamento_id")  # reads the list
+    with CaptureQueriesContext(connection) as ctx:
+        antioquia = WithMunicipio().fields["m"].rows_by("departamento_id")["05"]
+    assert ctx.captured_queries == []
+    expected = list(Municipio.objects.filter(departamento_id="05").order_by("nombre"))
+    assert [m.pk for m in antioquia] == [m.pk for m in expected] and len(expected) > 100
+
+
+def test_rows_by_sees_a_change_with_the_list(reference_data):
+    WithMunicipio().fields["m"].rows_by("departamento_id")
+    m = Municipio.objects.filter(departamento_id="05").order_by("nombre").first()
+    m.departamento_id = "08"
+    m.save()
+    groups = WithMunicipio().fields["m"].rows_by("departamento_id")
+    assert m.pk in [x.pk for x in groups["08"]] and m.pk not in [x.pk for x in groups["05"]]
+
+
+def test_rows_by_without_a_reference_list_is_none(reference_data):
+    form = WithMunicipio()
+    form.fields["m"].queryset = Municipio.objects.filter(departamento_id="05")
+    assert form.fields["m"].rows_by("departamento_id") is None

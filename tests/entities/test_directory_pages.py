@@ -2,9 +2,11 @@
 and what it never shows), the documents visible there and their recorded downloads."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from registro.core.models import ClasificacionEntidad
+from registro.core.models import ClasificacionEntidad, Municipio
 from registro.entities.directory.models import DescargaDocumento
 from tests.entities.directory_data import cuenta, documento
 from tests.factories import DeskUserFactory, MembresiaFactory, UserFactory
@@ -194,6 +196,17 @@ def test_municipalities_offered_are_those_of_the_department_chosen(comprador):
     assert select.count("<option") == 126 and select.count(" selected") == 1
     assert '<option value="05360" selected>ITAGÜÍ</option>' in select
     assert '<option value="05001">MEDELLÍN</option>' in select
+
+
+def test_a_departments_municipalities_come_from_the_kept_list(comprador):
+    """Offered by name, like the rest; read with the list, not once a page."""
+    client = client_for(comprador)
+    client.get("/directorio/", {"departamento": "05"})
+    with CaptureQueriesContext(connection) as ctx:
+        offered = client.get("/directorio/", {"municipio": "05360"}).context["municipios"]
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT "core_municipio"')]
+    by_name = Municipio.objects.filter(departamento_id="05").order_by("nombre").values_list("pk", flat=True)
+    assert [m.pk for m in offered] == list(by_name) and len(offered) == 125
 
 
 # --- The commercial profile ---------------------------------------------------------------------------

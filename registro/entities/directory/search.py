@@ -694,6 +694,9 @@ def _result_rows(where: str, params: list) -> list[Resultado]:
     with connection.cursor() as cursor:
         cursor.execute(RESULT_SQL + where, [True, True, *params])
         rows = cursor.fetchall()
+    # The model's own rules for the NIT-DV and the kind, which read only the fields set below: one
+    # instance for every row (building a model instance costs more than the rest of a row).
+    e = Entidad()
     out = []
     for (
         pk,
@@ -711,15 +714,8 @@ def _result_rows(where: str, params: list) -> list[Resultado]:
         cod,
         cnom,
     ) in rows:
-        # The model's own rules for the NIT-DV and the kind (no other field is read).
-        e = Entidad(
-            nit=nit,
-            dv=dv,
-            pais=pais,
-            id_tributario=id_tributario,
-            tipo_cuenta=tipo_cuenta,
-            es_proveedor=bool(es_proveedor),
-        )
+        e.nit, e.dv, e.pais, e.id_tributario = nit, dv, pais, id_tributario
+        e.tipo_cuenta, e.es_proveedor = tipo_cuenta, bool(es_proveedor)
         out.append(
             Resultado(
                 pk=pk,
