@@ -492,6 +492,61 @@ def test_the_estimate_is_postgresqls_only():
 
 
 @pytest.mark.postgres_only
+def test_postgresqls_estimate_of_a_word_counts_the_names_with_a_word_so_begun():
+    """The words are estimated by the words' index's own statistics (migration 0017): "AND" begins
+    a word of 5 names; it is inside a word of 40 more ("FERNANDO"), which an estimate of the
+    name as a substring (`clave LIKE '%AND%'`) counted too."""
+    from django.db import connection
+
+    for n in range(40):
+        cuenta(f"FERNANDO {n}")
+    for n in range(5):
+        cuenta(f"ANDINA {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE entities_directorio")
+    assert 1 <= search._Plan(Filtros(texto="and"), ["AND"]).estimate() <= 12
+    assert search._Plan(Filtros(texto="fernan"), ["FERNAN"]).estimate() >= 30
+
+
+@pytest.mark.postgres_only
+def test_a_tag_most_accounts_hold_is_tested_on_the_row_beside_rarer_ones():
+    """MiPyme and the supplier kind stay out of the GIN's intersection when a rarer tag is there
+    (`search.COMMON_TAGS`); alone, they are the containment as any tag."""
+    plan = search._Plan(Filtros(unspsc="721015", mipyme=True, tipos=("proveedor",)), [])
+    assert plan.filter_conds == ["w.etiquetas @> %s::text[]", "%s = ANY(w.etiquetas)", "%s = ANY(w.etiquetas)"]
+    assert plan.filter_params == [["u:721015"], "k:proveedor", "mipyme"]
+    alone = search._Plan(Filtros(mipyme=True), [])
+    assert (alone.filter_conds, alone.filter_params) == (["w.etiquetas @> %s::text[]"], [["mipyme"]])
+
+
+@pytest.mark.postgres_only
+def test_the_words_index_keeps_statistics_of_its_thousands_of_common_prefixes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'directorio_buscar'::regclass AND attnum = 1"
+        )
+        assert cursor.fetchone()[0] == 1000
+
+
+def test_few_matches_by_the_estimate_are_gathered_without_walking(monkeypatch):
+    """Up to GATHER_ESTIMATE matches by the estimate, the first page gathers; one more, it walks."""
+    expected = [cuenta(f"GAMMA {n}").pk for n in range(3)]
+    walks = []
+    walk = search._Plan.walk
+    monkeypatch.setattr(search._Plan, "walk", lambda self, *a, **k: walks.append(a) or walk(self, *a, **k))
+    for estimate, walked in ((search.GATHER_ESTIMATE, 0), (search.GATHER_ESTIMATE + 1, 1)):
+        monkeypatch.setattr(search._Plan, "estimate", lambda self, e=estimate: e)
+        walks.clear()
+        page = search.search(Filtros(texto="gamma"), size=2)
+        assert [r.pk for r in page.resultados] == expected[:2]
+        assert len(walks) == walked
+        if not walked:
+            assert search.Cursor.decode(page.siguiente).estrategia == "G"
+
+
+@pytest.mark.postgres_only
 def test_the_narrow_name_index_is_for_walks_of_words_alone():
     """Migration 0015: `directorio_nombre` holds the names with letters or digits; a walk of words
     alone states its predicate (and may read it), a walk with filters does not (and reads the tags
