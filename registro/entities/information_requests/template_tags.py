@@ -16,7 +16,7 @@ def _abiertas(context) -> list:
     """The acting entity's open requests, read once per page however many tags ask."""
     request = context["request"]
     if not hasattr(request, "_solicitudes_abiertas"):
-        request._solicitudes_abiertas = list(selectors.solicitudes_abiertas(context["acting"].entidad))
+        request._solicitudes_abiertas = selectors.solicitudes_abiertas(context["acting"].entidad)
     return request._solicitudes_abiertas
 
 
