@@ -146,6 +146,7 @@ def test_far_more_matches_than_can_be_gathered_by_the_estimate_seek_at_once(monk
     monkeypatch.setattr(search._Plan, "estimate", lambda self: 10**6)  # "far more" matches
     gathered = []
     monkeypatch.setattr(search._Plan, "gather", lambda self, cap: gathered.append(cap) or [])
+    monkeypatch.setattr(search._Plan, "count", lambda self, cap: gathered.append(cap) or 0)
     page = search.search(Filtros(texto="omega"), size=3)
     assert [r.pk for r in page.resultados] == expected[:3]
     assert search.Cursor.decode(page.siguiente).estrategia == "S"

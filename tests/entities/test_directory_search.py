@@ -361,6 +361,14 @@ def test_more_matches_than_can_be_gathered_are_walked_and_counted_as_more_than(m
     assert pks == made
 
 
+def test_a_count_stops_at_its_cap():
+    for n in range(3):
+        cuenta(f"DELTA {n}")
+    cuenta("OTRA COSA")
+    plan = search._Plan(Filtros(texto="delta"), ["DELTA"])
+    assert (plan.count(2), plan.count(10), len(plan.gather(10))) == (2, 3, 3)
+
+
 def test_the_count_is_exact_up_to_the_limit_then_more_than(monkeypatch):
     for n in range(6):
         cuenta(f"PROVEEDOR {n}")

@@ -507,8 +507,9 @@ class _Plan:
             left -= read
         return rows
 
-    def gather(self, cap: int) -> list[tuple[str, int]]:
-        """Up to `cap` matches, in no order, found by whatever indexes the database prefers."""
+    def _gather_sql(self) -> tuple[str, list]:
+        """Up to `cap` (the last parameter) matches, in no order, found by whatever indexes the
+        database prefers."""
         src = self.source
         where, params = "", []
         if self.words and src.tags:  # the GIN index of words and tags (migration 0014)
@@ -517,9 +518,21 @@ class _Plan:
             f"SELECT w.{src.clave}, w.{src.id} FROM {src.table} w "  # noqa: S608 - fixed fragments; every value is a parameter
             f"WHERE {src.active}{where} AND {self.where} LIMIT %s"
         )
+        return sql, [*params, *self.params]
+
+    def gather(self, cap: int) -> list[tuple[str, int]]:
+        """Up to `cap` matches (folded name, id), in no order."""
+        sql, params = self._gather_sql()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *self.params, cap])
+            cursor.execute(sql, [*params, cap])
             return cursor.fetchall()
+
+    def count(self, cap: int) -> int:
+        """How many match, counted up to `cap` by the database (no row travels)."""
+        sql, params = self._gather_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) g", [*params, cap])  # noqa: S608 - fixed fragments; every value is a parameter
+            return cursor.fetchone()[0]
 
     def seek(self, position: Cursor | None, want: int) -> list[tuple[int, str, int]]:
         """PostgreSQL, words: up to `want` (tier, clave, pk) from the cursor, tier by tier, each tier's
@@ -645,7 +658,7 @@ def search(filtros: Filtros, *, cursor: str | None = None, size: int | None = No
         if estimate is not None and estimate >= ESTIMATE_FACTOR * COUNT_LIMIT:
             total, exact = COUNT_LIMIT, False
         else:
-            n = len(plan.gather(COUNT_LIMIT + 1))
+            n = plan.count(COUNT_LIMIT + 1)
             total, exact = min(n, COUNT_LIMIT), n <= COUNT_LIMIT
     more = len(rows) > size
     rows = rows[:size]
