@@ -467,26 +467,6 @@ class _Plan:
                 f"SELECT {columns} FROM {src.table} WHERE {src.active}{where} "  # noqa: S608 - fixed fragments; every value is a parameter
                 f"ORDER BY {clave} {direction}, {pk} {direction} LIMIT %s"
             )
-            if src.tags and budget is not None:
-                # PostgreSQL: the entry at the budget's end comes back too (a sentinel numbered
-                # by the walk's own order, which costs no sort), so one read says whether the
-                # budget ran out.
-                sql = (
-                    f"SELECT x.clave, x.id, x.hit, x.n FROM (SELECT w.clave, w.id, ({self.where}) AS hit, "  # noqa: S608 - fixed fragments; every value is a parameter
-                    f"row_number() OVER (ORDER BY w.clave {direction}, w.id {direction}) AS n FROM ({entries}) w) x "
-                    f"WHERE x.hit OR x.n = %s ORDER BY 1 {direction}, 2 {direction} LIMIT %s"
-                )
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, [*self.params, *params, left, left, want - len(rows) + 1])
-                    found = cursor.fetchall()
-                rows += [(tier, c, pk) for c, pk, hit, _n in found if hit][: want - len(rows)]
-                if len(rows) >= want:
-                    return rows
-                if any(n == left for _c, _pk, _hit, n in found):
-                    return None
-                # The tier's entries ended before the budget: the next tier keeps what is left
-                # (at most what this one could have read).
-                continue
             # PostgreSQL sees the subquery is ordered and does not sort again; SQLite would sort all
             # it walked before the LIMIT, so there the subquery's order stands alone.
             order = f" ORDER BY 1 {direction}, 2 {direction}" if src.tags else ""
@@ -499,7 +479,9 @@ class _Plan:
                 if budget is None:
                     continue
                 # Short: the tier's entries ended, or the budget did. Counting what was read costs
-                # no more than reading it.
+                # no more than reading it, and only a short walk pays it (numbering every entry
+                # walked, to return the budget's last one with the matches, cost every walk about
+                # a third more: ADR 0014).
                 cursor.execute(f"SELECT count(*) FROM ({entries}) e", [*params, left])  # noqa: S608 - fixed fragments; every value is a parameter
                 read = cursor.fetchone()[0]
             if read >= left:
