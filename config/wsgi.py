@@ -9,9 +9,9 @@ application = get_wsgi_application()
 
 def _settle() -> None:
     """Every URL pattern and view imported now rather than by the first request, then what
-    start-up built (about 190,000 objects: Django, the apps, the reference data) moved out of the
-    garbage collector's sight. A full collection scanned them all every few hundred requests,
-    130 ms each time; now it scans what requests have left since (docs/adr/0014)."""
+    start-up built (about 150,000 objects: Django, the apps and their modules) moved out of the
+    garbage collector's sight. A full collection, about once in a thousand requests, scanned them
+    all (130-145 ms); now it scans what requests have left since (docs/adr/0014)."""
     from django.urls import get_resolver
 
     get_resolver().reverse_dict  # noqa: B018 - imports every view and indexes the names `reverse` looks up
