@@ -327,31 +327,17 @@ def test_a_run_stops_when_the_request_is_cancelled(entidad, admin, settings, dja
 
 
 def test_open_requests_for_the_directory(entidad, admin, sent):
-    from registro.entities.information_requests import selectors
-
-    abierta = crear(entidad, admin, titulo="Abierta")
-    cancelada = crear(entidad, admin, titulo="Cancelada")
-    sent(services.solicitud_cancel, solicitud=cancelada, actor=admin, motivo="No")
-    otra = crear(supplier(tipo_cuenta="entidad_estatal"), admin, titulo="De otra Entidad")
-    assert list(selectors.solicitudes_abiertas(entidad)) == [abierta]
-    assert otra not in selectors.solicitudes_abiertas(entidad)
-
-
-def test_the_open_requests_offered_are_the_entitys_own_before_their_deadline(entidad, admin):
     """What the Directorio's "Invitar a una solicitud de información" offers: open, deadline not
     passed (whether or not the closing task has run yet), this entity's, the nearest deadline first."""
     from registro.entities.information_requests import selectors
-    from tests.factories import EntidadFactory, MembresiaFactory
 
-    later = crear(entidad, admin, titulo="Más tarde", plazo=manana(48))
-    sooner = crear(entidad, admin, titulo="Más pronto", plazo=manana(2))
-    passed = crear(entidad, admin, titulo="Vencida", plazo=manana(3))
-    SolicitudInformacion.objects.filter(pk=passed.pk).update(plazo=timezone.now() - timedelta(seconds=1))
-    cancelled = crear(entidad, admin, titulo="Cancelada")
-    SolicitudInformacion.objects.filter(pk=cancelled.pk).update(
-        estado=SolicitudInformacion.Estado.CANCELADA, motivo_cancelacion="Ya no se necesita."
-    )
-    otra = EntidadFactory(estado="activa")
-    crear(otra, MembresiaFactory(entidad=otra).usuario, titulo="De otra Entidad")
-    assert [s.pk for s in selectors.solicitudes_abiertas(entidad)] == [sooner.pk, later.pk]
-    assert selectors.solicitudes_abiertas(otra)[0].titulo == "De otra Entidad"
+    abierta = crear(entidad, admin, titulo="Abierta")
+    pronto = crear(entidad, admin, titulo="Más pronto", plazo=manana(2))
+    vencida = crear(entidad, admin, titulo="Vencida", plazo=manana(3))
+    SolicitudInformacion.objects.filter(pk=vencida.pk).update(plazo=timezone.now() - timedelta(seconds=1))
+    cancelada = crear(entidad, admin, titulo="Cancelada")
+    sent(services.solicitud_cancel, solicitud=cancelada, actor=admin, motivo="No")
+    otra = crear(supplier(tipo_cuenta="entidad_estatal"), admin, titulo="De otra Entidad")
+    assert list(selectors.solicitudes_abiertas(entidad)) == [pronto, abierta]
+    assert otra not in selectors.solicitudes_abiertas(entidad)
+    assert selectors.solicitudes_abiertas(otra.entidad) == [otra]
