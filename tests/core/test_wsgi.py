@@ -7,19 +7,15 @@ import sys
 from tests.core.test_serve import ROOT, serve_env
 
 PROBE = """
-import gc, json, sys, time
+import gc, json, sys
 import config.wsgi
 from django.urls import get_resolver
-resolver = get_resolver()
-gc.collect()  # what a full collection still looks at, and what it costs
-started = time.perf_counter()
-gc.collect()
+gc.collect()  # what a full collection still looks at
 print(json.dumps({
     "frozen": gc.get_freeze_count(),
     "tracked": len(gc.get_objects()),
-    "populated": resolver._populated,
+    "populated": get_resolver()._populated,
     "views": "registro.entities.directory.views" in sys.modules,
-    "ms": (time.perf_counter() - started) * 1000,
 }))
 """
 

@@ -262,7 +262,7 @@ GATHER_ESTIMATE = 2500
 # An estimate this many times COUNT_LIMIT is "más de COUNT_LIMIT" without counting: the
 # statistics are not that far off (ADR 0014).
 ESTIMATE_FACTOR = 2
-# Tags that most active accounts hold (most suppliers are MiPymes; most accounts are suppliers'):
+# Tags that most active accounts hold (most suppliers are MiPymes; most accounts are suppliers):
 # see `_Plan._tag_conditions`.
 COMMON_TAGS = frozenset({"mipyme", "k:proveedor"})
 UNBOUNDED = 2**62
@@ -480,8 +480,8 @@ class _Plan:
                     continue
                 # Short: the tier's entries ended, or the budget did. Counting what was read costs
                 # no more than reading it, and only a short walk pays it (numbering every entry
-                # walked, to return the budget's last one with the matches, cost every walk about
-                # a third more: ADR 0014).
+                # walked, to return the budget's last one with the matches, made every walk cost
+                # up to twice as much: ADR 0014).
                 cursor.execute(f"SELECT count(*) FROM ({entries}) e", [*params, left])  # noqa: S608 - fixed fragments; every value is a parameter
                 read = cursor.fetchone()[0]
             if read >= left:

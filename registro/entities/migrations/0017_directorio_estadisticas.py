@@ -8,7 +8,7 @@ fixed guess of half the least common one, about 4,500 accounts at a million, whe
 none or 12,000. At 1,000 ANALYZE keeps every prefix held by more than about 0.1 % of the
 accounts (some 3,000 at a million), and estimates a search's matches within a few per cent; a
 prefix held by fewer is estimated at a few dozen, as rare as it is. ANALYZE reads 300,000 rows
-instead of 30,000: about 6 s at a million accounts."""
+instead of 30,000: about 7 s at a million accounts."""
 
 from django.db import migrations
 
